@@ -1,0 +1,89 @@
+# Makefile - eptscope's top-level build: user-space tools, kernel modules,
+# tests, experiments and installation. `make help` lists the targets.
+
+SHELL := /bin/bash
+ROOT := $(CURDIR)
+
+# User-space parts: each directory's Makefile builds its programs in place.
+USER_DIRS := workload analysis
+# Kernel-module directories (each has a Kbuild file).
+KMOD_DIRS := kmod tests/kmod
+
+# The kernel the modules are built for: the running one unless told.
+KDIR ?= /lib/modules/$(shell uname -r)/build
+# The lab's kernel (chosen by lab/setup, or LAB_ABI=...).
+LAB_ABI ?= $(shell cat lab/cache/abi 2>/dev/null)
+LAB_KDIR := /lib/modules/$(LAB_ABI)/build
+
+PREFIX ?= /usr/local
+TAPSET_DIR ?= /usr/share/systemtap/tapset/eptscope
+PROVE ?= prove
+E ?=
+
+.PHONY: all user kmods lab check check-host check-lab setup experiment \
+	install clean help
+
+all: user kmods ## Build everything this machine can build; say what is skipped
+
+user: ## Build the user-space tools (workload/, analysis/)
+	@for d in $(USER_DIRS); do \
+		if [ -f $$d/Makefile ]; then $(MAKE) -s -C $$d all || exit 1; \
+		else echo "make: skipping $$d: not written yet"; fi; \
+	done
+
+kmods: ## Build the kernel modules for KDIR (default: the running kernel)
+	@if [ ! -f "$(KDIR)/Makefile" ]; then \
+		echo "make: skipping kernel modules: no kernel build tree at $(KDIR)"; \
+		echo "      (install linux-headers-$$(uname -r), set KDIR=..., or 'make lab' for the lab kernel)"; \
+	else \
+		for d in $(KMOD_DIRS); do \
+			if [ -f $$d/Kbuild ]; then \
+				$(MAKE) -s -C "$(KDIR)" M=$(ROOT)/$$d modules >/dev/null || exit 1; \
+			else echo "make: skipping $$d: not written yet"; fi; \
+		done; \
+	fi
+
+lab: ## Build the tools, and the modules for the lab kernel
+	@[ -n "$(LAB_ABI)" ] || { echo "make: the lab is not set up: run lab/setup"; exit 1; }
+	@$(MAKE) -s user
+	@$(MAKE) -s kmods KDIR=$(LAB_KDIR)
+
+setup: ## Install host packages and the lab kernel (lab/setup)
+	@lab/setup
+
+check: setup ## Run every test: host unit tests and lab tests (TAP, prove)
+	@$(MAKE) -s lab
+	@$(PROVE) -r tests/host tests/lab
+
+check-host: ## Run only the host tests
+	@$(MAKE) -s user
+	@$(PROVE) -r tests/host
+
+check-lab: setup ## Run only the lab tests
+	@$(MAKE) -s lab
+	@$(PROVE) -r tests/lab
+
+experiment: setup ## Run the experiments in the lab (E=name for one)
+	@$(MAKE) -s lab
+	@experiments/run $(E)
+
+install: all ## Install tools, tapsets, and the module (through DKMS if present)
+	@install -d $(DESTDIR)$(PREFIX)/bin
+	@for p in workload/guest analysis/eptsample analysis/histo analysis/hotness analysis/xval; do \
+		[ -x $$p ] && install -m 755 $$p $(DESTDIR)$(PREFIX)/bin/eptscope-$$(basename $$p) || true; \
+	done
+	@if ls tapsets/*.stp >/dev/null 2>&1; then \
+		install -d $(DESTDIR)$(TAPSET_DIR) && install -m 644 tapsets/*.stp $(DESTDIR)$(TAPSET_DIR)/; fi
+	@if [ -f kmod/dkms.conf ] && command -v dkms >/dev/null; then \
+		kmod/dkms-install; \
+	else echo "make: not installing the module: no DKMS or no kmod/dkms.conf"; fi
+
+clean: ## Remove build products (not the lab cache)
+	@for d in $(USER_DIRS); do [ -f $$d/Makefile ] && $(MAKE) -s -C $$d clean || true; done
+	@for d in $(KMOD_DIRS); do \
+		rm -f $$d/*.o $$d/*.ko $$d/*.mod $$d/*.mod.c $$d/.*.cmd $$d/modules.order $$d/Module.symvers; \
+	done
+	@rm -rf build
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14

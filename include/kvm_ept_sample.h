@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * kvm_ept_sample.h - user API of /proc/kvm_ept_sample, shared by the
+ * kernel module (kmod/) and the user-space tools (analysis/, tests/).
+ *
+ * Two layers:
+ *  - the original kvm-ept-sample API (ioctls 1200..1204, the 4-byte
+ *    {gfn:29, xwr:3} record, the memslot query), kept bit for bit so a
+ *    program written for the original builds and runs unchanged;
+ *  - a versioned extension (ioctls from 1210): 64-bit frames, vCPU,
+ *    timestamps, arming delay, mapping level, and statistics.
+ */
+#ifndef KVM_EPT_SAMPLE_H
+#define KVM_EPT_SAMPLE_H
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+#else
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/types.h>
+#endif
+
+#define KVM_EPT_SAMPLE_PATH		"/proc/kvm_ept_sample"
+
+/* ---- The original API (unchanged) ---------------------------------- */
+#define KVM_EPT_SAMPLE_CMD_INIT		1200	/* arg: pid of the VMM */
+#define KVM_EPT_SAMPLE_CMD_SET_PROT	1201	/* arg: xwr mask */
+#define KVM_EPT_SAMPLE_CMD_SET_FREQ	1202	/* arg: samples/s, 0 stops */
+#define KVM_EPT_SAMPLE_CMD_GET_MEMSLOTS	1203	/* arg: get_memslots * */
+#define KVM_EPT_SAMPLE_CMD_DEINIT	1204	/* arg: ignored */
+
+/* Access-type bits, as in the original: x = fetch, w = write, r = read. */
+#define KVM_EPT_SAMPLE_R		0x1
+#define KVM_EPT_SAMPLE_W		0x2
+#define KVM_EPT_SAMPLE_X		0x4
+#define KVM_EPT_SAMPLE_XWR		0x7
+
+/* The original 4-byte record. Frames at or above 2^29 (2 TiB) do not fit:
+ * in format 1 such samples are counted in stats.truncated, never cut. */
+struct kvm_ept_sample_sample {
+	__u32 gfn:29;
+	__u32 xwr:3;
+};
+
+/* The README of the original names the record "struct kvm_ept_sample". */
+struct kvm_ept_sample {
+	__u32 gfn:29;
+	__u32 xwr:3;
+};
+
+struct kvm_ept_sample_memslot {
+	__u64 gpa;		/* base guest physical address */
+	__u64 hva;		/* base host virtual address */
+	size_t page_count;	/* 4 KiB pages in the slot */
+};
+
+struct kvm_ept_sample_get_memslots {
+	struct kvm_ept_sample_memslot *memslots;	/* user array */
+	size_t capacity;	/* entries in memslots */
+	size_t count;		/* out: slots the VM has (may exceed capacity) */
+};
+
+/* ---- The versioned extension --------------------------------------- */
+#define KVM_EPT_SAMPLE_API_VERSION	2
+
+#define KVM_EPT_SAMPLE_CMD_GET_VERSION	1210	/* returns API version */
+#define KVM_EPT_SAMPLE_CMD_SET_FORMAT	1211	/* arg: 1 (original) or 2 */
+#define KVM_EPT_SAMPLE_CMD_GET_STATS	1212	/* arg: struct stats * */
+
+#define KVM_EPT_SAMPLE_FORMAT_V1	1
+#define KVM_EPT_SAMPLE_FORMAT_V2	2
+
+/* Sample flags */
+#define KVM_EPT_SAMPLE_F_HUGE		0x1	/* frame lies in a huge mapping */
+
+/* The format-2 record: 32 bytes, naturally aligned, little endian. */
+struct kvm_ept_sample_v2 {
+	__u64 gfn;		/* guest frame number (4 KiB) */
+	__u64 time_ns;		/* CLOCK_MONOTONIC time of the access */
+	__u64 delay_ns;		/* time from arming the frame to the access */
+	__u32 vcpu;		/* vcpu_id of the faulting vCPU */
+	__u8 xwr;		/* access type, KVM_EPT_SAMPLE_[RWX] */
+	__u8 level;		/* mapping level at the fault: 1=4K 2=2M 3=1G */
+	__u16 flags;		/* KVM_EPT_SAMPLE_F_* */
+};
+
+struct kvm_ept_sample_stats {
+	__u64 armed;		/* frames armed */
+	__u64 caught;		/* armed frames whose access was caught */
+	__u64 recorded;		/* samples put in the buffer */
+	__u64 dropped;		/* samples lost: buffer full */
+	__u64 filtered;		/* caught, but access type not selected */
+	__u64 natural;		/* TDP faults on frames not armed by us */
+	__u64 truncated;	/* format-1 samples whose gfn >= 2^29 */
+	__u64 rounds;		/* arming rounds run */
+	__u64 expired;		/* armed frames not accessed before re-arming */
+	__u64 reserved[7];
+};
+
+#endif /* KVM_EPT_SAMPLE_H */

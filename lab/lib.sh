@@ -1,0 +1,57 @@
+# lab/lib.sh - helpers shared by the lab scripts (setup, run, stap, build):
+# paths, the choice of kernel ABI, and messages. Source it; it runs nothing.
+
+LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$LAB_DIR/.." && pwd)
+LAB_CACHE=${LAB_CACHE:-$LAB_DIR/cache}
+
+say() { echo "lab: $*" >&2; }
+die() { echo "lab: error: $*" >&2; exit 1; }
+
+# The ABI the lab uses: $LAB_ABI if set, else the one setup chose.
+lab_abi() {
+	if [ -n "${LAB_ABI:-}" ]; then
+		echo "$LAB_ABI"
+	elif [ -s "$LAB_CACHE/abi" ]; then
+		cat "$LAB_CACHE/abi"
+	else
+		return 1
+	fi
+}
+
+# lab_abi_or_die: the ABI, or a clear message that setup has not run.
+lab_abi_or_die() {
+	lab_abi || die "the lab is not set up: run lab/setup (or make check)"
+}
+
+# Where setup unpacked the lab kernel image package for ABI $1.
+lab_kroot() { echo "$LAB_CACHE/kernel/$1"; }
+
+# The kernel build tree (from linux-headers) for ABI $1.
+lab_kdir() { echo "/lib/modules/$1/build"; }
+
+# The private SystemTap runtime, if setup had to patch one.
+lab_stap_runtime() { echo "$LAB_CACHE/stap-runtime"; }
+
+# True when the host can run the lab VM with KVM acceleration: the CPU has
+# vmx or svm, a vendor KVM module is loaded, and /dev/kvm is usable. The
+# pagetable-based (PVM) /dev/kvm of our development machines has no
+# kvm_intel/kvm_amd module, so it does not count.
+lab_host_has_kvm() {
+	grep -qwE 'vmx|svm' /proc/cpuinfo 2>/dev/null || return 1
+	[ -d /sys/module/kvm_intel ] || [ -d /sys/module/kvm_amd ] || return 1
+	[ -r /dev/kvm ] && [ -w /dev/kvm ]
+}
+
+# Parse a size such as 512M, 2G or 1048576K; print it in MiB.
+size_to_mib() {
+	local s=$1 n u
+	n=${s%[KkMmGg]}
+	u=${s#"$n"}
+	case $n in '' | *[!0-9]*) return 1 ;; esac
+	case $u in
+	K | k) echo $((n / 1024)) ;;
+	M | m | '') echo "$n" ;;
+	G | g) echo $((n * 1024)) ;;
+	esac
+}

@@ -1,0 +1,53 @@
+# tap.sh - TAP helpers shared by every shell test under tests/.
+# Source it, call plan N (or nothing, then done_testing), then ok/is/like.
+# Each helper prints one TAP line; failures print diagnostics as '# ...'.
+
+_tap_n=0
+_tap_failed=0
+
+plan() { echo "1..$1"; _tap_planned=1; }
+
+# ok COND_STATUS DESCRIPTION: pass when the status is 0.
+ok() {
+	_tap_n=$((_tap_n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $_tap_n - $2"
+	else
+		echo "not ok $_tap_n - $2"
+		_tap_failed=$((_tap_failed + 1))
+	fi
+}
+
+# is GOT WANT DESCRIPTION
+is() {
+	if [ "$1" = "$2" ]; then ok 0 "$3"; else
+		ok 1 "$3"; echo "#   got:  '$1'"; echo "#   want: '$2'"; fi
+}
+
+# like TEXT EXTENDED_REGEX DESCRIPTION
+like() {
+	if printf '%s\n' "$1" | grep -Eq -- "$2"; then ok 0 "$3"; else
+		ok 1 "$3"; echo "#   no line matches /$2/ in:"
+		printf '%s\n' "$1" | head -n 20 | sed 's/^/#     /'; fi
+}
+
+# unlike TEXT EXTENDED_REGEX DESCRIPTION
+unlike() {
+	if printf '%s\n' "$1" | grep -Eq -- "$2"; then ok 1 "$3"
+		echo "#   unexpected match for /$2/:"
+		printf '%s\n' "$1" | grep -E -- "$2" | head -n 5 | sed 's/^/#     /'
+	else ok 0 "$3"; fi
+}
+
+skip_all() { echo "1..0 # SKIP $1"; exit 0; }
+
+diag() { printf '%s\n' "$*" | sed 's/^/# /'; }
+
+done_testing() {
+	[ -n "${_tap_planned:-}" ] || echo "1..$_tap_n"
+	[ "$_tap_failed" -eq 0 ]
+}
+
+# The repository root, whatever the caller's working directory.
+EPTSCOPE_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]:-$0}")/../.." && pwd)
+export EPTSCOPE_ROOT
