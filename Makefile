@@ -5,7 +5,7 @@ SHELL := /bin/bash
 ROOT := $(CURDIR)
 
 # User-space parts: each directory's Makefile builds its programs in place.
-USER_DIRS := workload analysis
+USER_DIRS := workload analysis tests/progs
 # Kernel-module directories (each has a Kbuild file).
 KMOD_DIRS := kmod tests/kmod
 

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# analysis_formats.t - histo on every input format: the module's text and
+# binary sample logs, key=value, columns (by number and by header name),
+# SystemTap output (its @hist text re-read and merged), --top, and the
+# threaded read of a large file; answers from awk, sort and uniq.
+source "$(dirname "$0")/../lib/tap.sh"
+source "$EPTSCOPE_ROOT/analysis/testenv.sh"
+H=$BIN/histo
+
+"$GENLOG" -n 3000 -s 5 > "$T/s.txt"
+"$GENLOG" --from-text -o "$T/s.bin" < "$T/s.txt"
+
+# awk's linear histogram of key K: "bucket count", WIDTH wide, from 0.
+awk_kv() { # KEY WIDTH FILE
+	awk -v k="$1" -v w="$2" '!/^#/ { for (i = 1; i <= NF; i++) {
+		split($i, a, "="); if (a[1] == k) c[int(a[2] / w) * w]++ } }
+		END { for (b in c) print b, c[b] }' "$3" | sort -n
+}
+
+want=$(awk_kv delay 10000 "$T/s.txt")
+is "$($H -f delay --linear 0,90000,10000 "$T/s.txt" | rows | sort -n)" "$want" \
+	"text sample log, -f delay: equals awk"
+is "$($H -f delay --linear 0,90000,10000 "$T/s.bin" | rows | sort -n)" "$want" \
+	"binary sample log, -f delay: equals awk on the text"
+is "$($H -F bin -f level --linear 0,4,1 "$T/s.bin" | rows)" \
+	"$(awk_kv level 1 "$T/s.txt")" "binary -f level"
+is "$($H -f vcpu --top 10 "$T/s.txt" | rows | sort)" \
+	"$(grep -v '^#' "$T/s.txt" | cut -d' ' -f2 | cut -d= -f2 | sort | uniq -c | awk '{print $2, $1}' | sort)" \
+	"--top counts per key equal sort | uniq -c"
+is "$($H -f gfn --top 3 "$T/s.bin" | rows)" \
+	"$(grep -v '^#' "$T/s.txt" | cut -d' ' -f3 | cut -d= -f2 | sort | uniq -c | sort -k1,1nr -k2,2 | head -n 3 | awk '{print $2, $1}')" \
+	"--top 3 -f gfn on the binary log: the 3 most sampled frames"
+is "$($H -f type --top 8 "$T/s.bin" | rows | sort)" \
+	"$(grep -v '^#' "$T/s.txt" | cut -d' ' -f4 | cut -d= -f2 | sort | uniq -c | awk '{print $2, $1}' | sort)" \
+	"--top -f type: rwx strings"
+
+# key=value lines with other keys, in any order
+printf 'lat=5 op=read\nop=write lat=12\n# lat=1000\nlat=3\nop=x\n' > "$T/kv.txt"
+is "$($H -f lat "$T/kv.txt" 2>/dev/null | rows)" "2 1
+4 1
+8 1" "key=value in any order; comments skipped"
+like "$($H -f lat "$T/kv.txt" 2>&1 >/dev/null)" 'line 5 \(no such key\)' "a line without the key is malformed"
+
+# columns
+printf '# name lat size\na 10 100\nb 20 200\nc 30 oops\nd 40 400\n' > "$T/c.txt"
+is "$($H -f 2 --linear 0,40,10 "$T/c.txt" | rows)" "10 1
+20 1
+30 1
+40 1" "-f N: column N"
+is "$($H -f size --linear 0,400,100 "$T/c.txt" 2>/dev/null | rows)" "100 1
+200 1
+400 1" "-f NAME: column from a '#' header line"
+like "$($H -f size "$T/c.txt" 2>&1 >/dev/null)" 'line 4 \(value is not an integer\)' "bad column value reported"
+printf 'lat size\n1 2\n' > "$T/c2.txt"
+is "$($H -f size --linear 0,4,1 "$T/c2.txt" | rows)" "2 1" "-f NAME: header as first line"
+$H -f nosuch "$T/c2.txt" >/dev/null 2>&1; is "$?" 1 "unknown column name: exit 1"
+
+# SystemTap @hist text: histo's own output is re-read; merging doubles it
+$H -f delay "$T/s.txt" > "$T/h1.txt"
+is "$(cat "$T/h1.txt" "$T/h1.txt" | $H | rows)" \
+	"$(rows < "$T/h1.txt" | awk '{print $1, 2 * $2}')" "two log2 histograms merged"
+$H -f delay --linear 0,50000,10000 "$T/s.txt" > "$T/h2.txt"
+is "$($H --linear 0,50000,10000 "$T/h2.txt" "$T/h2.txt" | rows)" \
+	"$(rows < "$T/h2.txt" | awk '{print $1, 2 * $2}')" \
+	"two linear histograms merged, underflow and overflow kept"
+# a stap run: printed key=value lines mixed with an @hist_log block
+cat > "$T/stap.out" <<'IN'
+Tracing... Hit Ctrl-C to end.
+delay=100 vcpu=0
+delay=300 vcpu=1
+value |-------------------------------------------------- count
+   32 |@@                                                 2
+   64 |                                                   0
+  128 |@@@@                                               4
+      ~
+ 1024 |@                                                  1
+
+delay=1500 vcpu=0
+IN
+is "$($H -f delay "$T/stap.out" 2>/dev/null | rows)" "32 2
+64 1
+128 4
+256 1
+1024 2" "SystemTap output: key=value lines and @hist rows merged"
+like "$($H -f delay "$T/stap.out" 2>&1 >/dev/null)" '1 malformed line; first: line 1 ' \
+	"the banner line is reported, not fatal"
+
+# threaded read of a large file gives the same answer, line numbers too
+"$GENLOG" -n 600000 -s 9 > "$T/big.txt"
+sed -i '1000s/delay=/delay=x/; 500000s/delay=/delay=y/' "$T/big.txt"
+is "$($H -j 2 -f delay "$T/big.txt" 2>&1)" "$($H -j 1 -f delay "$T/big.txt" 2>&1)" \
+	"-j 2 = -j 1, malformed line numbers included"
+like "$($H -j 2 -f delay "$T/big.txt" 2>&1 >/dev/null)" 'line 1000 .*line 500000 ' \
+	"line numbers right across the split"
+"$GENLOG" -b -n 1200000 -s 9 > "$T/big.bin"
+is "$($H -j 2 -f gfn --top 5 "$T/big.bin")" "$($H -j 1 -f gfn --top 5 "$T/big.bin")" \
+	"binary: -j 2 = -j 1"
+done_testing

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# workload_options.t - workload/guest's command line, on the host (no KVM
+# needed): --help, and a clear error with a non-zero exit (never a crash)
+# for every kind of bad input.
+source "$(dirname "$0")/../lib/tap.sh"
+G=$EPTSCOPE_ROOT/workload/guest
+[ -x "$G" ] || skip_all "workload/guest is not built (make -C workload)"
+
+o=$("$G" --help 2>&1); rc=$?
+is "$rc" 0 "--help exits 0"
+for opt in --mem --vcpus --seconds --backing --node --pattern --mix \
+	--address-spaces --switch-rate --pt-writes --seed --truth --slot-churn \
+	--dirty-log --warmup --no-prefault --dry-run; do
+	like "$o" "^ +$opt( |\[|$)" "--help documents $opt"
+done
+
+# bad ARGS... REGEX: exit status 2 (not a signal) and the message.
+bad() {
+	local want=$1 out rc
+	shift
+	out=$("$G" --dry-run "$@" 2>&1 >/dev/null); rc=$?
+	is "$rc" 2 "exit 2: $*"
+	like "$out" "$want" "message for: $*"
+}
+bad 'must be more than 0' --mem 0
+bad 'unknown suffix' --mem 12Q
+bad 'not a size' --mem abc
+bad 'not a size' --mem -4M
+bad 'not a multiple of 4K' --mem 1000
+bad 'too large' --mem 1T
+bad 'too large' --mem 99999999999999T
+bad 'multiple of 2M with --backing hugetlb' --mem 3M --backing hugetlb
+bad 'out of range \(want 1-64\)' --vcpus 0
+bad 'out of range' --vcpus 65
+bad 'not an integer' --vcpus two
+bad 'out of range' --seconds 0
+bad 'out of range' --seconds -1
+bad 'not a number' --seconds soon
+bad 'unknown backing' --backing ramdisk
+bad "unknown pattern 'gauss'" --pattern gauss
+bad 'bad percentage hot=150%' --pattern hotcold:hot=150%
+bad 'bad percentage hot=-5%' --pattern hotcold:hot=-5%
+bad 'bad percentage hot=abc' --pattern hotcold:hot=abc
+bad 'leaves no hot set' --pattern hotcold:hot=0%
+bad 'bad probability p=1.5' --pattern hotcold:p=1.5
+bad "unknown parameter 'q'" --pattern hotcold:q=1
+bad 'bad exponent' --pattern zipf:s=-1
+bad 'bad n=0' --pattern phases:n=0
+bad 'bad every' --pattern phases:every=0
+bad 'empty hot set' --mem 64K --pattern hotcold:hot=1%
+bad 'r\+w\+x must be 100' --mix r=70,w=20
+bad 'bad percentage w=200' --mix w=200
+bad "unknown access type 'q'" --mix q=100
+bad 'out of range' --address-spaces 0
+bad 'out of range' --address-spaces 65
+bad 'out of range' --switch-rate -5
+bad 'not an unsigned integer' --seed -1
+bad 'no such NUMA node|no NUMA support' --node 999
+bad 'unknown option' --frobnicate
+bad 'unexpected argument' extra
+
+out=$("$G" --dry-run --truth /nonexistent/dir/truth 2>&1); rc=$?
+ok "$([ $rc -ne 0 ] && [ $rc -lt 128 ] && echo 0 || echo 1)" "unwritable --truth fails cleanly (exit $rc)"
+like "$out" 'truth /nonexistent/dir/truth: No such file' "unwritable --truth: message"
+
+out=$("$G" --mem 4M --seconds 1 --kvm-dev /nonexistent/kvm 2>&1); rc=$?
+is "$rc" 1 "no KVM device: exit 1"
+like "$out" 'cannot open /nonexistent/kvm: No such file or directory \(no KVM here' "no KVM device: message"
+
+out=$("$G" --mem 4M --seconds 1 --kvm-dev /dev/null 2>&1); rc=$?
+is "$rc" 1 "not a KVM device: exit 1"
+like "$out" '/dev/null is not a KVM device' "not a KVM device: message"
+
+done_testing
