@@ -51,8 +51,15 @@ lab: ## Build the tools, and the modules for the lab kernel
 setup: ## Install host packages and the lab kernel (lab/setup)
 	@lab/setup
 
-check: setup ## Run every test: host unit tests and lab tests (TAP, prove)
+FUZZ_SECONDS ?= 5
+
+check: setup ## Run every test: host, sanitizer, short fuzz, and lab tests
 	@$(MAKE) -s lab
+	@echo "== analysis tests under ASan/UBSan"
+	@$(MAKE) -s -C analysis sanitize
+	@echo "== short fuzz run ($(FUZZ_SECONDS) s per parser)"
+	@$(MAKE) -s -C analysis fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)
+	@echo "== all tests"
 	@$(PROVE) -r tests/host tests/lab
 
 check-host: ## Run only the host tests

@@ -63,7 +63,7 @@ cat > "$T/truth.cols" <<'IN'
 32 1 0.9 1
 33 1 0.1 0
 IN
-is "$($HN -w 1s -g "$T/truth.cols" -q "$T/s.txt" | grep -v '^window')" \
+is "$($HN -w 1s -g "$T/truth.cols" -q "$T/s.txt" | grep -v '^window=')" \
 	"$(echo "$out" | grep -E '^(precision|windows)=')" \
 	"workload/guest's column truth format: same scores"
 like "$($HN -w 1s -k 1 -p 0 -g "$T/truth.txt" "$T/s.txt" | head -n 5)" \

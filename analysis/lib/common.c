@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* common.c - checked allocation and option parsing (see common.h). */
+#include "common.h"
+#include "num.h"
+
+#include <err.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p)
+		err(1, "malloc %zu", n);
+	return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (!p)
+		err(1, "calloc %zu x %zu", n, size);
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		err(1, "realloc %zu", n);
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	char *d = strdup(s);
+
+	if (!d)
+		err(1, "strdup");
+	return d;
+}
+
+int64_t opt_i64(const char *arg, const char *what)
+{
+	int64_t v;
+
+	if (!arg || parse_i64(arg, arg + strlen(arg), &v))
+		errx(2, "%s: not an integer: '%s'", what, arg ? arg : "");
+	return v;
+}
+
+uint64_t opt_u64(const char *arg, const char *what)
+{
+	uint64_t v;
+
+	if (!arg || parse_u64(arg, arg + strlen(arg), &v))
+		errx(2, "%s: not a non-negative integer: '%s'", what,
+		     arg ? arg : "");
+	return v;
+}
+
+double opt_double(const char *arg, const char *what)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (!*arg || *end || errno)
+		errx(2, "%s: not a number: '%s'", what, arg);
+	return v;
+}
+
+uint64_t opt_duration_ns(const char *arg, const char *what)
+{
+	static const struct { const char *sfx; uint64_t mul; } units[] = {
+		{ "ns", 1 }, { "us", 1000 }, { "ms", 1000000 },
+		{ "s", 1000000000 },
+	};
+	size_t len = strlen(arg);
+	uint64_t v;
+
+	for (size_t i = 0; i < ARRAY_SIZE(units); i++) {
+		size_t sl = strlen(units[i].sfx);
+
+		if (len > sl && !strcmp(arg + len - sl, units[i].sfx)) {
+			if (parse_u64(arg, arg + len - sl, &v) ||
+			    v > UINT64_MAX / units[i].mul)
+				break;
+			return v * units[i].mul;
+		}
+	}
+	if (!parse_u64(arg, arg + len, &v))
+		return v;
+	errx(2, "%s: not a duration (e.g. 500us, 10ms, 2s, 1000): '%s'",
+	     what, arg);
+}
+
+void *open_output(const char *path)
+{
+	FILE *f;
+
+	if (!path || !strcmp(path, "-"))
+		return stdout;
+	f = fopen(path, "w");
+	if (!f)
+		err(1, "%s", path);
+	return f;
+}

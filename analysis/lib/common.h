@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * common.h - small helpers shared by every program in analysis/:
+ * checked allocation, option-argument parsing, branch hints.
+ * Only libc is used, so the programs can be copied into an initramfs.
+ */
+#ifndef ANALYSIS_COMMON_H
+#define ANALYSIS_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define likely(x)	__builtin_expect(!!(x), 1)
+#define unlikely(x)	__builtin_expect(!!(x), 0)
+#define always_inline	inline __attribute__((always_inline))
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+
+/* Option arguments: exit with a usage error (status 2) when malformed.
+ * Integers accept decimal or 0x-prefixed hex and the suffixes
+ * ns/us/ms/s for durations (opt_duration_ns). */
+int64_t opt_i64(const char *arg, const char *what);
+uint64_t opt_u64(const char *arg, const char *what);
+double opt_double(const char *arg, const char *what);
+uint64_t opt_duration_ns(const char *arg, const char *what);
+
+/* Open FILE for writing ("-" or NULL = stdout); exits on error. */
+void *open_output(const char *path);
+
+#endif

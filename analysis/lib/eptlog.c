@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* eptlog.c - sample log parsing and formatting (see eptlog.h). */
+#include "eptlog.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "fields.h"
+#include "num.h"
+
+int ept_type_parse(const char *p, const char *e)
+{
+	static const char letters[3] = { 'r', 'w', 'x' };
+	static const unsigned bits[3] = {
+		KVM_EPT_SAMPLE_R, KVM_EPT_SAMPLE_W, KVM_EPT_SAMPLE_X };
+	int xwr = 0;
+
+	if (e - p != 3)
+		return -1;
+	for (int i = 0; i < 3; i++) {
+		if (p[i] == letters[i])
+			xwr |= (int)bits[i];
+		else if (p[i] != '-')
+			return -1;
+	}
+	return xwr;
+}
+
+void ept_type_str(char out[4], unsigned xwr)
+{
+	out[0] = xwr & KVM_EPT_SAMPLE_R ? 'r' : '-';
+	out[1] = xwr & KVM_EPT_SAMPLE_W ? 'w' : '-';
+	out[2] = xwr & KVM_EPT_SAMPLE_X ? 'x' : '-';
+	out[3] = 0;
+}
+
+#define SEEN_T		0x01
+#define SEEN_VCPU	0x02
+#define SEEN_GFN	0x04
+#define SEEN_TYPE	0x08
+#define SEEN_LEVEL	0x10
+#define SEEN_DELAY	0x20
+
+static int key_is(const char *k, const char *ke, const char *name)
+{
+	size_t n = strlen(name);
+
+	return (size_t)(ke - k) == n && !memcmp(k, name, n);
+}
+
+const char *ept_text_parse(const char *l, const char *e,
+			   struct kvm_ept_sample_v2 *s, unsigned flags)
+{
+	unsigned seen = 0, need = SEEN_T | SEEN_VCPU | SEEN_GFN | SEEN_TYPE;
+	const char *p = l;
+
+	memset(s, 0, sizeof(*s));
+	if (flags & EPT_TEXT_STRICT)
+		need |= SEEN_LEVEL | SEEN_DELAY;
+	for (;;) {
+		const char *k, *eq, *v;
+		uint64_t u;
+		int x;
+
+		while (p < e && is_sep(*p))
+			p++;
+		if (p >= e)
+			break;
+		k = p;
+		while (p < e && !is_sep(*p))
+			p++;
+		eq = memchr(k, '=', (size_t)(p - k));
+		if (!eq)
+			return "token without '='";
+		v = eq + 1;
+		switch (*k) {
+		case 't':
+			if (key_is(k, eq, "t")) {
+				if (parse_dec_u64(v, p, &u))
+					return "bad t=";
+				s->time_ns = u;
+				seen |= SEEN_T;
+			} else if (key_is(k, eq, "type")) {
+				x = ept_type_parse(v, p);
+				if (x < 0)
+					return "bad type=";
+				s->xwr = (uint8_t)x;
+				seen |= SEEN_TYPE;
+			}
+			break;
+		case 'v':
+			if (key_is(k, eq, "vcpu")) {
+				if (parse_dec_u64(v, p, &u) || u > UINT32_MAX)
+					return "bad vcpu=";
+				s->vcpu = (uint32_t)u;
+				seen |= SEEN_VCPU;
+			}
+			break;
+		case 'g':
+			if (key_is(k, eq, "gfn")) {
+				if (p - v < 3 || v[0] != '0' || v[1] != 'x' ||
+				    parse_hex_u64(v + 2, p, &u))
+					return "bad gfn=";
+				s->gfn = u;
+				seen |= SEEN_GFN;
+			}
+			break;
+		case 'l':
+			if (key_is(k, eq, "level")) {
+				if (parse_dec_u64(v, p, &u) || u > 255)
+					return "bad level=";
+				s->level = (uint8_t)u;
+				seen |= SEEN_LEVEL;
+			}
+			break;
+		case 'd':
+			if (key_is(k, eq, "delay")) {
+				if (parse_dec_u64(v, p, &u))
+					return "bad delay=";
+				s->delay_ns = u;
+				seen |= SEEN_DELAY;
+			}
+			break;
+		}
+	}
+	if ((seen & need) != need) {
+		unsigned miss = need & ~seen;
+
+		return miss & SEEN_T ? "no t=" : miss & SEEN_VCPU ? "no vcpu=" :
+		       miss & SEEN_GFN ? "no gfn=" : miss & SEEN_TYPE ?
+		       "no type=" : miss & SEEN_LEVEL ? "no level=" :
+		       "no delay=";
+	}
+	return NULL;
+}
+
+size_t ept_text_format(char *buf, const struct kvm_ept_sample_v2 *s)
+{
+	char type[4];
+	int n;
+
+	ept_type_str(type, s->xwr);
+	n = snprintf(buf, EPT_TEXT_MAX,
+		     "t=%" PRIu64 " vcpu=%u gfn=0x%" PRIx64
+		     " type=%s level=%u delay=%" PRIu64 "\n",
+		     (uint64_t)s->time_ns, (unsigned)s->vcpu,
+		     (uint64_t)s->gfn, type, (unsigned)s->level,
+		     (uint64_t)s->delay_ns);
+	return (size_t)n;
+}
+
+void ept_bin_header_init(struct eptscope_log_header *h, uint64_t pid,
+			 uint64_t start_ns, uint32_t rate, uint32_t xwr)
+{
+	memset(h, 0, sizeof(*h));
+	memcpy(h->magic, EPTSCOPE_LOG_MAGIC, sizeof(h->magic));
+	h->version = htole32(EPTSCOPE_LOG_VERSION);
+	h->record_size = htole32(sizeof(struct kvm_ept_sample_v2));
+	h->pid = htole64(pid);
+	h->start_ns = htole64(start_ns);
+	h->rate = htole32(rate);
+	h->xwr = htole32(xwr);
+}
+
+int ept_bin_is_log(const void *buf, size_t n)
+{
+	return n >= 8 && !memcmp(buf, EPTSCOPE_LOG_MAGIC, 8);
+}
+
+const char *ept_bin_header_check(const void *buf, size_t n,
+				 struct eptscope_log_header *h)
+{
+	if (n < sizeof(*h))
+		return "truncated header";
+	memcpy(h, buf, sizeof(*h));
+	if (memcmp(h->magic, EPTSCOPE_LOG_MAGIC, 8))
+		return "bad magic";
+	h->version = le32toh(h->version);
+	h->record_size = le32toh(h->record_size);
+	h->pid = le64toh(h->pid);
+	h->start_ns = le64toh(h->start_ns);
+	h->rate = le32toh(h->rate);
+	h->xwr = le32toh(h->xwr);
+	if (h->version != EPTSCOPE_LOG_VERSION)
+		return "unsupported version";
+	/* Larger records may carry new trailing fields: read the prefix. */
+	if (h->record_size < sizeof(struct kvm_ept_sample_v2) ||
+	    h->record_size > 4096)
+		return "bad record size";
+	return NULL;
+}
+
+void ept_bin_encode(void *rec, const struct kvm_ept_sample_v2 *s)
+{
+	struct kvm_ept_sample_v2 le = *s;
+
+	le.gfn = htole64(s->gfn);
+	le.time_ns = htole64(s->time_ns);
+	le.delay_ns = htole64(s->delay_ns);
+	le.vcpu = htole32(s->vcpu);
+	le.flags = htole16(s->flags);
+	memcpy(rec, &le, sizeof(le));
+}
+
+enum ept_field ept_field_by_name(const char *name)
+{
+	static const struct { const char *name; enum ept_field f; } names[] = {
+		{ "t", EPT_F_T }, { "time_ns", EPT_F_T },
+		{ "vcpu", EPT_F_VCPU }, { "gfn", EPT_F_GFN },
+		{ "type", EPT_F_TYPE }, { "xwr", EPT_F_TYPE },
+		{ "level", EPT_F_LEVEL }, { "delay", EPT_F_DELAY },
+		{ "delay_ns", EPT_F_DELAY }, { "flags", EPT_F_FLAGS },
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(name, names[i].name))
+			return names[i].f;
+	return EPT_F_NONE;
+}

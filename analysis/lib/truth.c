@@ -1,0 +1,266 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* truth.c - ground-truth file parser and loader (see truth.h). */
+#include "truth.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+#include "fields.h"
+#include "num.h"
+#include "reader.h"
+
+#define MAX_PHASES	65536
+
+/* strtod needs a NUL-terminated string: copy the short value. */
+static int parse_share(const char *v, const char *e, double *out)
+{
+	char buf[64], *end;
+	size_t n = (size_t)(e - v);
+
+	if (!n || n >= sizeof(buf))
+		return -1;
+	memcpy(buf, v, n);
+	buf[n] = 0;
+	/* Plain decimal or exponent notation only: no hex, inf or nan. */
+	for (size_t i = 0; i < n; i++)
+		if (!strchr("0123456789.eE+-", buf[i]))
+			return -1;
+	*out = strtod(buf, &end);
+	if (*end || !isfinite(*out) || *out < 0 || *out > 1)
+		return -1;
+	return 0;
+}
+
+static const char *parse_kv(const char *l, const char *e,
+			    struct truth_row *row)
+{
+	struct kvkey kp, kg, ks, kh;
+	const char *v, *ve;
+	uint64_t u;
+
+	kvkey_init(&kp, "phase");
+	kvkey_init(&kg, "gfn");
+	kvkey_init(&ks, "share");
+	kvkey_init(&kh, "hot");
+	if (kv_get(&kp, l, e, &v, &ve) || parse_dec_u64(v, ve, &u) ||
+	    u >= MAX_PHASES)
+		return "bad or missing phase=";
+	row->phase = (uint32_t)u;
+	if (kv_get(&kg, l, e, &v, &ve) || ve - v < 3 || v[0] != '0' ||
+	    v[1] != 'x' || parse_hex_u64(v + 2, ve, &row->gfn))
+		return "bad or missing gfn=";
+	if (kv_get(&ks, l, e, &v, &ve) || parse_share(v, ve, &row->share))
+		return "bad or missing share=";
+	if (kv_get(&kh, l, e, &v, &ve) || ve - v != 1 ||
+	    (*v != '0' && *v != '1'))
+		return "bad or missing hot=";
+	row->hot = *v == '1';
+	return NULL;
+}
+
+static const char *parse_cols(const char *l, const char *e,
+			      const struct truth_cols *c, struct truth_row *row)
+{
+	const char *v, *ve;
+	uint64_t u;
+
+	if (col_get(c->gfn + 1, l, e, &v, &ve) || parse_u64(v, ve, &row->gfn))
+		return "bad or missing gfn column";
+	if (col_get(c->phase + 1, l, e, &v, &ve) ||
+	    parse_dec_u64(v, ve, &u) || u >= MAX_PHASES)
+		return "bad or missing phase column";
+	row->phase = (uint32_t)u;
+	if (col_get(c->share + 1, l, e, &v, &ve) ||
+	    parse_share(v, ve, &row->share))
+		return "bad or missing share column";
+	if (col_get(c->hot + 1, l, e, &v, &ve) || ve - v != 1 ||
+	    (*v != '0' && *v != '1'))
+		return "bad or missing hot column";
+	row->hot = *v == '1';
+	if (!col_get(5, l, e, &v, &ve))
+		return "more than 4 columns";
+	return NULL;
+}
+
+const char *truth_parse(const char *l, const char *e,
+			const struct truth_cols *cols, struct truth_row *row)
+{
+	static const struct truth_cols def = { 0, 1, 2, 3 };
+
+	if (memchr(l, '=', (size_t)(e - l)))
+		return parse_kv(l, e, row);
+	return parse_cols(l, e, cols ? cols : &def, row);
+}
+
+/* "# phase_seconds=S" and "# columns=a b c d" comments. */
+static void truth_comment(struct truth *t, const char *l, const char *e)
+{
+	static const char ps[] = "phase_seconds=", co[] = "columns=";
+	const char *p = l + 1;
+
+	while (p < e && is_sep(*p))
+		p++;
+	if ((size_t)(e - p) > sizeof(ps) - 1 &&
+	    !memcmp(p, ps, sizeof(ps) - 1)) {
+		double s;
+
+		p += sizeof(ps) - 1;
+		/* parse_share caps at 1: parse the seconds separately. */
+		char buf[32], *end;
+		size_t n = (size_t)(e - p);
+
+		if (n < sizeof(buf)) {
+			memcpy(buf, p, n);
+			buf[n] = 0;
+			s = strtod(buf, &end);
+			if (!*end && isfinite(s) && s > 0 && s < 1e9)
+				t->phase_seconds = s;
+		}
+	} else if ((size_t)(e - p) > sizeof(co) - 1 &&
+		   !memcmp(p, co, sizeof(co) - 1)) {
+		static const char *const names[4] = {
+			"gfn", "phase", "share", "hot" };
+		unsigned idx[4];
+		const char *q = p + sizeof(co) - 1;
+
+		for (int k = 0; k < 4; k++) {
+			unsigned c = col_index(names[k], q, e);
+
+			if (!c || c > 4)
+				return;		/* unusable: keep the default */
+			idx[k] = c - 1;
+		}
+		t->cols.gfn = idx[0];
+		t->cols.phase = idx[1];
+		t->cols.share = idx[2];
+		t->cols.hot = idx[3];
+	}
+}
+
+static int row_cmp(const void *a, const void *b)
+{
+	const struct truth_row *x = a, *y = b;
+
+	return x->gfn < y->gfn ? -1 : x->gfn > y->gfn;
+}
+
+static void truth_read(struct truth *t, struct lreader *r)
+{
+	const char *l, *e, *why;
+	struct truth_row row;
+
+	while ((l = lr_line(r, &e))) {
+		struct truth_phase *ph;
+
+		if (line_is_blank_or_comment(l, e)) {
+			if (l < e && *l == '#')
+				truth_comment(t, l, e);
+			continue;
+		}
+		why = truth_parse(l, e, &t->cols, &row);
+		if (why) {
+			bad_add(&t->bad, r->lineno, why);
+			continue;
+		}
+		if (row.phase >= t->nphases) {
+			t->phases = xrealloc(t->phases, (row.phase + 1) *
+					     sizeof(*t->phases));
+			memset(t->phases + t->nphases, 0,
+			       (row.phase + 1 - t->nphases) *
+			       sizeof(*t->phases));
+			t->nphases = row.phase + 1;
+		}
+		ph = &t->phases[row.phase];
+		if (ph->n == ph->cap) {
+			ph->cap = ph->cap ? ph->cap * 2 : 64;
+			ph->rows = xrealloc(ph->rows,
+					    ph->cap * sizeof(*ph->rows));
+		}
+		ph->rows[ph->n++] = row;
+	}
+	for (uint32_t p = 0; p < t->nphases; p++) {
+		struct truth_phase *ph = &t->phases[p];
+		size_t w = 0;
+
+		/* qsort is not stable: keep each row's input index in
+		 * .phase meanwhile, so the last duplicate of a gfn wins. */
+		for (size_t i = 0; i < ph->n; i++)
+			ph->rows[i].phase = (uint32_t)i;	/* tie-break */
+		if (ph->n)
+			qsort(ph->rows, ph->n, sizeof(*ph->rows), row_cmp);
+		for (size_t i = 0; i < ph->n; i++) {
+			if (w && ph->rows[w - 1].gfn == ph->rows[i].gfn) {
+				if (ph->rows[i].phase > ph->rows[w - 1].phase)
+					ph->rows[w - 1] = ph->rows[i];
+				continue;
+			}
+			ph->rows[w++] = ph->rows[i];
+		}
+		ph->n = w;
+		ph->nhot = 0;
+		for (size_t i = 0; i < w; i++) {
+			ph->rows[i].phase = p;
+			ph->nhot += (size_t)ph->rows[i].hot;
+		}
+	}
+}
+
+int truth_load(struct truth *t, const char *path)
+{
+	struct lreader r;
+
+	memset(t, 0, sizeof(*t));
+	bad_init(&t->bad, "line");
+	t->cols = (struct truth_cols){ 0, 1, 2, 3 };
+	if (lr_open(&r, path, &t->bad))
+		return -1;
+	truth_read(t, &r);
+	lr_close(&r);
+	return 0;
+}
+
+int truth_load_mem(struct truth *t, const void *data, size_t len)
+{
+	struct lreader r;
+
+	memset(t, 0, sizeof(*t));
+	bad_init(&t->bad, "line");
+	t->cols = (struct truth_cols){ 0, 1, 2, 3 };
+	lr_open_mem(&r, data, len, &t->bad);
+	truth_read(t, &r);
+	lr_close(&r);
+	return 0;
+}
+
+const struct truth_row *truth_find(const struct truth *t, uint32_t p,
+				   uint64_t gfn)
+{
+	const struct truth_phase *ph;
+	size_t lo = 0, hi;
+
+	if (p >= t->nphases)
+		return NULL;
+	ph = &t->phases[p];
+	hi = ph->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ph->rows[mid].gfn < gfn)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < ph->n && ph->rows[lo].gfn == gfn ? &ph->rows[lo] : NULL;
+}
+
+void truth_free(struct truth *t)
+{
+	for (uint32_t p = 0; p < t->nphases; p++)
+		free(t->phases[p].rows);
+	free(t->phases);
+	t->phases = NULL;
+	t->nphases = 0;
+}

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * truth.h - the ground-truth file of workload/guest, used by hotness to
+ * score its hot set. '#' comment lines, then one line per frame and
+ * phase, in either of two forms:
+ *   phase=<p> gfn=0x<hex> share=<float> hot=<0|1>
+ *   <gfn> <phase> <share> <hot>          (columns, as workload/guest
+ *                                         writes them; the order may be
+ *                                         set by "# columns=gfn phase ...")
+ * phase counts from 0; share is the expected fraction of the phase's
+ * accesses that go to the frame. A "# phase_seconds=<s>" comment gives
+ * the length of a phase.
+ */
+#ifndef ANALYSIS_TRUTH_H
+#define ANALYSIS_TRUTH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bad.h"
+
+struct truth_row {
+	uint32_t phase;
+	uint64_t gfn;
+	double share;
+	int hot;
+};
+
+/* Column order of the column form: index (0-based) of gfn, phase,
+ * share, hot. */
+struct truth_cols {
+	unsigned gfn, phase, share, hot;
+};
+
+/* Parse one data line; NULL on success or a static reason. */
+const char *truth_parse(const char *l, const char *e,
+			const struct truth_cols *cols, struct truth_row *row);
+
+struct truth_phase {
+	struct truth_row *rows;		/* sorted by gfn */
+	size_t n, cap;
+	size_t nhot;
+};
+
+struct truth {
+	struct truth_phase *phases;	/* indexed by phase number */
+	uint32_t nphases;
+	double phase_seconds;		/* from the comments, 0 if absent */
+	struct truth_cols cols;
+	struct bad bad;
+};
+
+/* Load PATH; returns 0 or -1 with errno set. Malformed lines are in
+ * t->bad. Duplicate (phase, gfn) lines: the last one wins. */
+int truth_load(struct truth *t, const char *path);
+int truth_load_mem(struct truth *t, const void *data, size_t len);
+/* The row for GFN in phase P, or NULL. */
+const struct truth_row *truth_find(const struct truth *t, uint32_t p,
+				   uint64_t gfn);
+void truth_free(struct truth *t);
+
+#endif

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * values.h - turn any supported input into values for a histogram (or,
+ * for histo --top, into keys to count):
+ *
+ *   num   one integer per line (decimal or 0x hex)
+ *   kv    key=value pairs, any keys; -f KEY selects one. The module's
+ *         text sample log and SystemTap output are kv; SystemTap's own
+ *         @hist_log/@hist_linear text found in kv input is merged too
+ *   cols  whitespace-separated columns; -f N (1-based) or a header name
+ *   bin   the module's binary sample log; -f names a sample field
+ *   stap  SystemTap output: @hist text blocks (merged) and kv lines
+ *   auto  detected from the first bytes and the first data line
+ *
+ * Blank lines and '#' comment lines are skipped; anything else that
+ * gives no value is counted in `bad`.
+ */
+#ifndef ANALYSIS_VALUES_H
+#define ANALYSIS_VALUES_H
+
+#include "bad.h"
+#include "eptlog.h"
+#include "fields.h"
+#include "hist.h"
+#include "keymap.h"
+#include "reader.h"
+#include "stphist.h"
+
+enum vformat { VF_AUTO, VF_NUM, VF_KV, VF_COLS, VF_BIN, VF_STAP };
+
+struct vsource {
+	enum vformat fmt;	/* after detection: never VF_AUTO */
+	const char *field;	/* -f, or NULL */
+	struct kvkey key;	/* kv/stap */
+	int key_is_type;	/* type=rw- maps to its xwr bits */
+	unsigned col;		/* cols: 1-based column, 0 until known */
+	enum ept_field ef;	/* bin */
+	uint32_t recsize;	/* bin */
+	struct eptscope_log_header hdr;	/* bin */
+	uint64_t recno;		/* bin */
+	struct stphist_block blk;
+	struct bad bad;
+	const char *fatal;	/* set when the input cannot be read at all */
+	uint64_t values;	/* values delivered (weighted) */
+};
+
+/* "auto", "num", "kv", "text", "cols", "bin", "stap" -> format, or -1. */
+int vformat_parse(const char *name);
+const char *vformat_name(enum vformat f);
+
+/*
+ * Prepare S for input R: detect the format if FMT is VF_AUTO (peeking
+ * at R), check FIELD fits the format. Returns NULL or a message for a
+ * usage error (e.g. kv input without -f).
+ */
+const char *vsource_start(struct vsource *s, struct lreader *r,
+			  enum vformat fmt, const char *field);
+
+/* Set up CHILD to read another part of the same input as PARENT (after
+ * vsource_start): same format and field, fresh counters. */
+void vsource_fork(struct vsource *child, const struct vsource *parent);
+/* Can the input be split into byte ranges read in parallel? */
+int vsource_splittable(const struct vsource *s);
+
+/* Read all of R, adding each value to H, or when TOP is non-NULL
+ * counting each value token (as it appears) in TOP instead. Stops early
+ * only if s->fatal gets set. */
+void vsource_run(struct vsource *s, struct lreader *r, struct hist *h,
+		 struct keymap *top);
+
+#endif
