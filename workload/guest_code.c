@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * guest_code.c - the code that runs inside the VM, in 64-bit long mode.
+ *
+ * Everything here lives in the section "guest_text".  The VMM copies that
+ * section byte for byte into guest memory, so the code must be position
+ * independent and self-contained: no data, no .rodata (no jump tables, no
+ * string literals), no calls outside the section, no SSE, no stack
+ * protector.  The Makefile checks that the object has no relocations in
+ * guest_text.
+ *
+ * Entry: guest_main(shared, vcpu_id), with RSP set up by the VMM.
+ */
+#include "guest_abi.h"
+
+#define GUEST_FN	__attribute__((section("guest_text"), used))
+#define INLINE		static inline __attribute__((always_inline))
+
+INLINE uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+INLINE void outl(uint16_t port, uint32_t val)
+{
+	__asm__ volatile("outl %0, %1" : : "a"(val), "Nd"(port) : "memory");
+}
+
+INLINE void write_cr3(uint64_t val)
+{
+	__asm__ volatile("mov %0, %%cr3" : : "r"(val) : "memory");
+}
+
+INLINE void invlpg(uint64_t va)
+{
+	__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
+}
+
+INLINE void cpu_relax(void)
+{
+	__asm__ volatile("pause" : : : "memory");
+}
+
+INLINE __attribute__((noreturn)) void halt_forever(void)
+{
+	for (;;)
+		__asm__ volatile("cli; hlt" : : : "memory");
+}
+
+/* xorshift64 (Marsaglia): three shifts and three xors per number. */
+INLINE uint64_t xs64(uint64_t *s)
+{
+	uint64_t x = *s;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	*s = x;
+	return x;
+}
+
+/* Uniform in [0, n) from 32 random bits, without a division. */
+INLINE uint64_t scale32(uint32_t r, uint64_t n)
+{
+	return ((uint64_t)r * n) >> 32;
+}
+
+struct loop_state {
+	uint64_t rng;
+	uint64_t pos;		/* seq: next frame */
+	uint64_t off;		/* hotcold: perm[] offset of this phase */
+	uint64_t reads, writes, execs;
+	uint64_t sum;
+};
+
+/*
+ * One batch of accesses.  `kind` is a compile-time constant at each call
+ * site, so the compiler builds one tight loop per pattern kind.
+ */
+INLINE void run_batch(const struct guest_params *p, struct loop_state *ls,
+		      const int kind)
+{
+	const uint64_t data = p->data_gva;
+	const uint64_t n = p->nframes;
+	const uint64_t nhot = p->nhot, ncold = p->ncold;
+	const uint64_t hot_thr = p->hot_thr;
+	const uint32_t *perm = (const uint32_t *)p->perm_gva;
+	const struct guest_alias *alias = (const struct guest_alias *)p->alias_gva;
+	const uint32_t thr_read = p->thr_read, thr_rw = p->thr_rw;
+	uint64_t rng = ls->rng, pos = ls->pos, off = ls->off;
+	uint64_t reads = 0, writes = 0, execs = 0, sum = ls->sum;
+	uint32_t i;
+
+	for (i = 0; i < p->batch; i++) {
+		uint64_t x = xs64(&rng), y = xs64(&rng);
+		uint32_t lo = (uint32_t)x, hi = (uint32_t)(x >> 32);
+		uint32_t type = (uint32_t)(y >> 48);
+		uint64_t frame, va;
+
+		if (kind == GUEST_KIND_HOTCOLD) {
+			uint64_t k;
+
+			if (hi < hot_thr)
+				k = off + scale32(lo, nhot);
+			else
+				k = off + nhot + scale32(lo, ncold);
+			if (k >= n)
+				k -= n;
+			frame = perm[k];
+		} else if (kind == GUEST_KIND_ZIPF) {
+			const struct guest_alias *e = &alias[scale32(lo, n)];
+
+			frame = hi < e->thr ? e->frame : e->alias;
+		} else {
+			frame = pos;
+			if (++pos == n)
+				pos = 0;
+		}
+
+		va = data + (frame << GUEST_PAGE_SHIFT);
+		if (type < thr_read) {
+			sum += *(volatile uint64_t *)(va + GUEST_DATA_OFF_BASE +
+						       (y & GUEST_DATA_OFF_MASK));
+			reads++;
+		} else if (type < thr_rw) {
+			*(volatile uint64_t *)(va + GUEST_DATA_OFF_BASE +
+					       (y & GUEST_DATA_OFF_MASK)) = y;
+			writes++;
+		} else {
+			/* The VMM put a RET at offset 0 of every frame. */
+			((void (*)(void))va)();
+			execs++;
+		}
+	}
+	ls->rng = rng;
+	ls->pos = pos;
+	ls->reads += reads;
+	ls->writes += writes;
+	ls->execs += execs;
+	ls->sum = sum;
+}
+
+/*
+ * --warmup: read each frame the pattern can touch once, so the timed run
+ * starts with the guest's working set mapped (first-touch faults are very
+ * slow in the emulated lab).  vCPU `id` takes every nvcpus-th frame.
+ */
+INLINE void warmup(const struct guest_params *p, uint64_t id, uint64_t nv)
+{
+	const uint32_t *perm = (const uint32_t *)p->perm_gva;
+	uint64_t n = p->nframes, j, ph, sum = 0;
+
+	if (p->kind != GUEST_KIND_HOTCOLD || p->hot_thr < (1ULL << 32)) {
+		for (j = id; j < n; j += nv)
+			sum += *(volatile uint64_t *)(p->data_gva +
+				(j << GUEST_PAGE_SHIFT) + GUEST_DATA_OFF_BASE);
+		(void)sum;
+		return;
+	}
+	/* Only the hot sets are ever accessed. */
+	for (ph = 0; ph < p->nphases && ph < GUEST_MAX_PHASES; ph++) {
+		for (j = id; j < p->nhot; j += nv) {
+			uint64_t k = p->phase_off[ph] + j;
+
+			if (k >= n)
+				k -= n;
+			sum += *(volatile uint64_t *)(p->data_gva +
+				((uint64_t)perm[k] << GUEST_PAGE_SHIFT) +
+				GUEST_DATA_OFF_BASE);
+		}
+	}
+	(void)sum;
+}
+
+GUEST_FN __attribute__((noreturn))
+void guest_main(struct guest_shared *sh, uint64_t id)
+{
+	const struct guest_params *p = &sh->params;
+	struct guest_ctl *ctl = &sh->ctl;
+	struct guest_report *rep = &sh->report[id];
+	struct loop_state ls;
+	uint64_t now, next_switch, next_ptw, paused = 0;
+	uint64_t switches = 0, ptws = 0, as = id % (p->n_as ? p->n_as : 1);
+	uint64_t pidx, seen = 0, phase = 0;
+	const int kind = (int)p->kind;
+
+	if (p->magic != GUEST_MAGIC) {
+		outl(GUEST_PORT_PANIC, GUEST_ERR_MAGIC);
+		halt_forever();
+	}
+	if (kind != GUEST_KIND_HOTCOLD && kind != GUEST_KIND_ZIPF &&
+	    kind != GUEST_KIND_SEQ) {
+		outl(GUEST_PORT_PANIC, GUEST_ERR_KIND);
+		halt_forever();
+	}
+
+	/* A distinct, never-zero xorshift state per vCPU (splitmix64 mix). */
+	ls.rng = p->seed + 0x9e3779b97f4a7c15ULL * (id + 1);
+	ls.rng = (ls.rng ^ (ls.rng >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	ls.rng = (ls.rng ^ (ls.rng >> 27)) * 0x94d049bb133111ebULL;
+	ls.rng ^= ls.rng >> 31;
+	if (!ls.rng)
+		ls.rng = 1;
+	ls.pos = p->nframes * id / (p->nvcpus ? p->nvcpus : 1);
+	ls.reads = ls.writes = ls.execs = ls.sum = 0;
+	phase = ctl->phase;
+	ls.off = p->phase_off[phase];
+	pidx = (p->nframes * id) / (p->nvcpus ? p->nvcpus : 1);
+
+	if (p->n_as > 1 || p->switch_cycles)
+		write_cr3(p->cr3[as]);
+	if (p->warmup)
+		warmup(p, id, p->nvcpus ? p->nvcpus : 1);
+	/* All vCPUs start the timed run together, when the host says so. */
+	rep->state = GUEST_STATE_READY;
+	while (!ctl->go && !ctl->stop)
+		cpu_relax();
+
+	now = rdtsc();
+	next_switch = now + p->switch_cycles;
+	next_ptw = now + p->ptw_cycles;
+	rep->tsc_start = now;
+	rep->tsc_now = now;
+	rep->state = GUEST_STATE_RUNNING;
+
+	for (;;) {
+		if (kind == GUEST_KIND_HOTCOLD)
+			run_batch(p, &ls, GUEST_KIND_HOTCOLD);
+		else if (kind == GUEST_KIND_ZIPF)
+			run_batch(p, &ls, GUEST_KIND_ZIPF);
+		else
+			run_batch(p, &ls, GUEST_KIND_SEQ);
+
+		now = rdtsc();
+		rep->reads = ls.reads;
+		rep->writes = ls.writes;
+		rep->execs = ls.execs;
+		rep->accesses = ls.reads + ls.writes + ls.execs;
+		rep->tsc_now = now;
+
+		if (p->switch_cycles && now >= next_switch) {
+			as = as + 1 >= p->n_as ? 0 : as + 1;
+			write_cr3(p->cr3[as]);
+			rep->cr3_switches = ++switches;
+			next_switch += p->switch_cycles;
+			if (next_switch < now)	/* too far behind: no burst */
+				next_switch = now + p->switch_cycles;
+		}
+		if (p->ptw_cycles && now >= next_ptw) {
+			volatile uint64_t *pte =
+				(volatile uint64_t *)(p->pte_gva + 8 * pidx);
+
+			/* Same value back: the mapping does not change. */
+			*pte = *pte;
+			invlpg(p->data_gva + (pidx << GUEST_PAGE_SHIFT));
+			pidx += 513;	/* next PT page, next slot */
+			while (pidx >= p->nframes)
+				pidx -= p->nframes;
+			rep->pt_writes = ++ptws;
+			next_ptw += p->ptw_cycles;
+			if (next_ptw < now)
+				next_ptw = now + p->ptw_cycles;
+		}
+		if (ctl->stop)
+			break;
+		if (ctl->pause_req != seen) {
+			uint64_t t0 = rdtsc();
+			uint32_t gen = ctl->pause_req;
+
+			rep->ack = gen;
+			while (ctl->release != gen && !ctl->stop)
+				cpu_relax();
+			seen = gen;
+			phase = ctl->phase;
+			if (phase >= GUEST_MAX_PHASES)
+				phase = 0;
+			ls.off = p->phase_off[phase];
+			paused += rdtsc() - t0;
+			rep->paused_cycles = paused;
+		}
+	}
+
+	rep->checksum = ls.sum;
+	rep->tsc_now = rdtsc();
+	rep->state = GUEST_STATE_DONE;
+	outl(GUEST_PORT_DONE, (uint32_t)id);
+	halt_forever();
+}

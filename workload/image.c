@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0
+/* image.c - build the guest's memory image (see image.h). */
+#include <math.h>
+#include <string.h>
+#include "image.h"
+
+#define PTE_P	(1ULL << 0)
+#define PTE_W	(1ULL << 1)
+#define PTE_A	(1ULL << 5)
+#define PTE_D	(1ULL << 6)
+
+static uint64_t *table(uint8_t *ram, uint64_t gfn)
+{
+	return (uint64_t *)(ram + gfn_to_gpa(gfn));
+}
+
+/*
+ * Identity map of the whole slot with 4 KiB pages.  A and D are set in
+ * advance, so the CPU never writes the page tables; only --pt-writes does.
+ * All address spaces share the PDPT, PDs and PTs; each has its own PML4.
+ */
+static void build_page_tables(uint8_t *ram, const struct layout *l)
+{
+	const uint64_t upper = PTE_P | PTE_W | PTE_A;
+	uint64_t i, *pdpt = table(ram, l->pdpt_gfn);
+
+	for (i = 0; i < l->n_as; i++)
+		table(ram, l->pml4_gfn + i)[0] = gfn_to_gpa(l->pdpt_gfn) | upper;
+	for (i = 0; i < l->pd_pages; i++)
+		pdpt[i] = gfn_to_gpa(l->pd_gfn + i) | upper;
+	for (i = 0; i < l->pt_pages; i++)
+		table(ram, l->pd_gfn)[i] = gfn_to_gpa(l->pt_gfn + i) | upper;
+	for (i = 0; i < l->total_frames; i++)
+		table(ram, l->pt_gfn)[i] = gfn_to_gpa(i) | upper | PTE_D;
+}
+
+static void build_gdt(uint8_t *ram, const struct layout *l)
+{
+	uint64_t *gdt = table(ram, l->gdt_gfn);
+	uint64_t tss = gfn_to_gpa(l->gdt_gfn) + 0x800, limit = 0x67;
+
+	gdt[0] = 0;
+	gdt[1] = 0x00af9b000000ffffULL;	/* 64-bit code, DPL 0 */
+	gdt[2] = 0x00cf93000000ffffULL;	/* data, DPL 0 */
+	gdt[3] = (limit & 0xffff) | ((tss & 0xffffff) << 16) | (0xbULL << 40) |
+		 (1ULL << 47) | (((limit >> 16) & 0xf) << 48) |
+		 (((tss >> 24) & 0xff) << 56);
+	gdt[4] = tss >> 32;
+	/* TSS: all zero but the I/O map base, placed past the limit. */
+	*(uint16_t *)(ram + tss + 0x66) = 0x68;
+}
+
+uint64_t image_build(uint8_t *ram, const struct layout *l,
+		     const struct options *o, const struct pattern_model *m,
+		     uint64_t tsc_khz)
+{
+	struct guest_shared *sh = (struct guest_shared *)(ram +
+						gfn_to_gpa(l->shared_gfn));
+	struct guest_params *p = &sh->params;
+	uint64_t f, i, hz = tsc_khz * 1000;
+
+	build_page_tables(ram, l);
+	build_gdt(ram, l);
+	memcpy(ram + gfn_to_gpa(l->code_gfn), __start_guest_text,
+	       guest_code_size());
+	memcpy(ram + gfn_to_gpa(l->perm_gfn), m->perm,
+	       m->nframes * sizeof(uint32_t));
+	if (m->alias)
+		memcpy(ram + gfn_to_gpa(l->alias_gfn), m->alias,
+		       m->nframes * sizeof(struct guest_alias));
+
+	/* Execute accesses CALL offset 0 of a frame: put a RET there. */
+	if (o->mix.x > 0) {
+		for (f = 0; f < m->nframes; f++) {
+			int ph, used = 0;
+
+			for (ph = 0; ph < o->pat.nphases && !used; ph++) {
+				double share;
+				int hot;
+
+				pattern_frame(m, ph, f, &share, &hot);
+				used = share > 0;
+			}
+			if (used)
+				ram[gfn_to_gpa(f)] = 0xc3;
+		}
+	}
+
+	memset(sh, 0, sizeof(*sh));
+	p->magic = GUEST_MAGIC;
+	switch (o->pat.kind) {
+	case PAT_ZIPF: p->kind = GUEST_KIND_ZIPF; break;
+	case PAT_SEQ: p->kind = GUEST_KIND_SEQ; break;
+	default: p->kind = GUEST_KIND_HOTCOLD; break;
+	}
+	p->nvcpus = (uint32_t)o->vcpus;
+	p->data_gva = 0;
+	p->nframes = m->nframes;
+	p->nhot = m->nhot;
+	p->ncold = m->ncold;
+	p->hot_thr = m->hot_thr;
+	p->perm_gva = gfn_to_gpa(l->perm_gfn);
+	p->alias_gva = m->alias ? gfn_to_gpa(l->alias_gfn) : 0;
+	mix_thresholds(&o->mix, &p->thr_read, &p->thr_rw);
+	p->batch = o->batch;
+	p->n_as = (uint32_t)l->n_as;
+	p->seed = o->seed;
+	p->switch_cycles = o->switch_rate > 0 ?
+		(uint64_t)llround((double)hz / o->switch_rate) : 0;
+	p->ptw_cycles = o->pt_writes > 0 ?
+		(uint64_t)llround((double)hz / o->pt_writes) : 0;
+	if (o->switch_rate > 0 && !p->switch_cycles)
+		p->switch_cycles = 1;
+	if (o->pt_writes > 0 && !p->ptw_cycles)
+		p->ptw_cycles = 1;
+	p->pte_gva = gfn_to_gpa(l->pt_gfn);
+	p->warmup = (uint32_t)o->warmup;
+	p->nphases = (uint32_t)o->pat.nphases;
+	for (i = 0; i < l->n_as; i++)
+		p->cr3[i] = gfn_to_gpa(l->pml4_gfn + i);
+	for (i = 0; i < GUEST_MAX_PHASES; i++)
+		p->phase_off[i] = m->phase_off[i];
+
+	return gfn_to_gpa(l->code_gfn) +
+	       (uint64_t)((const uint8_t *)guest_main - __start_guest_text);
+}

@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: GPL-2.0
+/* opts.c - parse and check the command line of workload/guest. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "opts.h"
+
+#define MAX_MEM		(256ULL << 30)	/* keeps the slot under 512 GiB */
+
+static const char usage_text[] =
+"Usage: workload/guest [OPTIONS]\n"
+"Run a small KVM guest with a known memory-access pattern, then report.\n"
+"\n"
+"  --mem SIZE              pattern memory (data frames), e.g. 256M (default 64M);\n"
+"                          suffixes K M G T (powers of 1024); multiple of 4K\n"
+"                          (of 2M for thp and hugetlb)\n"
+"  --vcpus N               vCPUs, 1-64, one host thread each (default 1)\n"
+"  --seconds S             run time (default 5)\n"
+"  --backing KIND          guest RAM: anon, shared (memfd), thp, hugetlb (2M)\n"
+"  --node N                bind guest RAM to NUMA node N (mbind MPOL_BIND)\n"
+"  --pattern SPEC          uniform | seq\n"
+"                          | hotcold:hot=PCT%,p=P[,contiguous]   (10%, 0.9)\n"
+"                          | zipf:s=S[,cover=C][,contiguous]    (1.1, 0.9)\n"
+"                          | phases:every=SEC,n=N,hot=PCT%,p=P[,contiguous]\n"
+"                          default hotcold:hot=10%,p=0.9\n"
+"  --mix r=R,w=W,x=X       access-type percentages, sum 100 (default r=100)\n"
+"  --address-spaces K      guest page-table sets (CR3 values), 1-64 (default 1)\n"
+"  --switch-rate R         CR3 writes per second per vCPU (default 0)\n"
+"  --pt-writes R           guest PTE rewrites per second per vCPU (default 0)\n"
+"  --seed N                seed of the hot set and of the guest PRNGs (default 1)\n"
+"  --truth FILE            write the ground truth (see docs/workload.md)\n"
+"  --dirty-log FILE        log dirty pages (KVM_GET_DIRTY_LOG) into FILE\n"
+"  --slot-churn[=MS]       add and remove an extra memslot every MS ms (100)\n"
+"  --no-prefault            do not populate guest RAM in the host first\n"
+"                          (default: MADV_POPULATE_WRITE, like -mem-prealloc)\n"
+"  --warmup                the guest reads each frame of its pattern once\n"
+"                          before the timed run starts\n"
+"  --interval S            print a 'tick' line every S seconds (default 1, 0: off)\n"
+"  --kvm-dev PATH          KVM device (default /dev/kvm)\n"
+"  --dry-run               print the layout, write --truth, do not run\n"
+"  --help                  this text\n"
+"\n"
+"Output (stdout) is key=value lines: memslot, region, vcpu, total,\n"
+"vm_stat.NAME=V, vcpu_stat.NAME=V.  See docs/workload.md.\n";
+
+enum {
+	OPT_MEM = 256, OPT_VCPUS, OPT_SECONDS, OPT_BACKING, OPT_NODE,
+	OPT_PATTERN, OPT_MIX, OPT_AS, OPT_SWITCH, OPT_PTW, OPT_SEED,
+	OPT_TRUTH, OPT_DIRTY, OPT_CHURN, OPT_KVMDEV, OPT_DRY, OPT_BATCH,
+	OPT_HELP, OPT_NOPREFAULT, OPT_WARMUP, OPT_INTERVAL,
+};
+
+static const struct option longopts[] = {
+	{ "mem", required_argument, NULL, OPT_MEM },
+	{ "vcpus", required_argument, NULL, OPT_VCPUS },
+	{ "seconds", required_argument, NULL, OPT_SECONDS },
+	{ "backing", required_argument, NULL, OPT_BACKING },
+	{ "node", required_argument, NULL, OPT_NODE },
+	{ "pattern", required_argument, NULL, OPT_PATTERN },
+	{ "mix", required_argument, NULL, OPT_MIX },
+	{ "address-spaces", required_argument, NULL, OPT_AS },
+	{ "switch-rate", required_argument, NULL, OPT_SWITCH },
+	{ "pt-writes", required_argument, NULL, OPT_PTW },
+	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "truth", required_argument, NULL, OPT_TRUTH },
+	{ "dirty-log", required_argument, NULL, OPT_DIRTY },
+	{ "slot-churn", optional_argument, NULL, OPT_CHURN },
+	{ "kvm-dev", required_argument, NULL, OPT_KVMDEV },
+	{ "dry-run", no_argument, NULL, OPT_DRY },
+	{ "batch", required_argument, NULL, OPT_BATCH },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ "no-prefault", no_argument, NULL, OPT_NOPREFAULT },
+	{ "warmup", no_argument, NULL, OPT_WARMUP },
+	{ "interval", required_argument, NULL, OPT_INTERVAL },
+	{ NULL, 0, NULL, 0 },
+};
+
+const char *backing_name(enum backing b)
+{
+	switch (b) {
+	case BACKING_ANON: return "anon";
+	case BACKING_SHARED: return "shared";
+	case BACKING_THP: return "thp";
+	case BACKING_HUGETLB: return "hugetlb";
+	}
+	return "?";
+}
+
+int parse_size(const char *s, uint64_t *out, const char **err)
+{
+	char *end;
+	unsigned long long v;
+	int shift = 0;
+
+	if (!*s || *s == '-' || *s == '+') {
+		*err = "not a size";
+		return -1;
+	}
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s) {
+		*err = "not a size";
+		return -1;
+	}
+	switch (*end) {
+	case 0: break;
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	case 't': case 'T': shift = 40; end++; break;
+	default:
+		*err = "unknown suffix (want K, M, G or T)";
+		return -1;
+	}
+	if (*end == 'i' && end[1] == 'B' && shift)
+		end += 2;
+	else if (*end == 'B' && shift)
+		end++;
+	if (*end) {
+		*err = "trailing characters";
+		return -1;
+	}
+	if (shift && v > (~0ULL >> shift)) {
+		*err = "too large";
+		return -1;
+	}
+	*out = v << shift;
+	return 0;
+}
+
+static int bad(const char *opt, const char *val, const char *why)
+{
+	fprintf(stderr, "guest: %s %s: %s\n", opt, val, why);
+	return -1;
+}
+
+static int parse_int(const char *opt, const char *s, long lo, long hi, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end)
+		return bad(opt, s, "not an integer");
+	if (v < lo || v > hi) {
+		fprintf(stderr, "guest: %s %s: out of range (want %ld-%ld)\n",
+			opt, s, lo, hi);
+		return -1;
+	}
+	*out = (int)v;
+	return 0;
+}
+
+static int parse_num(const char *opt, const char *s, double lo, double hi,
+		     int lo_open, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(v))
+		return bad(opt, s, "not a number");
+	if (v < lo || (lo_open && v == lo) || v > hi) {
+		fprintf(stderr, "guest: %s %s: out of range (want %s%g to %g)\n",
+			opt, s, lo_open ? "more than " : "", lo, hi);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int parse_options(int argc, char **argv, struct options *o)
+{
+	char err[256];
+	const char *why;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->mem = 64ULL << 20;
+	o->vcpus = 1;
+	o->seconds = 5;
+	o->backing = BACKING_ANON;
+	o->node = -1;
+	o->address_spaces = 1;
+	o->seed = 1;
+	o->churn_ms = 100;
+	o->kvm_dev = "/dev/kvm";
+	o->batch = 256;
+	o->prefault = 1;
+	o->interval = 1;
+	pattern_parse("hotcold:hot=10%,p=0.9", &o->pat, err, sizeof(err));
+	mix_parse("r=100", &o->mix, err, sizeof(err));
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_MEM:
+			if (parse_size(optarg, &o->mem, &why))
+				return bad("--mem", optarg, why);
+			if (o->mem == 0)
+				return bad("--mem", optarg, "must be more than 0");
+			if (o->mem % GUEST_PAGE_SIZE)
+				return bad("--mem", optarg, "not a multiple of 4K");
+			if (o->mem > MAX_MEM)
+				return bad("--mem", optarg, "too large (maximum 256G)");
+			break;
+		case OPT_VCPUS:
+			if (parse_int("--vcpus", optarg, 1, GUEST_MAX_VCPUS, &o->vcpus))
+				return -1;
+			break;
+		case OPT_SECONDS:
+			if (parse_num("--seconds", optarg, 0, 1e6, 1, &o->seconds))
+				return -1;
+			break;
+		case OPT_BACKING:
+			if (!strcmp(optarg, "anon"))
+				o->backing = BACKING_ANON;
+			else if (!strcmp(optarg, "shared"))
+				o->backing = BACKING_SHARED;
+			else if (!strcmp(optarg, "thp"))
+				o->backing = BACKING_THP;
+			else if (!strcmp(optarg, "hugetlb"))
+				o->backing = BACKING_HUGETLB;
+			else
+				return bad("--backing", optarg,
+					   "unknown backing (want anon, shared, thp or hugetlb)");
+			break;
+		case OPT_NODE:
+			if (parse_int("--node", optarg, 0, 1023, &o->node))
+				return -1;
+			break;
+		case OPT_PATTERN:
+			if (pattern_parse(optarg, &o->pat, err, sizeof(err))) {
+				fprintf(stderr, "guest: %s\n", err);
+				return -1;
+			}
+			break;
+		case OPT_MIX:
+			if (mix_parse(optarg, &o->mix, err, sizeof(err))) {
+				fprintf(stderr, "guest: %s\n", err);
+				return -1;
+			}
+			break;
+		case OPT_AS:
+			if (parse_int("--address-spaces", optarg, 1, GUEST_MAX_AS,
+				      &o->address_spaces))
+				return -1;
+			break;
+		case OPT_SWITCH:
+			if (parse_num("--switch-rate", optarg, 0, 1e7, 0, &o->switch_rate))
+				return -1;
+			break;
+		case OPT_PTW:
+			if (parse_num("--pt-writes", optarg, 0, 1e7, 0, &o->pt_writes))
+				return -1;
+			break;
+		case OPT_SEED: {
+			char *end;
+
+			errno = 0;
+			o->seed = strtoull(optarg, &end, 0);
+			if (errno || end == optarg || *end || *optarg == '-')
+				return bad("--seed", optarg, "not an unsigned integer");
+			break;
+		}
+		case OPT_TRUTH:
+			o->truth = optarg;
+			break;
+		case OPT_DIRTY:
+			o->dirty_log = optarg;
+			break;
+		case OPT_CHURN:
+			o->slot_churn = 1;
+			if (optarg && parse_num("--slot-churn", optarg, 1, 1e6, 0,
+						&o->churn_ms))
+				return -1;
+			break;
+		case OPT_KVMDEV:
+			o->kvm_dev = optarg;
+			break;
+		case OPT_NOPREFAULT:
+			o->prefault = 0;
+			break;
+		case OPT_WARMUP:
+			o->warmup = 1;
+			break;
+		case OPT_INTERVAL:
+			if (parse_num("--interval", optarg, 0, 1e6, 0, &o->interval))
+				return -1;
+			break;
+		case OPT_DRY:
+			o->dry_run = 1;
+			break;
+		case OPT_BATCH: {
+			int b;
+
+			if (parse_int("--batch", optarg, 1, 1 << 20, &b))
+				return -1;
+			o->batch = (unsigned)b;
+			break;
+		}
+		case OPT_HELP:
+		case 'h':
+			fputs(usage_text, stdout);
+			return 1;
+		case '?':
+		default:
+			if (optopt)
+				fprintf(stderr, "guest: bad or incomplete option -%c\n", optopt);
+			else
+				fprintf(stderr, "guest: unknown option or missing argument: %s\n",
+					argv[optind - 1]);
+			fprintf(stderr, "Try 'workload/guest --help'.\n");
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "guest: unexpected argument '%s'\n", argv[optind]);
+		return -1;
+	}
+	if ((o->backing == BACKING_THP || o->backing == BACKING_HUGETLB) &&
+	    o->mem % (2ULL << 20)) {
+		fprintf(stderr, "guest: --mem must be a multiple of 2M with --backing %s\n",
+			backing_name(o->backing));
+		return -1;
+	}
+	if (o->pat.kind == PAT_PHASES && o->pat.every > o->seconds)
+		fprintf(stderr, "guest: note: phases every %gs but the run lasts %gs\n",
+			o->pat.every, o->seconds);
+	return 0;
+}

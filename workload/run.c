@@ -1,0 +1,347 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * run.c - one host thread per vCPU (named "CPU n/KVM" like QEMU's) looping
+ * on KVM_RUN, and the main thread's clock: phase changes behind a pause
+ * barrier (so each dirty-log harvest belongs to exactly one phase), then
+ * stop, and the report of what the guest measured.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+#include "run.h"
+
+static volatile int g_abort;
+static volatile int g_finished;		/* vCPU threads that returned */
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void sleep_s(double s)
+{
+	struct timespec ts;
+
+	if (s <= 0)
+		return;
+	ts.tv_sec = (time_t)s;
+	ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
+	nanosleep(&ts, NULL);
+}
+
+static void on_sigusr1(int sig)
+{
+	(void)sig;
+}
+
+static __attribute__((format(printf, 2, 3)))
+void vcpu_fail(struct vcpu *v, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(v->err, sizeof(v->err), fmt, ap);
+	va_end(ap);
+}
+
+static void handle_exits(struct vcpu *v)
+{
+	struct kvm_run *run = v->run;
+
+	for (;;) {
+		if (g_abort) {
+			snprintf(v->err, sizeof(v->err),
+				 "stopped by the host (guest did not finish)");
+			return;
+		}
+		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			snprintf(v->err, sizeof(v->err), "KVM_RUN: %s",
+				 strerror(errno));
+			return;
+		}
+		switch (run->exit_reason) {
+		case KVM_EXIT_IO: {
+			uint32_t val = 0;
+
+			memcpy(&val, (uint8_t *)run + run->io.data_offset,
+			       run->io.size < 4 ? run->io.size : 4);
+			if (run->io.direction == KVM_EXIT_IO_OUT &&
+			    run->io.port == GUEST_PORT_DONE) {
+				v->ok = 1;
+				return;
+			}
+			if (run->io.port == GUEST_PORT_PANIC) {
+				vcpu_fail(v, "guest panic, code %u", val);
+				return;
+			}
+			vcpu_fail(v, "unexpected port I/O to 0x%x (value %u)",
+				  run->io.port, val);
+			return;
+		}
+		case KVM_EXIT_SHUTDOWN: {
+			struct kvm_regs regs;
+
+			memset(&regs, 0, sizeof(regs));
+			ioctl(v->fd, KVM_GET_REGS, &regs);
+			vcpu_fail(v, "guest triple fault (shutdown) at rip=0x%llx rsp=0x%llx",
+				  (unsigned long long)regs.rip,
+				  (unsigned long long)regs.rsp);
+			return;
+		}
+		case KVM_EXIT_HLT:
+			vcpu_fail(v, "guest halted unexpectedly");
+			return;
+		case KVM_EXIT_MMIO:
+			vcpu_fail(v, "guest MMIO access at gpa 0x%llx (len %u): outside guest RAM",
+				  (unsigned long long)run->mmio.phys_addr,
+				  run->mmio.len);
+			return;
+		case KVM_EXIT_FAIL_ENTRY:
+			vcpu_fail(v, "KVM_RUN entry failed, hardware reason 0x%llx",
+				  (unsigned long long)
+				  run->fail_entry.hardware_entry_failure_reason);
+			return;
+		case KVM_EXIT_INTERNAL_ERROR:
+			vcpu_fail(v, "KVM internal error, suberror %u",
+				  run->internal.suberror);
+			return;
+		default:
+			vcpu_fail(v, "unexpected exit reason %u", run->exit_reason);
+			return;
+		}
+	}
+}
+
+static void *vcpu_thread(void *arg)
+{
+	struct vcpu *v = arg;
+	char name[16];
+
+	snprintf(name, sizeof(name), "CPU %d/KVM", v->id);
+	pthread_setname_np(pthread_self(), name);
+	v->tid = gettid();
+	handle_exits(v);
+	__atomic_add_fetch(&g_finished, 1, __ATOMIC_SEQ_CST);
+	return NULL;
+}
+
+static int any_failed(const struct vm *vm)
+{
+	int i;
+
+	for (i = 0; i < vm->nvcpus; i++)
+		if (vm->vcpu[i].err[0])
+			return 1;
+	return 0;
+}
+
+/* Wait until every live vCPU acknowledged pause generation `gen`. */
+static int wait_acks(struct vm *vm, struct guest_shared *sh, uint32_t gen)
+{
+	double deadline = now_s() + 10;
+	int i, all;
+
+	do {
+		all = 1;
+		for (i = 0; i < vm->nvcpus; i++)
+			if (sh->report[i].ack != gen && !vm->vcpu[i].err[0] &&
+			    !vm->vcpu[i].ok)
+				all = 0;
+		if (all)
+			return 0;
+		sleep_s(0.0005);
+	} while (now_s() < deadline);
+	return -1;
+}
+
+/* Per-vCPU throughput since the last tick, from the guest's own counters. */
+static void tick(FILE *out, struct vm *vm, struct guest_shared *sh, double t,
+		 uint64_t *last_acc, uint64_t *last_tsc)
+{
+	double hz = (double)vm->tsc_khz * 1000;
+	int i;
+
+	for (i = 0; i < vm->nvcpus; i++) {
+		struct guest_report *r = &sh->report[i];
+		uint64_t acc = r->accesses, tsc = r->tsc_now - r->paused_cycles;
+		double dt = (double)(tsc - last_tsc[i]) / hz;
+
+		fprintf(out, "tick t=%.3f vcpu=%d accesses=%llu rate=%.0f\n", t, i,
+			(unsigned long long)acc,
+			dt > 0 ? (double)(acc - last_acc[i]) / dt : 0.0);
+		last_acc[i] = acc;
+		last_tsc[i] = tsc;
+	}
+	fflush(out);
+}
+
+static void report(FILE *out, struct vm *vm, struct guest_shared *sh,
+		   const struct options *o, int phase_changes, double wall)
+{
+	double hz = (double)vm->tsc_khz * 1000, total_rate = 0;
+	unsigned long long total = 0;
+	int i;
+
+	for (i = 0; i < vm->nvcpus; i++) {
+		struct guest_report *r = &sh->report[i];
+		double secs = r->tsc_now > r->tsc_start ?
+			(double)(r->tsc_now - r->tsc_start - r->paused_cycles) / hz : 0;
+		double rate = secs > 0 ? (double)r->accesses / secs : 0;
+
+		fprintf(out, "vcpu id=%d tid=%d accesses=%llu reads=%llu writes=%llu execs=%llu seconds=%.3f rate=%.0f cr3_switches=%llu pt_writes=%llu paused_s=%.4f state=%s\n",
+			i, (int)vm->vcpu[i].tid, (unsigned long long)r->accesses,
+			(unsigned long long)r->reads, (unsigned long long)r->writes,
+			(unsigned long long)r->execs, secs, rate,
+			(unsigned long long)r->cr3_switches,
+			(unsigned long long)r->pt_writes,
+			(double)r->paused_cycles / hz,
+			vm->vcpu[i].ok ? "done" : "failed");
+		total += r->accesses;
+		total_rate += rate;
+	}
+	fprintf(out, "total vcpus=%d accesses=%llu rate=%.0f wall_s=%.3f phase_changes=%d tsc_khz=%llu pattern=%s\n",
+		vm->nvcpus, total, total_rate, wall, phase_changes,
+		(unsigned long long)vm->tsc_khz, o->pat.spec);
+}
+
+int run_vm(struct vm *vm, struct guest_shared *sh, const struct options *o,
+	   struct dirtylog *dl, FILE *out)
+{
+	struct sigaction sa;
+	double t0, end, next_phase, next_tick, wait_until;
+	uint64_t last_acc[GUEST_MAX_VCPUS], last_tsc[GUEST_MAX_VCPUS];
+	int i, phase = 0, changes = 0, failed = 0, nstarted = 0;
+	uint32_t gen = 0;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigusr1;	/* no SA_RESTART: KVM_RUN gets EINTR */
+	sigaction(SIGUSR1, &sa, NULL);
+
+	for (i = 0; i < vm->nvcpus; i++) {
+		if (pthread_create(&vm->vcpu[i].thread, NULL, vcpu_thread,
+				   &vm->vcpu[i])) {
+			fprintf(stderr, "guest: cannot start vCPU thread %d\n", i);
+			g_abort = 1;
+			failed = 1;
+			break;
+		}
+		vm->vcpu[i].started = 1;
+		nstarted++;
+	}
+	/* Wait until every vCPU is warmed up and ready, then start them. */
+	t0 = now_s();
+	while (!failed && !any_failed(vm)) {
+		int ready = 0;
+
+		for (i = 0; i < vm->nvcpus; i++)
+			ready += sh->report[i].state != GUEST_STATE_NEW;
+		if (ready == vm->nvcpus)
+			break;
+		if (now_s() > t0 + 3600) {
+			fprintf(stderr, "guest: the vCPUs did not get ready in an hour\n");
+			failed = 1;
+		}
+		sleep_s(0.001);
+	}
+	/*
+	 * The warmup only read, but KVM maps a read fault writable (and logs
+	 * it dirty) when the host page is writable: drop that harvest, so the
+	 * dirty log holds exactly the timed run's writes.
+	 */
+	if (dl && o->warmup && !failed && dirtylog_harvest(dl, -1))
+		failed = 1;
+	__atomic_store_n(&sh->ctl.go, 1, __ATOMIC_SEQ_CST);
+	for (i = 0; i < vm->nvcpus && !failed; i++)
+		while (sh->report[i].state == GUEST_STATE_READY &&
+		       !vm->vcpu[i].err[0])
+			sleep_s(0.0002);
+	fprintf(out, "running pid=%d vm_fd=%d vcpus=%d\n", (int)getpid(),
+		vm->vm_fd, vm->nvcpus);
+	for (i = 0; i < vm->nvcpus; i++)
+		fprintf(out, "vcpu_thread id=%d tid=%d\n", i, (int)vm->vcpu[i].tid);
+	fflush(out);
+
+	for (i = 0; i < vm->nvcpus; i++) {
+		last_acc[i] = sh->report[i].accesses;
+		last_tsc[i] = sh->report[i].tsc_now - sh->report[i].paused_cycles;
+	}
+	t0 = now_s();
+	end = t0 + o->seconds;
+	next_tick = o->interval > 0 ? t0 + o->interval : end + 1;
+	next_phase = o->pat.nphases > 1 ? t0 + o->pat.every : end + 1;
+	while (!failed && !any_failed(vm)) {
+		double now = now_s();
+
+		if (now >= end)
+			break;
+		if (now >= next_phase) {
+			int np = (phase + 1) % o->pat.nphases;
+
+			gen++;
+			__atomic_store_n(&sh->ctl.pause_req, gen, __ATOMIC_SEQ_CST);
+			if (wait_acks(vm, sh, gen)) {
+				fprintf(stderr, "guest: vCPUs did not pause for the phase change\n");
+				failed = 1;
+			}
+			if (dl && dirtylog_harvest(dl, phase))
+				failed = 1;
+			sh->ctl.phase = (uint32_t)np;
+			__atomic_store_n(&sh->ctl.release, gen, __ATOMIC_SEQ_CST);
+			phase = np;
+			changes++;
+			fprintf(out, "phase t=%.3f phase=%d\n", now - t0, phase);
+			fflush(out);
+			next_phase += o->pat.every;
+			continue;
+		}
+		if (now >= next_tick) {
+			tick(out, vm, sh, now - t0, last_acc, last_tsc);
+			next_tick += o->interval;
+			continue;
+		}
+		wait_until = next_phase < end ? next_phase : end;
+		if (next_tick < wait_until)
+			wait_until = next_tick;
+		sleep_s(wait_until - now < 0.02 ? wait_until - now : 0.02);
+	}
+	__atomic_store_n(&sh->ctl.stop, 1, __ATOMIC_SEQ_CST);
+
+	/* Let the guest finish its batch; then interrupt whoever is stuck. */
+	wait_until = now_s() + 15;
+	while (g_finished < nstarted && now_s() < wait_until)
+		sleep_s(0.005);
+	if (g_finished < nstarted) {
+		g_abort = 1;
+		while (g_finished < nstarted) {
+			for (i = 0; i < vm->nvcpus; i++)
+				if (vm->vcpu[i].started)
+					pthread_kill(vm->vcpu[i].thread, SIGUSR1);
+			sleep_s(0.05);
+		}
+	}
+	for (i = 0; i < vm->nvcpus; i++)
+		if (vm->vcpu[i].started)
+			pthread_join(vm->vcpu[i].thread, NULL);
+	if (dl && dirtylog_harvest(dl, phase))
+		failed = 1;
+
+	report(out, vm, sh, o, changes, now_s() - t0);
+	for (i = 0; i < vm->nvcpus; i++) {
+		if (!vm->vcpu[i].ok) {
+			fprintf(stderr, "guest: vCPU %d: %s\n", i,
+				vm->vcpu[i].err[0] ? vm->vcpu[i].err : "did not finish");
+			failed = 1;
+		}
+	}
+	return failed ? -1 : 0;
+}
