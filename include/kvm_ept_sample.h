@@ -37,7 +37,8 @@
 #define KVM_EPT_SAMPLE_XWR		0x7
 
 /* The original 4-byte record. Frames at or above 2^29 (2 TiB) do not fit:
- * in format 1 such samples are counted in stats.truncated, never cut. */
+ * in format 1 such samples are counted in stats.truncated, never cut.
+ */
 struct kvm_ept_sample_sample {
 	__u32 gfn:29;
 	__u32 xwr:3;
@@ -86,16 +87,21 @@ struct kvm_ept_sample_v2 {
 };
 
 struct kvm_ept_sample_stats {
-	__u64 armed;		/* frames armed */
-	__u64 caught;		/* armed frames whose access was caught */
+	__u64 armed;		/* arming units armed (a frame, or a huge region) */
+	__u64 caught;		/* armed units whose next access was caught */
 	__u64 recorded;		/* samples put in the buffer */
-	__u64 dropped;		/* samples lost: buffer full */
-	__u64 filtered;		/* caught, but access type not selected */
-	__u64 natural;		/* TDP faults on frames not armed by us */
-	__u64 truncated;	/* format-1 samples whose gfn >= 2^29 */
+	__u64 dropped;		/* samples lost because the buffer was full */
+	__u64 filtered;		/* caught, but the access type was not selected */
+	__u64 natural;		/* TDP faults on this VM not caused by arming */
+	__u64 truncated;	/* format-1 samples not delivered: gfn >= 2^29 */
 	__u64 rounds;		/* arming rounds run */
-	__u64 expired;		/* armed frames not accessed before re-arming */
-	__u64 reserved[7];
+	__u64 expired;		/* armed units not accessed within expire_ns */
+	__u64 regions;		/* of armed: huge regions (level 2 or 3) */
+	__u64 arm_rate;		/* arming units per second the controller uses */
+	__u64 outstanding;	/* units armed now */
+	__u64 expire_ns;	/* an armed unit expires after this long */
+	__u64 frames;		/* guest frames in the VM's memslots */
+	__u64 reserved[2];
 };
 
 #endif /* KVM_EPT_SAMPLE_H */

@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * arm.c - the arming work of a session. Every EPT_PERIOD_MS it:
+ *  1. ends the session if the VM is gone (only our reference is left);
+ *  2. expires units armed more than EPT_EXPIRE_NS ago;
+ *  3. arms the next units of a walk over all guest frames, as many as the
+ *     rate controller allows, by zapping their second-level mappings with
+ *     KVM's own kvm_zap_gfn_range (mmu_lock, TLB flush, under kvm->srcu).
+ *
+ * The walk visits frames in a fixed pseudo-random order (a stride coprime
+ * with the frame count), so every frame is armed once per sweep and no
+ * frame twice. A frame that the host maps huge, where KVM may map it huge
+ * too, is armed as its whole region: zapping one 4 KiB piece of a huge
+ * mapping zaps all of it, and the sample then names the frame touched
+ * first. The controller adjusts the arming rate once a second so that the
+ * recorded samples per second meet the budget (SET_FREQ).
+ */
+#include <linux/gcd.h>
+#include <linux/pgtable.h>
+#include <linux/sched/mm.h>
+
+#include "ept.h"
+
+#define EPT_MAX_PER_ROUND	4096
+#define EPT_RATE_MAX		(16ULL * EPT_MAX_FREQ)
+
+static inline u64 ept_unit_pages(u8 level)
+{
+	return 1ULL << ((level - 1) * 9);
+}
+
+/*
+ * The level at which the host maps hva: 1 (4K), 2 (2M) or 3 (1G). A
+ * lockless walk with interrupts off, as KVM's host_pfn_mapping_level and
+ * GUP-fast do: page tables are freed only after an IPI or RCU grace period.
+ */
+static u8 ept_host_level(struct mm_struct *mm, unsigned long hva)
+{
+	unsigned long flags;
+	pgd_t pgd;
+	p4d_t p4d;
+	pud_t pud;
+	pmd_t pmd;
+	u8 level = 1;
+
+	local_irq_save(flags);
+	pgd = READ_ONCE(*pgd_offset(mm, hva));
+	if (pgd_none(pgd))
+		goto out;
+	p4d = READ_ONCE(*p4d_offset(&pgd, hva));
+	if (p4d_none(p4d) || !p4d_present(p4d))
+		goto out;
+	pud = READ_ONCE(*pud_offset(&p4d, hva));
+	if (pud_none(pud) || !pud_present(pud))
+		goto out;
+	if (pud_large(pud)) {
+		level = 3;
+		goto out;
+	}
+	pmd = READ_ONCE(*pmd_offset(&pud, hva));
+	if (pmd_none(pmd) || !pmd_present(pmd))
+		goto out;
+	if (pmd_large(pmd))
+		level = 2;
+out:
+	local_irq_restore(flags);
+	return level;
+}
+
+/* The arming level of a frame: the host's, where KVM could map it so. */
+static u8 ept_unit_level(struct mm_struct *mm, const struct ept_slot *slot,
+			 u64 gfn)
+{
+	unsigned long hva = slot->hva + ((gfn - slot->base_gfn) << PAGE_SHIFT);
+	u8 level = mm ? ept_host_level(mm, hva) : 1;
+	u64 pages, base;
+
+	for (; level > 1; level--) {
+		pages = ept_unit_pages(level);
+		base = gfn & ~(pages - 1);
+		/* KVM maps huge only where guest and host alignment agree and
+		 * the whole region lies in the slot.
+		 */
+		if (((gfn ^ (hva >> PAGE_SHIFT)) & (pages - 1)) == 0 &&
+		    base >= slot->base_gfn &&
+		    base + pages <= slot->base_gfn + slot->npages)
+			break;
+	}
+	return level;
+}
+
+/* Refresh the slot snapshot if the memslots changed. Under kvm->srcu. */
+static void ept_refresh_slots(struct ept_session *s, struct kvm *kvm)
+{
+	struct kvm_memslots *slots = kvm_memslots(kvm);
+	struct kvm_memory_slot *slot;
+	u64 total = 0, stride;
+	int bkt;
+
+	if (slots->generation == s->slots_gen && s->nslots)
+		return;
+	s->slots_gen = slots->generation;
+	s->nslots = 0;
+	kvm_for_each_memslot(slot, bkt, slots) {
+		if (slot->id >= KVM_USER_MEM_SLOTS ||
+		    (slot->flags & KVM_MEMSLOT_INVALID))
+			continue;
+		if (s->nslots == EPT_MAX_SLOTS)
+			break;
+		s->slots[s->nslots].base_gfn = slot->base_gfn;
+		s->slots[s->nslots].npages = slot->npages;
+		s->slots[s->nslots].hva = slot->userspace_addr;
+		s->nslots++;
+		total += slot->npages;
+	}
+	s->stats.frames = total;
+	if (total != s->walk_total) {
+		/* About total * 0.618, then up to the next coprime stride. */
+		stride = total ? (total * 618 / 1000) | 1 : 1;
+		while (total && gcd(stride, total) != 1)
+			stride++;
+		s->walk_total = total;
+		s->walk_stride = stride;
+		s->walk_pos = total ? s->walk_pos % total : 0;
+	}
+}
+
+/* The slot and gfn of walk position idx. */
+static const struct ept_slot *ept_walk_frame(struct ept_session *s, u64 idx,
+					     u64 *gfn)
+{
+	u32 i;
+
+	for (i = 0; i < s->nslots; i++) {
+		if (idx < s->slots[i].npages) {
+			*gfn = s->slots[i].base_gfn + idx;
+			return &s->slots[i];
+		}
+		idx -= s->slots[i].npages;
+	}
+	return NULL;
+}
+
+/* Once a second, steer the arming rate toward the sample budget. */
+static void ept_control(struct ept_session *s, u32 freq, u64 now)
+{
+	u64 elapsed = now - s->window_start, recorded, per_sec;
+	unsigned long flags;
+
+	if (elapsed < NSEC_PER_SEC)
+		return;
+	spin_lock_irqsave(&s->fifo_lock, flags);
+	recorded = s->stats.recorded;
+	spin_unlock_irqrestore(&s->fifo_lock, flags);
+	per_sec = div64_u64((recorded - s->window_recorded) * NSEC_PER_SEC, elapsed);
+	if (per_sec == 0)
+		s->rate *= 2;
+	else
+		s->rate = clamp(div64_u64(s->rate * freq, per_sec),
+				s->rate / 2, s->rate * 2);
+	s->rate = clamp_t(u64, s->rate, 1, min_t(u64, 16ULL * freq, EPT_RATE_MAX));
+	s->stats.arm_rate = s->rate;
+	s->window_start = now;
+	s->window_recorded = recorded;
+}
+
+static void ept_arm_round(struct ept_session *s, struct kvm *kvm, u32 freq, u64 now)
+{
+	const struct ept_slot *slot;
+	struct mm_struct *mm = NULL;
+	u64 elapsed, n, gfn, base, pages;
+	int idx;
+	u8 level;
+
+	ept_control(s, freq, now);
+	elapsed = min_t(u64, now - s->last_round, 10ULL * EPT_PERIOD_MS * NSEC_PER_MSEC);
+	s->last_round = now;
+	s->credit += s->rate * elapsed;
+	n = div64_u64(s->credit, NSEC_PER_SEC);
+	s->credit -= n * NSEC_PER_SEC;
+	n = min_t(u64, n, EPT_MAX_PER_ROUND);
+	if (!n)
+		return;
+
+	if (mmget_not_zero(kvm->mm))
+		mm = kvm->mm;
+	idx = srcu_read_lock(&kvm->srcu);
+	ept_refresh_slots(s, kvm);
+	while (n-- && s->walk_total) {
+		slot = ept_walk_frame(s, s->walk_pos, &gfn);
+		s->walk_pos = (s->walk_pos + s->walk_stride) % s->walk_total;
+		if (!slot)
+			break;
+		level = ept_unit_level(mm, slot, gfn);
+		pages = ept_unit_pages(level);
+		base = gfn & ~(pages - 1);
+		/* Register first, so the fault that follows the zap finds it. */
+		if (!ept_armed_add(s, base, level, ktime_get_ns()))
+			continue;
+		ept_syms.zap_gfn_range(kvm, base, base + pages);
+		ept_hook_arm(s->pid, base, level, pages, ktime_get_ns());
+	}
+	srcu_read_unlock(&kvm->srcu, idx);
+	if (mm)
+		mmput(mm);
+}
+
+void ept_arm_work(struct work_struct *work)
+{
+	struct ept_session *s = container_of(to_delayed_work(work),
+					     struct ept_session, work);
+	struct kvm *kvm = s->kvm;
+	u64 now = ktime_get_ns();
+	unsigned long flags;
+	u32 freq;
+
+	/* Only our reference left: the VMM closed the VM or exited. */
+	if (refcount_read(&kvm->users_count) == 1) {
+		ept_session_detach(s, true);
+		return;
+	}
+	ept_armed_expire(s, now);
+	freq = READ_ONCE(s->freq);
+	if (freq != s->last_freq) {
+		/* A new budget: start the controller over at it. */
+		s->last_freq = freq;
+		s->rate = max_t(u64, freq, 1);
+		s->window_start = now;
+		spin_lock_irqsave(&s->fifo_lock, flags);
+		s->window_recorded = s->stats.recorded;
+		spin_unlock_irqrestore(&s->fifo_lock, flags);
+	}
+	if (freq)
+		ept_arm_round(s, kvm, freq, now);
+	else
+		s->last_round = now;
+	spin_lock_irqsave(&s->arm_lock, flags);
+	s->stats.rounds++;
+	s->stats.outstanding = s->outstanding;
+	spin_unlock_irqrestore(&s->arm_lock, flags);
+	queue_delayed_work(system_unbound_wq, &s->work,
+			   msecs_to_jiffies(EPT_PERIOD_MS));
+}
+
+void ept_arm_start(struct ept_session *s)
+{
+	u64 now = ktime_get_ns();
+
+	s->nslots = 0;
+	s->slots_gen = 0;
+	s->walk_pos = 0;
+	s->walk_total = 0;
+	s->credit = 0;
+	s->last_freq = READ_ONCE(s->freq);
+	s->rate = max_t(u64, s->last_freq, 1);
+	s->last_round = now;
+	s->window_start = now;
+	s->window_recorded = 0;
+	s->stats.arm_rate = s->rate;
+	s->stats.expire_ns = EPT_EXPIRE_NS;
+	queue_delayed_work(system_unbound_wq, &s->work, 0);
+}

@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * armed.c - the table of armed units of a session: a hash by unit, a list
+ * in arming order (for expiry) and a preallocated pool, so the fault path
+ * never allocates. Callers hold session->arm_lock except where noted.
+ *
+ * A unit is a 4 KiB frame (level 1) or a huge region (level 2: 512 frames,
+ * level 3: 262144 frames) whose whole mapping was zapped; its key is its
+ * first gfn and its level.
+ */
+#include <linux/hash.h>
+#include <linux/vmalloc.h>
+
+#include "ept.h"
+
+static inline u64 ept_unit_pages(u8 level)
+{
+	return 1ULL << ((level - 1) * 9);
+}
+
+static inline u32 ept_hash(u64 base, u8 level)
+{
+	return hash_64(base ^ ((u64)level << 60), EPT_HASH_BITS);
+}
+
+int ept_armed_init(struct ept_session *s)
+{
+	u32 i;
+
+	s->pool = vzalloc(array_size(EPT_MAX_ARMED, sizeof(*s->pool)));
+	if (!s->pool)
+		return -ENOMEM;
+	for (i = 0; i < ARRAY_SIZE(s->hash); i++)
+		INIT_HLIST_HEAD(&s->hash[i]);
+	INIT_LIST_HEAD(&s->armed);
+	INIT_LIST_HEAD(&s->free);
+	for (i = 0; i < EPT_MAX_ARMED; i++)
+		list_add_tail(&s->pool[i].lnode, &s->free);
+	return 0;
+}
+
+void ept_armed_free(struct ept_session *s)
+{
+	vfree(s->pool);
+	s->pool = NULL;
+}
+
+/* Disarm everything (takes arm_lock). The zapped mappings need no undoing:
+ * KVM maps them again on the guest's next access.
+ */
+void ept_armed_clear(struct ept_session *s)
+{
+	struct ept_armed *e, *tmp;
+	unsigned long flags;
+
+	spin_lock_irqsave(&s->arm_lock, flags);
+	list_for_each_entry_safe(e, tmp, &s->armed, lnode)
+		ept_armed_release(s, e);
+	spin_unlock_irqrestore(&s->arm_lock, flags);
+}
+
+static struct ept_armed *ept_armed_lookup(struct ept_session *s, u64 base,
+					  u8 level)
+{
+	struct ept_armed *e;
+
+	hlist_for_each_entry(e, &s->hash[ept_hash(base, level)], hnode)
+		if (e->base == base && e->level == level)
+			return e;
+	return NULL;
+}
+
+/* Arm a unit unless it (or the pool) says no. Takes arm_lock. */
+bool ept_armed_add(struct ept_session *s, u64 base, u8 level, u64 now)
+{
+	struct ept_armed *e = NULL;
+	unsigned long flags;
+
+	spin_lock_irqsave(&s->arm_lock, flags);
+	if (!list_empty(&s->free) && !ept_armed_lookup(s, base, level)) {
+		e = list_first_entry(&s->free, struct ept_armed, lnode);
+		list_move_tail(&e->lnode, &s->armed);
+		e->base = base;
+		e->level = level;
+		e->t_arm = now;
+		hlist_add_head(&e->hnode, &s->hash[ept_hash(base, level)]);
+		s->outstanding++;
+		s->stats.armed++;
+		if (level > 1) {
+			s->outstanding_regions++;
+			s->stats.regions++;
+		}
+	}
+	spin_unlock_irqrestore(&s->arm_lock, flags);
+	return e;
+}
+
+/* The armed unit that contains gfn, if any. */
+struct ept_armed *ept_armed_find(struct ept_session *s, u64 gfn)
+{
+	struct ept_armed *e;
+	u8 level;
+
+	e = ept_armed_lookup(s, gfn, 1);
+	for (level = 2; !e && s->outstanding_regions && level <= EPT_MAX_LEVEL; level++)
+		e = ept_armed_lookup(s, gfn & ~(ept_unit_pages(level) - 1), level);
+	return e;
+}
+
+void ept_armed_release(struct ept_session *s, struct ept_armed *e)
+{
+	hlist_del(&e->hnode);
+	list_move(&e->lnode, &s->free);
+	s->outstanding--;
+	if (e->level > 1)
+		s->outstanding_regions--;
+}
+
+/* Drop units armed longer than EPT_EXPIRE_NS ago. Takes arm_lock. */
+void ept_armed_expire(struct ept_session *s, u64 now)
+{
+	struct ept_armed *e, *tmp;
+	unsigned long flags;
+
+	spin_lock_irqsave(&s->arm_lock, flags);
+	list_for_each_entry_safe(e, tmp, &s->armed, lnode) {
+		if (now - e->t_arm < EPT_EXPIRE_NS)
+			break;
+		ept_armed_release(s, e);
+		s->stats.expired++;
+	}
+	spin_unlock_irqrestore(&s->arm_lock, flags);
+}

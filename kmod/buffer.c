@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * buffer.c - a session's sample buffer and the two read formats.
+ *
+ * Samples are kept as format-2 records in a kfifo: vCPUs push under
+ * fifo_lock (the fault path), one reader at a time pops under read_lock.
+ * Format 1 (the original API) converts each record to {gfn:29, xwr:3} on
+ * the way out; a frame that does not fit is counted in stats.truncated,
+ * never cut. A full buffer counts stats.dropped.
+ */
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+
+#include "ept.h"
+
+#define EPT_V1_GFN_LIMIT	(1ULL << 29)
+#define EPT_V1_BATCH		32
+
+size_t ept_record_size(u32 format)
+{
+	return format == KVM_EPT_SAMPLE_FORMAT_V1 ?
+		sizeof(struct kvm_ept_sample_sample) :
+		sizeof(struct kvm_ept_sample_v2);
+}
+
+int ept_buffer_init(struct ept_session *s)
+{
+	size_t bytes = EPT_FIFO_RECORDS * sizeof(struct kvm_ept_sample_v2);
+
+	s->fifo_buf = vmalloc(bytes);
+	if (!s->fifo_buf)
+		return -ENOMEM;
+	return kfifo_init(&s->fifo, s->fifo_buf, bytes);
+}
+
+void ept_buffer_free(struct ept_session *s)
+{
+	vfree(s->fifo_buf);
+	s->fifo_buf = NULL;
+}
+
+void ept_buffer_reset(struct ept_session *s)
+{
+	unsigned long flags;
+
+	mutex_lock(&s->read_lock);
+	spin_lock_irqsave(&s->fifo_lock, flags);
+	kfifo_reset(&s->fifo);
+	spin_unlock_irqrestore(&s->fifo_lock, flags);
+	mutex_unlock(&s->read_lock);
+}
+
+/* From the fault path: any context that may take a spinlock. */
+void ept_buffer_push(struct ept_session *s, const struct kvm_ept_sample_v2 *rec)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&s->fifo_lock, flags);
+	if (kfifo_put(&s->fifo, *rec))
+		s->stats.recorded++;
+	else
+		s->stats.dropped++;
+	spin_unlock_irqrestore(&s->fifo_lock, flags);
+	if (wq_has_sleeper(&s->wait))
+		wake_up_interruptible(&s->wait);
+}
+
+static ssize_t ept_read_v2(struct ept_session *s, char __user *buf, size_t len)
+{
+	unsigned int copied;
+	int ret;
+
+	ret = kfifo_to_user(&s->fifo, buf, len, &copied);
+	return copied ? copied : ret;
+}
+
+static ssize_t ept_read_v1(struct ept_session *s, char __user *buf, size_t len)
+{
+	struct kvm_ept_sample_v2 rec[EPT_V1_BATCH];
+	struct kvm_ept_sample_sample out[EPT_V1_BATCH];
+	size_t want = len / sizeof(out[0]), done = 0;
+	unsigned int n, i, k, truncated;
+	unsigned long flags;
+
+	while (done < want) {
+		n = kfifo_out_peek(&s->fifo, rec, min_t(size_t, EPT_V1_BATCH, want - done));
+		if (!n)
+			break;
+		for (i = 0, k = 0, truncated = 0; i < n; i++) {
+			if (rec[i].gfn >= EPT_V1_GFN_LIMIT) {
+				truncated++;
+				continue;
+			}
+			out[k].gfn = rec[i].gfn;
+			out[k].xwr = rec[i].xwr;
+			k++;
+		}
+		if (k && copy_to_user(buf + done * sizeof(out[0]), out, k * sizeof(out[0])))
+			return done ? done * sizeof(out[0]) : -EFAULT;
+		for (i = 0; i < n; i++)
+			kfifo_skip(&s->fifo);
+		if (truncated) {
+			spin_lock_irqsave(&s->fifo_lock, flags);
+			s->stats.truncated += truncated;
+			spin_unlock_irqrestore(&s->fifo_lock, flags);
+		}
+		done += k;
+	}
+	return done * sizeof(out[0]);
+}
+
+/* Copy out whole records; 0 when the buffer is empty. */
+ssize_t ept_buffer_read(struct ept_session *s, char __user *buf, size_t len)
+{
+	ssize_t ret;
+
+	mutex_lock(&s->read_lock);
+	if (READ_ONCE(s->format) == KVM_EPT_SAMPLE_FORMAT_V1)
+		ret = ept_read_v1(s, buf, len);
+	else
+		ret = ept_read_v2(s, buf, len);
+	mutex_unlock(&s->read_lock);
+	return ret;
+}

@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * main.c - load and unload kvm_ept_sample.ko: resolve the symbols it needs,
+ * check the CPU vendor, create /proc/kvm_ept_sample. Sessions keep the
+ * module pinned, so it cannot be unloaded while one is open.
+ */
+#include <linux/module.h>
+
+#include "ept.h"
+
+static int __init ept_init(void)
+{
+	int ret;
+
+	ret = ept_resolve_symbols();
+	if (ret)
+		return ret;
+	ret = ept_vendor_init();
+	if (ret)
+		return ret;
+	ret = ept_proc_create();
+	if (ret) {
+		pr_err("kvm_ept_sample: cannot create /proc/kvm_ept_sample\n");
+		return ret;
+	}
+	pr_info("kvm_ept_sample: ready (%s, tdp %s, API %d)\n", ept_vendor_name(),
+		READ_ONCE(*ept_syms.tdp_enabled) ? "on" : "off",
+		KVM_EPT_SAMPLE_API_VERSION);
+	return 0;
+}
+
+static void __exit ept_exit(void)
+{
+	ept_proc_remove();
+}
+
+module_init(ept_init);
+module_exit(ept_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Sample KVM guest memory accesses through EPT/NPT");
+MODULE_SOFTDEP("pre: kvm");

@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * proc.c - /proc/kvm_ept_sample: open, close, ioctl, read and poll. Each
+ * open file is one session (ept_session). The original API (ioctls
+ * 1200..1204, 4-byte records, non-blocking reads) is the default; format 2
+ * (SET_FORMAT) gives 32-byte records, blocking reads, O_NONBLOCK, poll,
+ * and end of file when the VM is gone. docs/kmod.md has every error code.
+ */
+#include <linux/capability.h>
+#include <linux/module.h>
+#include <linux/poll.h>
+#include <linux/proc_fs.h>
+#include <linux/uaccess.h>
+
+#include "ept.h"
+
+static int ept_open(struct inode *inode, struct file *file)
+{
+	struct ept_session *s;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (!try_module_get(THIS_MODULE))
+		return -ENODEV;
+	s = ept_session_create();
+	if (!s) {
+		module_put(THIS_MODULE);
+		return -ENOMEM;
+	}
+	file->private_data = s;
+	return 0;
+}
+
+static int ept_release(struct inode *inode, struct file *file)
+{
+	ept_session_destroy(file->private_data);
+	module_put(THIS_MODULE);
+	return 0;
+}
+
+static long ept_get_stats(struct ept_session *s, void __user *arg)
+{
+	struct kvm_ept_sample_stats st;
+	unsigned long flags;
+
+	spin_lock_irqsave(&s->arm_lock, flags);
+	spin_lock(&s->fifo_lock);
+	st = s->stats;
+	st.outstanding = s->outstanding;
+	spin_unlock(&s->fifo_lock);
+	spin_unlock_irqrestore(&s->arm_lock, flags);
+	return copy_to_user(arg, &st, sizeof(st)) ? -EFAULT : 0;
+}
+
+static long ept_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct ept_session *s = file->private_data;
+	long ret = 0;
+
+	mutex_lock(&s->lock);
+	switch (cmd) {
+	case KVM_EPT_SAMPLE_CMD_INIT:
+		ret = ept_session_attach(s, arg);
+		break;
+	case KVM_EPT_SAMPLE_CMD_SET_PROT:
+		if (arg == 0 || arg > KVM_EPT_SAMPLE_XWR)
+			ret = -EINVAL;
+		else
+			WRITE_ONCE(s->xwr, arg);
+		break;
+	case KVM_EPT_SAMPLE_CMD_SET_FREQ:
+		if (arg > EPT_MAX_FREQ)
+			ret = -EINVAL;
+		else
+			WRITE_ONCE(s->freq, arg);
+		break;
+	case KVM_EPT_SAMPLE_CMD_GET_MEMSLOTS:
+		ret = ept_session_memslots(s, (void __user *)arg);
+		break;
+	case KVM_EPT_SAMPLE_CMD_DEINIT:
+		if (test_bit(EPT_S_ATTACHED, &s->flags))
+			ept_session_stop(s);
+		else
+			ret = -ENXIO;
+		break;
+	case KVM_EPT_SAMPLE_CMD_GET_VERSION:
+		ret = KVM_EPT_SAMPLE_API_VERSION;
+		break;
+	case KVM_EPT_SAMPLE_CMD_SET_FORMAT:
+		if (arg != KVM_EPT_SAMPLE_FORMAT_V1 && arg != KVM_EPT_SAMPLE_FORMAT_V2) {
+			ret = -EINVAL;
+			break;
+		}
+		mutex_lock(&s->read_lock);
+		WRITE_ONCE(s->format, arg);
+		mutex_unlock(&s->read_lock);
+		break;
+	case KVM_EPT_SAMPLE_CMD_GET_STATS:
+		ret = ept_get_stats(s, (void __user *)arg);
+		break;
+	default:
+		ret = -ENOTTY;
+	}
+	mutex_unlock(&s->lock);
+	return ret;
+}
+
+static bool ept_readable(struct ept_session *s)
+{
+	return !kfifo_is_empty(&s->fifo) || test_bit(EPT_S_ENDED, &s->flags);
+}
+
+static ssize_t ept_read(struct file *file, char __user *buf, size_t len,
+			loff_t *ppos)
+{
+	struct ept_session *s = file->private_data;
+	u32 format = READ_ONCE(s->format);
+	size_t rsize = ept_record_size(format);
+	ssize_t ret;
+
+	if (len < rsize || len % rsize)
+		return -EINVAL;
+	if (!test_bit(EPT_S_ATTACHED, &s->flags) && !test_bit(EPT_S_ENDED, &s->flags))
+		return -ENXIO;
+	for (;;) {
+		ret = ept_buffer_read(s, buf, len);
+		if (ret)
+			return ret;
+		/* The original API never blocks: 0 means "no sample now". */
+		if (format == KVM_EPT_SAMPLE_FORMAT_V1 || test_bit(EPT_S_ENDED, &s->flags))
+			return 0;
+		if (file->f_flags & O_NONBLOCK)
+			return -EAGAIN;
+		ret = wait_event_interruptible(s->wait, ept_readable(s));
+		if (ret)
+			return ret;
+	}
+}
+
+static __poll_t ept_poll(struct file *file, struct poll_table_struct *wait)
+{
+	struct ept_session *s = file->private_data;
+	__poll_t mask = 0;
+
+	poll_wait(file, &s->wait, wait);
+	if (!kfifo_is_empty(&s->fifo))
+		mask |= EPOLLIN | EPOLLRDNORM;
+	if (test_bit(EPT_S_ENDED, &s->flags))
+		mask |= EPOLLIN | EPOLLRDNORM | EPOLLHUP;
+	return mask;
+}
+
+static const struct proc_ops ept_proc_ops = {
+	.proc_open = ept_open,
+	.proc_release = ept_release,
+	.proc_read = ept_read,
+	.proc_poll = ept_poll,
+	.proc_ioctl = ept_ioctl,
+	.proc_lseek = noop_llseek,
+};
+
+static struct proc_dir_entry *ept_proc;
+
+int ept_proc_create(void)
+{
+	ept_proc = proc_create("kvm_ept_sample", 0600, NULL, &ept_proc_ops);
+	return ept_proc ? 0 : -ENOMEM;
+}
+
+void ept_proc_remove(void)
+{
+	proc_remove(ept_proc);
+}
