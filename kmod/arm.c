@@ -7,9 +7,10 @@
  *     rate controller allows, by zapping their second-level mappings with
  *     KVM's own kvm_zap_gfn_range (mmu_lock, TLB flush, under kvm->srcu).
  *
- * The walk visits frames in a fixed pseudo-random order (a stride coprime
- * with the frame count), so every frame is armed once per sweep and no
- * frame twice. A frame that the host maps huge, where KVM may map it huge
+ * The walk visits chunks of EPT_CHUNK contiguous frames in a fixed
+ * pseudo-random order (a stride coprime with the chunk count), so every
+ * frame is armed once per sweep and no frame twice. Each frame of a chunk
+ * is armed on its own, but one zap (one TLB flush) covers the chunk. A frame that the host maps huge, where KVM may map it huge
  * too, is armed as its whole region: zapping one 4 KiB piece of a huge
  * mapping zaps all of it, and the sample then names the frame touched
  * first. The controller adjusts the arming rate once a second so that the
@@ -21,7 +22,8 @@
 
 #include "ept.h"
 
-#define EPT_MAX_PER_ROUND	4096
+#define EPT_MAX_PER_ROUND	4096	/* frames */
+#define EPT_CHUNK		16	/* frames armed by one zap */
 #define EPT_RATE_MAX		(16ULL * EPT_MAX_FREQ)
 
 static inline u64 ept_unit_pages(u8 level)
@@ -114,6 +116,9 @@ static void ept_refresh_slots(struct ept_session *s, struct kvm *kvm)
 		total += slot->npages;
 	}
 	s->stats.frames = total;
+	total = 0;
+	for (bkt = 0; bkt < s->nslots; bkt++)
+		total += DIV_ROUND_UP(s->slots[bkt].npages, EPT_CHUNK);
 	if (total != s->walk_total) {
 		/* About total * 0.618, then up to the next coprime stride. */
 		stride = total ? (total * 618 / 1000) | 1 : 1;
@@ -125,20 +130,58 @@ static void ept_refresh_slots(struct ept_session *s, struct kvm *kvm)
 	}
 }
 
-/* The slot and gfn of walk position idx. */
-static const struct ept_slot *ept_walk_frame(struct ept_session *s, u64 idx,
+/* The slot and first gfn of chunk idx of the walk. */
+static const struct ept_slot *ept_walk_chunk(struct ept_session *s, u64 idx,
 					     u64 *gfn)
 {
+	u64 chunks;
 	u32 i;
 
 	for (i = 0; i < s->nslots; i++) {
-		if (idx < s->slots[i].npages) {
-			*gfn = s->slots[i].base_gfn + idx;
+		chunks = DIV_ROUND_UP(s->slots[i].npages, EPT_CHUNK);
+		if (idx < chunks) {
+			*gfn = s->slots[i].base_gfn + idx * EPT_CHUNK;
 			return &s->slots[i];
 		}
-		idx -= s->slots[i].npages;
+		idx -= chunks;
 	}
 	return NULL;
+}
+
+/*
+ * Arm the chunk at gfn: its frames one by one, or the huge region that
+ * holds it as one unit; then zap what was armed. Returns frames armed.
+ */
+static u64 ept_arm_chunk(struct ept_session *s, struct kvm *kvm,
+			 struct mm_struct *mm, const struct ept_slot *slot, u64 gfn)
+{
+	u64 end = min(gfn + EPT_CHUNK, slot->base_gfn + slot->npages);
+	u64 pages, base, g, armed = 0, first = end, last = gfn;
+	u8 level = ept_unit_level(mm, slot, gfn);
+
+	if (level > 1) {
+		pages = ept_unit_pages(level);
+		base = gfn & ~(pages - 1);
+		if (!ept_armed_add(s, base, level, ktime_get_ns()))
+			return 0;
+		ept_syms.zap_gfn_range(kvm, base, base + pages);
+		ept_hook_arm(s->pid, base, level, pages, ktime_get_ns());
+		return 1;
+	}
+	/* Register first, so the fault that follows the zap finds it. */
+	for (g = gfn; g < end; g++) {
+		if (!ept_armed_add(s, g, 1, ktime_get_ns()))
+			continue;
+		first = min(first, g);
+		last = g;
+		armed++;
+	}
+	if (!armed)
+		return 0;
+	ept_syms.zap_gfn_range(kvm, first, last + 1);
+	for (g = first; g <= last; g++)
+		ept_hook_arm(s->pid, g, 1, 1, ktime_get_ns());
+	return armed;
 }
 
 /* Once a second, steer the arming rate toward the sample budget. */
@@ -168,9 +211,8 @@ static void ept_arm_round(struct ept_session *s, struct kvm *kvm, u32 freq, u64 
 {
 	const struct ept_slot *slot;
 	struct mm_struct *mm = NULL;
-	u64 elapsed, n, gfn, base, pages;
+	u64 elapsed, n, gfn, armed = 0;
 	int idx;
-	u8 level;
 
 	ept_control(s, freq, now);
 	elapsed = min_t(u64, now - s->last_round, 10ULL * EPT_PERIOD_MS * NSEC_PER_MSEC);
@@ -186,19 +228,12 @@ static void ept_arm_round(struct ept_session *s, struct kvm *kvm, u32 freq, u64 
 		mm = kvm->mm;
 	idx = srcu_read_lock(&kvm->srcu);
 	ept_refresh_slots(s, kvm);
-	while (n-- && s->walk_total) {
-		slot = ept_walk_frame(s, s->walk_pos, &gfn);
+	while (armed < n && s->walk_total) {
+		slot = ept_walk_chunk(s, s->walk_pos, &gfn);
 		s->walk_pos = (s->walk_pos + s->walk_stride) % s->walk_total;
 		if (!slot)
 			break;
-		level = ept_unit_level(mm, slot, gfn);
-		pages = ept_unit_pages(level);
-		base = gfn & ~(pages - 1);
-		/* Register first, so the fault that follows the zap finds it. */
-		if (!ept_armed_add(s, base, level, ktime_get_ns()))
-			continue;
-		ept_syms.zap_gfn_range(kvm, base, base + pages);
-		ept_hook_arm(s->pid, base, level, pages, ktime_get_ns());
+		armed += ept_arm_chunk(s, kvm, mm, slot, gfn) ?: 1;
 	}
 	srcu_read_unlock(&kvm->srcu, idx);
 	if (mm)

@@ -71,7 +71,10 @@ static ssize_t ept_read_v2(struct ept_session *s, char __user *buf, size_t len)
 	int ret;
 
 	ret = kfifo_to_user(&s->fifo, buf, len, &copied);
-	return copied ? copied : ret;
+	/* Not "copied ? copied : ret": that would be unsigned. */
+	if (copied)
+		return copied;
+	return ret;
 }
 
 static ssize_t ept_read_v1(struct ept_session *s, char __user *buf, size_t len)

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# kmod_samples.t - kvm_ept_sample's samples agree with workload/guest's
+# ground truth: they come only from frames the guest touches, write samples
+# only from frames it writes, vCPU ids are valid, and each vCPU's
+# timestamps never go backwards. The guest touches only its hot set
+# (p=1), so an untouched frame in the log is a real error.
+. "$(dirname "$0")/../lib/tap.sh"
+cd "$EPTSCOPE_ROOT" || exit 1
+tmp=$(mktemp -d)
+trap '[ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
+
+lab/run --vcpus 2 --out "$tmp" --timeout 300 -- sh -c '
+	insmod kmod/kvm_ept_sample.ko || exit 1
+	guest() { exec workload/guest --mem 32M --vcpus 2 --seconds 9 --interval 0 \
+		--pattern hotcold:hot=10%,p=1 "$@"; }
+	guest --mix r=70,w=30 --truth $LAB_OUT/truth-rw >$LAB_OUT/guest-rw.out 2>&1 & g=$!
+	sleep 2
+	analysis/eptsample -p $g -f 2000 -d 5 -o $LAB_OUT/rw.log 2>$LAB_OUT/rw.err || exit 1
+	wait $g || exit 1
+	guest --mix r=100 --truth $LAB_OUT/truth-r >$LAB_OUT/guest-r.out 2>&1 & g=$!
+	sleep 2
+	analysis/eptsample -p $g -t w -f 2000 -d 5 -o $LAB_OUT/w.log 2>$LAB_OUT/w.err || exit 1
+	wait $g
+' >"$tmp/run.log" 2>&1
+st=$?
+ok $st "the lab run (two guests, two captures) succeeds"
+[ $st -eq 0 ] || sed 's/^/# /' "$tmp/run.log" | tail -n 20
+
+n=$(grep -c '^t=' "$tmp/rw.log")
+ok $((${n:-0} < 200)) "the read/write capture has samples (${n:-0})"
+
+# Frames the guest touches: data frames with share > 0, and its system
+# area (code, stack, page tables, ...), not the padding.
+touched() { # TRUTH GUEST_OUT
+	awk '!/^#/ && $3 > 0 { printf "%d\n", $1 }' "$1"
+	sed -n 's/^region kind=\([a-z0-9]*\) gfn_start=\([0-9]*\) gfn_end=\([0-9]*\)$/\1 \2 \3/p' "$2" |
+		awk '$1 != "data" && $1 != "pad" { for (g = $2; g < $3; g++) print g }'
+}
+touched "$tmp/truth-rw" "$tmp/guest-rw.out" | sort -u >"$tmp/touched-rw"
+ok $(($(wc -l <"$tmp/touched-rw") < 100)) "the truth lists the touched frames"
+gawk '/^t=/ { split($3, g, "="); printf "%d\n", strtonum(g[2]) }' "$tmp/rw.log" | sort -u >"$tmp/sampled-rw"
+outside=$(comm -23 "$tmp/sampled-rw" "$tmp/touched-rw" | wc -l)
+is "$outside" 0 "no sample comes from a frame the guest never touches"
+hot_sampled=$(comm -12 "$tmp/sampled-rw" "$tmp/touched-rw" | wc -l)
+ok $((hot_sampled < 50)) "samples cover many touched frames ($hot_sampled)"
+
+vcpus=$(awk '/^t=/ { split($2, v, "="); print v[2] }' "$tmp/rw.log" | sort -u | tr '\n' ' ')
+is "$vcpus" "0 1 " "samples come from both vCPUs, and only valid ids"
+back=$(awk '/^t=/ { split($1, t, "="); split($2, v, "=");
+	if (t[2] + 0 < last[v[2]]) bad++; last[v[2]] = t[2] + 0 } END { print bad + 0 }' "$tmp/rw.log")
+is "$back" 0 "timestamps never go backwards within a vCPU"
+data_rw=$(sed -n 's/^# data_frames=//p' "$tmp/truth-rw")
+types=$(gawk -v d="$data_rw" '/^t=/ { split($3, g, "="); split($4, a, "=");
+	if (strtonum(g[2]) < d) print a[2] }' "$tmp/rw.log" | sort -u | tr '\n' ' ')
+is "$types" "-w- r-- " "a 70/30 read/write mix gives read and write samples on data frames"
+code=$(sed -n 's/^region kind=code gfn_start=\([0-9]*\) gfn_end=.*/\1/p' "$tmp/guest-rw.out")
+xoff=$(gawk -v c="$code" '/^t=/ && $4 == "type=--x" { split($3, g, "="); if (strtonum(g[2]) != c) n++ } END { print n + 0 }' "$tmp/rw.log")
+is "$xoff" 0 "execute samples come only from the guest's code frame"
+
+# Read-only guest, sampling writes only: writes happen only in the
+# system area (its stack and the page it reports through).
+data_frames=$(sed -n 's/^# data_frames=//p' "$tmp/truth-r")
+nw=$(grep -c '^t=' "$tmp/w.log")
+wdata=$(gawk -v d="$data_frames" '/^t=/ { split($3, g, "="); if (strtonum(g[2]) < d) n++ } END { print n + 0 }' "$tmp/w.log")
+is "$wdata" 0 "a read-only guest gives no write sample on its data frames ($nw write samples elsewhere)"
+nonw=$(awk '/^t=/ && $4 != "type=-w-"' "$tmp/w.log" | wc -l)
+is "$nonw" 0 "-t w records only write accesses"
+like "$(cat "$tmp/w.err")" 'filtered=[1-9]' "accesses of other types were counted as filtered"
+done_testing
