@@ -6,6 +6,7 @@
 # (p=1), so an untouched frame in the log is a real error.
 . "$(dirname "$0")/../lib/tap.sh"
 cd "$EPTSCOPE_ROOT" || exit 1
+export LC_ALL=C
 tmp=$(mktemp -d)
 trap '[ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
 
