@@ -67,4 +67,9 @@ is "$wdata" 0 "a read-only guest gives no write sample on its data frames ($nw w
 nonw=$(awk '/^t=/ && $4 != "type=-w-"' "$tmp/w.log" | wc -l)
 is "$nonw" 0 "-t w records only write accesses"
 like "$(cat "$tmp/w.err")" 'filtered=[1-9]' "accesses of other types were counted as filtered"
+for f in rw w; do
+	sum=$(sed -n 's/.* caught=\([0-9]*\) recorded=\([0-9]*\) dropped=\([0-9]*\) filtered=\([0-9]*\) .*/\1 \2 \3 \4/p' "$tmp/$f.err" |
+		awk '{ print ($1 == $2 + $3 + $4) ? "balanced" : "caught=" $1 " but recorded+dropped+filtered=" $2 + $3 + $4 }')
+	is "$sum" balanced "stats: caught = recorded + dropped + filtered ($f capture)"
+done
 done_testing
