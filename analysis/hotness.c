@@ -4,7 +4,9 @@
  * samples, overall or per time window; give the hot set at a chosen
  * size or rate threshold; scored against the ground truth of
  * workload/guest: precision, recall and Spearman rank correlation per
- * window. See docs/analysis.md.
+ * window. Estimators: the arming-to-access delay (the module's logs:
+ * rate = samples / sum of delays, the Poisson maximum likelihood) or
+ * the sample count (logs without delays). See docs/analysis.md.
  */
 #include <err.h>
 #include <getopt.h>
@@ -23,19 +25,32 @@ static void usage(FILE *f)
 {
 	fputs(
 "Usage: hotness [OPTIONS] [LOG]\n"
-"Rank guest frames by sampled access rate, from a sample log (the\n"
+"Rank guest frames by their estimated access rate, from a sample log (the\n"
 "module's binary or text log, or a SystemTap t= vcpu= gfn= type= log;\n"
 "stdin if no LOG), overall or per time window, and print the hot set.\n"
 "With a ground-truth file, score the hot set per window.\n"
 "\n"
 "Options:\n"
+"  -e, --estimator E       how a frame's rate is estimated (default auto):\n"
+"                            delay  accesses/s = samples / sum of their\n"
+"                                   arming-to-access delays (the maximum\n"
+"                                   likelihood rate of a Poisson access\n"
+"                                   stream); samples with delay 0 are skipped\n"
+"                            count  samples/s of the window (proportional\n"
+"                                   to the rate only if frames are sampled\n"
+"                                   in proportion to their accesses)\n"
+"                            auto   delay for the module's logs (binary, or\n"
+"                                   a first sample with delay > 0), count\n"
+"                                   for logs without delays (SystemTap)\n"
 "  -w, --window DUR        rank per window of DUR (e.g. 100ms, 2s, 5000000);\n"
 "                          default: the whole log as one window\n"
-"  -k, --size N            hot set = the N most sampled frames (default 20,\n"
+"  -k, --size N            hot set = the N highest-rate frames (default 20,\n"
 "                          or with --truth the number of hot frames in it)\n"
-"  -T, --threshold RATE    hot set = frames sampled at >= RATE samples/s\n"
+"  -T, --threshold RATE    hot set = frames estimated at >= RATE per second\n"
+"                          (accesses/s with delay, samples/s with count)\n"
 "  -g, --truth FILE        ground truth (phase=P gfn=0x.. share=F hot=0|1):\n"
-"                          print precision=, recall=, spearman= per window\n"
+"                          print precision=, recall=, spearman=, coverage=\n"
+"                          per window\n"
 "  -p, --phase P           compare every window with phase P\n"
 "  -L, --phase-length DUR  phase P covers [t0 + P*DUR, t0 + (P+1)*DUR); the\n"
 "                          window is compared with the phase of its middle\n"
@@ -45,23 +60,31 @@ static void usage(FILE *f)
 "  -o, --output FILE       write to FILE instead of stdout\n"
 "  -h, --help              this help\n"
 "\n"
+"Only frames with at least one (usable) sample in the window have an\n"
+"estimate; the hot set never holds a frame that was not sampled.\n"
+"A huge-region sample (level 2 or 3) counts for the frame it names (the\n"
+"first one touched); its delay counts for every frame of the region.\n"
 "Truth files: 'phase=P gfn=0x.. share=F hot=0|1' lines, or the columns\n"
 "'gfn phase share hot' that workload/guest --truth writes. With several\n"
 "phases, the phase length comes from its '# phase_seconds=' comment, or\n"
-"from --phase-length; --phase P fixes one phase.\n"
+"from --phase-length; --phase P fixes one phase. coverage= is the\n"
+"fraction of truth-hot frames sampled at all (the most recall can be);\n"
+"sampled_precision= the precision of the top sampled_hot frames.\n"
 "Samples are expected in time order per window; a sample older than\n"
 "the current window is counted in it and reported as late.\n"
 "\n"
 "Examples:\n"
 "  hotness samples.bin                         # 20 hottest frames\n"
 "  hotness -w 1s -k 50 samples.txt             # per second, top 50\n"
-"  hotness -T 100 samples.bin                  # frames at >= 100 samples/s\n"
+"  hotness -T 1000 samples.bin                 # frames at >= 1000 accesses/s\n"
+"  hotness -e count stap.log                   # most sampled frames\n"
 "  hotness -g truth.txt samples.bin            # precision=... recall=...\n"
 "  hotness -w 1s -L 10s -g truth.txt -q samples.bin\n",
 	      f);
 }
 
 static const struct option longopts[] = {
+	{ "estimator", required_argument, NULL, 'e' },
 	{ "window", required_argument, NULL, 'w' },
 	{ "size", required_argument, NULL, 'k' },
 	{ "threshold", required_argument, NULL, 'T' },
@@ -75,9 +98,12 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+enum estimator { EST_AUTO, EST_DELAY, EST_COUNT };
+
 struct opts {
 	uint64_t window, phase_len, t0;
 	int have_t0, quiet, have_phase;
+	enum estimator est;
 	uint64_t size;
 	double threshold;
 	uint32_t phase;
@@ -85,17 +111,36 @@ struct opts {
 	FILE *out;
 };
 
+/*
+ * What one window has seen. frames maps a frame number to its entry
+ * index i (insertion order); fs[i] holds the frame's samples and the
+ * sum of the delays of its 4 KiB samples. regions maps a huge region
+ * (level << 56 | first frame) to the sum of the delays of its samples.
+ */
+struct fstat {
+	uint64_t n;		/* usable samples naming the frame */
+	uint64_t dsum;		/* ns, of its level-1 samples */
+};
+
+struct window {
+	struct keymap frames, regions;
+	struct fstat *fs;
+	size_t fcap;
+	uint64_t samples;	/* all samples in the window */
+};
+
 struct ranked {
 	uint64_t gfn;
-	uint64_t count;
+	uint64_t n;
+	double rate;		/* per second */
 };
 
 static int ranked_cmp(const void *a, const void *b)
 {
 	const struct ranked *x = a, *y = b;
 
-	if (x->count != y->count)
-		return x->count > y->count ? -1 : 1;
+	if (x->rate != y->rate)
+		return x->rate > y->rate ? -1 : 1;
 	return x->gfn < y->gfn ? -1 : x->gfn > y->gfn;
 }
 
@@ -162,12 +207,6 @@ static double spearman(const double *x, const double *y, size_t n)
 	return sxy / sqrt(sxx * syy);
 }
 
-struct score {
-	uint64_t windows;
-	double sum_p, sum_r, sum_rho;
-	uint64_t n_rho;
-};
-
 /* Which truth phase window [start, end) is compared with; -1 if none. */
 static long window_phase(const struct opts *o, uint64_t t0, uint64_t start,
 			 uint64_t end)
@@ -184,24 +223,190 @@ static long window_phase(const struct opts *o, uint64_t t0, uint64_t start,
 	return (long)((mid - t0) / o->phase_len);
 }
 
-static void print_window(const struct opts *o, struct keymap *m, uint64_t idx,
-			 uint64_t start, uint64_t end, uint64_t t0,
-			 struct score *sc)
+/* The arming unit of a sample: 1 (a 4 KiB frame), 2 (2 MiB) or 3 (1 GiB). */
+static unsigned sample_unit_level(const struct kvm_ept_sample_v2 *s)
 {
-	size_t n = m->n, k;
-	struct ranked *r = xcalloc(n, sizeof(*r));
-	uint64_t total = 0;
-	double secs = (double)(end - start) / 1e9;
-	FILE *f = o->out;
+	if (s->level == 2 || s->level == 3)
+		return s->level;
+	return s->flags & KVM_EPT_SAMPLE_F_HUGE ? 2 : 1;
+}
+
+static uint64_t region_key(unsigned level, uint64_t gfn)
+{
+	uint64_t pages = 1ULL << ((level - 1) * 9);
+
+	return (uint64_t)level << 56 | ((gfn & ~(pages - 1)) &
+					((1ULL << 56) - 1));
+}
+
+/* Record sample S in W under estimator EST (EST_DELAY or EST_COUNT). */
+static void window_add(struct window *w, const struct kvm_ept_sample_v2 *s,
+		       enum estimator est)
+{
+	unsigned level;
+	size_t i;
+
+	w->samples++;
+	if (est == EST_DELAY && !s->delay_ns)
+		return;			/* no delay: nothing to estimate */
+	i = keymap_get_u64(&w->frames, s->gfn);
+	if (i >= w->fcap) {
+		w->fcap = w->fcap ? w->fcap * 2 : 1024;
+		w->fs = xrealloc(w->fs, w->fcap * sizeof(*w->fs));
+	}
+	if (i == w->frames.n - 1 && !w->frames.e[i].value) {
+		w->fs[i].n = 0;
+		w->fs[i].dsum = 0;
+		w->frames.e[i].value = 1;	/* marks the entry initialised */
+	}
+	w->fs[i].n++;
+	if (est != EST_DELAY)
+		return;
+	level = sample_unit_level(s);
+	if (level == 1)
+		w->fs[i].dsum += s->delay_ns;
+	else
+		keymap_add_u64(&w->regions, region_key(level, s->gfn),
+			       s->delay_ns);
+}
+
+static void window_clear(struct window *w)
+{
+	keymap_clear(&w->frames);
+	keymap_clear(&w->regions);
+	w->samples = 0;
+}
+
+/* The delay (ns) that frame GFN was exposed for: its own 4 KiB samples'
+ * plus those of the huge regions holding it. */
+static double frame_exposure(const struct window *w, size_t i, uint64_t gfn)
+{
+	double d = (double)w->fs[i].dsum;
+
+	if (w->regions.n)
+		for (unsigned level = 2; level <= 3; level++) {
+			size_t r = keymap_find_u64(&w->regions,
+						   region_key(level, gfn));
+
+			if (r != (size_t)-1)
+				d += (double)w->regions.e[r].value;
+		}
+	return d;
+}
+
+/* Rank the frames of W: rate per second of each, highest first. */
+static struct ranked *window_rank(const struct window *w, enum estimator est,
+				  double secs)
+{
+	size_t n = w->frames.n;
+	struct ranked *r = xcalloc(n ? n : 1, sizeof(*r));
 
 	for (size_t i = 0; i < n; i++) {
-		r[i].gfn = keymap_key_u64(m, i);
-		r[i].count = m->e[i].value;
-		total += r[i].count;
+		r[i].gfn = keymap_key_u64(&w->frames, i);
+		r[i].n = w->fs[i].n;
+		if (est == EST_DELAY)
+			r[i].rate = (double)r[i].n * 1e9 /
+				    frame_exposure(w, i, r[i].gfn);
+		else
+			r[i].rate = (double)r[i].n / secs;
 	}
 	qsort(r, n, sizeof(*r), ranked_cmp);
+	return r;
+}
+
+struct score {
+	uint64_t windows;
+	double sum_p, sum_r, sum_rho, sum_cov;
+	uint64_t n_rho;
+};
+
+/* Compare ranking R (N frames, hot set = the first K) with truth phase
+ * TP and print the scores. */
+static void score_window(const struct opts *o, const struct window *w,
+			 const struct ranked *r, size_t n, size_t k,
+			 long phase, const struct truth_phase *tp,
+			 struct score *sc)
+{
+	const struct truth *t = o->truth;
+	size_t tpos, nu = tp->n, hit = 0, shot = 0, shit = 0;
+	double *x, *y, *rate, rho, p, rc, cov, sp;
+
+	/* rate of each frame of R, by entry index, for the lookups below */
+	rate = xcalloc(n ? n : 1, sizeof(*rate));
+	for (size_t i = 0; i < n; i++) {
+		const struct truth_row *row =
+			truth_find(t, (uint32_t)phase, r[i].gfn);
+
+		rate[keymap_find_u64(&w->frames, r[i].gfn)] = r[i].rate;
+		if (!row)
+			nu++;	/* sampled, not in the truth: share 0 */
+		else if (row->hot)
+			shot++;
+	}
+	for (size_t i = 0; i < k; i++) {
+		const struct truth_row *row =
+			truth_find(t, (uint32_t)phase, r[i].gfn);
+
+		hit += row && row->hot;
+	}
+	for (size_t i = 0; i < shot; i++) {
+		const struct truth_row *row =
+			truth_find(t, (uint32_t)phase, r[i].gfn);
+
+		shit += row && row->hot;
+	}
+	/* Spearman over the truth's frames (unsampled: rate 0) plus the
+	 * sampled frames missing from it (share 0). */
+	x = xcalloc(nu ? nu : 1, sizeof(*x));
+	y = xcalloc(nu ? nu : 1, sizeof(*y));
+	for (size_t i = 0; i < tp->n; i++) {
+		size_t e = keymap_find_u64(&w->frames, tp->rows[i].gfn);
+
+		x[i] = e == (size_t)-1 ? 0 : rate[e];
+		y[i] = tp->rows[i].share;
+	}
+	tpos = tp->n;
+	for (size_t i = 0; i < n; i++)
+		if (!truth_find(t, (uint32_t)phase, r[i].gfn)) {
+			x[tpos] = r[i].rate;
+			y[tpos++] = 0;
+		}
+	rho = spearman(x, y, nu);
+	p = k ? (double)hit / (double)k : NAN;
+	rc = tp->nhot ? (double)hit / (double)tp->nhot : NAN;
+	cov = tp->nhot ? (double)shot / (double)tp->nhot : NAN;
+	sp = shot ? (double)shit / (double)shot : NAN;
+	fprintf(o->out, "precision=%.4f recall=%.4f spearman=%.4f "
+		"truth_phase=%ld truth_hot=%zu sampled_hot=%zu coverage=%.4f "
+		"sampled_precision=%.4f\n", p, rc, rho, phase, tp->nhot, shot,
+		cov, sp);
+	sc->windows++;
+	sc->sum_p += isnan(p) ? 0 : p;
+	sc->sum_r += isnan(rc) ? 0 : rc;
+	sc->sum_cov += isnan(cov) ? 0 : cov;
+	if (!isnan(rho)) {
+		sc->sum_rho += rho;
+		sc->n_rho++;
+	}
+	free(x);
+	free(y);
+	free(rate);
+}
+
+static void print_window(const struct opts *o, const struct window *w,
+			 enum estimator est, uint64_t idx, uint64_t start,
+			 uint64_t end, uint64_t t0, struct score *sc)
+{
+	size_t n = w->frames.n, k;
+	double secs = (double)(end - start) / 1e9, total = 0;
+	struct ranked *r;
+	FILE *f = o->out;
+
 	if (secs <= 0)
 		secs = 1e-9;
+	r = window_rank(w, est, secs);
+	for (size_t i = 0; i < n; i++)
+		total += r[i].rate;
 
 	/* The hot set: the first k of the ranking. */
 	long phase = o->truth ? window_phase(o, t0, start, end) : -1;
@@ -210,8 +415,7 @@ static void print_window(const struct opts *o, struct keymap *m, uint64_t idx,
 	if (o->truth && phase >= 0 && (uint64_t)phase < o->truth->nphases)
 		tp = &o->truth->phases[phase];
 	if (o->threshold > 0) {
-		for (k = 0; k < n && (double)r[k].count / secs >= o->threshold;
-		     k++)
+		for (k = 0; k < n && r[k].rate >= o->threshold; k++)
 			;
 	} else if (o->size) {
 		k = o->size < n ? o->size : n;
@@ -222,64 +426,23 @@ static void print_window(const struct opts *o, struct keymap *m, uint64_t idx,
 	}
 
 	fprintf(f, "window=%" PRIu64 " start_ns=%" PRIu64 " end_ns=%" PRIu64
-		" samples=%" PRIu64 " frames=%zu hot_set=%zu\n", idx, start,
-		end, total, n, k);
+		" samples=%" PRIu64 " frames=%zu hot_set=%zu estimator=%s\n",
+		idx, start, end, w->samples, n, k,
+		est == EST_DELAY ? "delay" : "count");
 	if (!o->quiet && k) {
 		fprintf(f, "%6s %18s %10s %14s %8s\n", "rank", "gfn",
-			"samples", "samples/s", "share");
+			"samples", est == EST_DELAY ? "accesses/s" :
+			"samples/s", "share");
 		for (size_t i = 0; i < k; i++)
 			fprintf(f, "%6zu %#18" PRIx64 " %10" PRIu64
-				" %14.1f %8.4f\n", i + 1, r[i].gfn,
-				r[i].count, (double)r[i].count / secs,
-				(double)r[i].count / (double)total);
+				" %14.1f %8.4f\n", i + 1, r[i].gfn, r[i].n,
+				r[i].rate, r[i].rate / total);
 	}
-	if (o->truth && !tp) {
+	if (o->truth && !tp)
 		fprintf(f, "truth_phase=%ld absent from the truth file\n",
 			phase);
-	} else if (o->truth) {
-		size_t tpos = 0, nu = tp->n, hit = 0;
-		double *x, *y, rho, p, rc;
-
-		for (size_t i = 0; i < k; i++) {
-			const struct truth_row *row =
-				truth_find(o->truth, (uint32_t)phase, r[i].gfn);
-
-			hit += row && row->hot;
-		}
-		/* Frames of the truth, plus sampled frames not in it. */
-		for (size_t i = 0; i < n; i++)
-			if (!truth_find(o->truth, (uint32_t)phase, r[i].gfn))
-				nu++;
-		x = xcalloc(nu ? nu : 1, sizeof(*x));
-		y = xcalloc(nu ? nu : 1, sizeof(*y));
-		for (size_t i = 0; i < tp->n; i++) {
-			size_t e = keymap_find_u64(m, tp->rows[i].gfn);
-
-			x[i] = e == (size_t)-1 ? 0 : (double)m->e[e].value;
-			y[i] = tp->rows[i].share;
-		}
-		tpos = tp->n;
-		for (size_t i = 0; i < n; i++)
-			if (!truth_find(o->truth, (uint32_t)phase, r[i].gfn)) {
-				x[tpos] = (double)r[i].count;
-				y[tpos++] = 0;
-			}
-		rho = spearman(x, y, nu);
-		p = k ? (double)hit / (double)k : NAN;
-		rc = tp->nhot ? (double)hit / (double)tp->nhot : NAN;
-		fprintf(f, "precision=%.4f recall=%.4f spearman=%.4f "
-			"truth_phase=%ld truth_hot=%zu\n", p, rc, rho, phase,
-			tp->nhot);
-		sc->windows++;
-		sc->sum_p += isnan(p) ? 0 : p;
-		sc->sum_r += isnan(rc) ? 0 : rc;
-		if (!isnan(rho)) {
-			sc->sum_rho += rho;
-			sc->n_rho++;
-		}
-		free(x);
-		free(y);
-	}
+	else if (o->truth)
+		score_window(o, w, r, n, k, phase, tp, sc);
 	free(r);
 }
 
@@ -289,16 +452,28 @@ int main(int argc, char **argv)
 	const char *path = "-", *truth_path = NULL, *out = NULL, *why;
 	struct samples ss;
 	struct kvm_ept_sample_v2 s;
-	struct keymap m;
+	struct window w = { 0 };
 	struct truth truth;
 	struct score sc = { 0 };
 	uint64_t t0 = 0, wstart = 0, wend = 0, widx = 0, last_t = 0;
-	uint64_t late = 0, nsamples = 0;
+	uint64_t late = 0, nsamples = 0, nodelay = 0;
+	enum estimator est = EST_COUNT;
 	int c, started = 0;
 
-	while ((c = getopt_long(argc, argv, "w:k:T:g:p:L:qo:h", longopts,
+	while ((c = getopt_long(argc, argv, "e:w:k:T:g:p:L:qo:h", longopts,
 				NULL)) != -1) {
 		switch (c) {
+		case 'e':
+			if (!strcmp(optarg, "delay"))
+				o.est = EST_DELAY;
+			else if (!strcmp(optarg, "count"))
+				o.est = EST_COUNT;
+			else if (!strcmp(optarg, "auto"))
+				o.est = EST_AUTO;
+			else
+				errx(2, "--estimator: delay, count or auto, "
+				     "not '%s'", optarg);
+			break;
 		case 'w': o.window = opt_duration_ns(optarg, "--window"); break;
 		case 'k': o.size = opt_u64(optarg, "--size"); break;
 		case 'T': o.threshold = opt_double(optarg, "--threshold"); break;
@@ -349,7 +524,8 @@ int main(int argc, char **argv)
 		err(2, "%s", path);
 	}
 	o.out = open_output(out);
-	keymap_init(&m);
+	keymap_init(&w.frames);
+	keymap_init(&w.regions);
 
 	while (samples_next(&ss, &s)) {
 		uint64_t t = s.time_ns;
@@ -358,6 +534,8 @@ int main(int argc, char **argv)
 			t0 = o.have_t0 ? o.t0 : t;
 			wstart = t0;
 			wend = o.window ? t0 + o.window : UINT64_MAX;
+			est = o.est != EST_AUTO ? o.est :
+			      ss.binary || s.delay_ns ? EST_DELAY : EST_COUNT;
 			started = 1;
 		}
 		if (t < wstart) {
@@ -366,9 +544,9 @@ int main(int argc, char **argv)
 			if (t >= wend) {
 				uint64_t skip;
 
-				print_window(&o, &m, widx++, wstart, wend, t0,
-					     &sc);
-				keymap_clear(&m);
+				print_window(&o, &w, est, widx++, wstart, wend,
+					     t0, &sc);
+				window_clear(&w);
 				/* Empty windows in between: one line. */
 				skip = (t - wend) / o.window;
 				if (skip)
@@ -383,28 +561,38 @@ int main(int argc, char **argv)
 		}
 		if (t > last_t)
 			last_t = t;
-		keymap_add_u64(&m, s.gfn, 1);
+		nodelay += est == EST_DELAY && !s.delay_ns;
+		window_add(&w, &s, est);
 		nsamples++;
 	}
 	if (started)
-		print_window(&o, &m, widx++, wstart,
+		print_window(&o, &w, est, widx++, wstart,
 			     o.window ? wend : last_t + 1, t0, &sc);
 	bad_report(&ss.bad, stderr, path);
 	if (late)
 		warnx("%s: %" PRIu64 " samples older than their window "
 		      "(log not in time order?)", path, late);
+	if (nodelay)
+		warnx("%s: %" PRIu64 " of %" PRIu64 " samples without a delay "
+		      "(delay=0) skipped by the delay estimator%s", path,
+		      nodelay, nsamples, nodelay == nsamples ?
+		      "; try --estimator count" : "");
 	if (!nsamples)
 		warnx("%s: no samples", path);
 	if (o.truth && sc.windows > 1)
 		fprintf(o.out, "windows=%" PRIu64 " mean_precision=%.4f "
-			"mean_recall=%.4f mean_spearman=%.4f\n", sc.windows,
+			"mean_recall=%.4f mean_spearman=%.4f "
+			"mean_coverage=%.4f\n", sc.windows,
 			sc.sum_p / (double)sc.windows,
 			sc.sum_r / (double)sc.windows,
-			sc.n_rho ? sc.sum_rho / (double)sc.n_rho : NAN);
+			sc.n_rho ? sc.sum_rho / (double)sc.n_rho : NAN,
+			sc.sum_cov / (double)sc.windows);
 	if (fflush(o.out) || ferror(o.out))
 		err(2, "%s", out ? out : "stdout");
 	samples_close(&ss);
-	keymap_free(&m);
+	keymap_free(&w.frames);
+	keymap_free(&w.regions);
+	free(w.fs);
 	if (o.truth)
 		truth_free(&truth);
 	return nsamples ? 0 : 1;

@@ -81,6 +81,27 @@ static always_inline void hist_add(struct hist *h, int64_t v, uint64_t n)
 	h->sum += (__int128)v * n;
 }
 
+/* A summary (count, sum, min, max) gathered apart, e.g. in registers
+ * by a hot loop that increments the buckets itself. */
+struct hist_acc {
+	int64_t min, max;
+	uint64_t count;
+	__int128 sum;
+};
+
+/* Fold A into H (A may be empty). */
+static inline void hist_acc_fold(struct hist *h, const struct hist_acc *a)
+{
+	if (!a->count)
+		return;
+	if (!h->count || a->min < h->min)
+		h->min = a->min;
+	if (!h->count || a->max > h->max)
+		h->max = a->max;
+	h->count += a->count;
+	h->sum += a->sum;
+}
+
 /* Add SRC (same type and parameters) into DST. */
 void hist_merge(struct hist *dst, const struct hist *src);
 

@@ -14,7 +14,7 @@ static void lr_init(struct lreader *r, int fd, const char *name,
 	r->fd = fd;
 	r->name = name;
 	r->cap = LR_BUFSIZE;
-	r->buf = xmalloc(r->cap + 1);
+	r->buf = (char *)xcalloc(r->cap + 1 + 2 * LR_PAD, 1) + LR_PAD;
 	r->pos = r->lim = r->buf;
 	r->end = UINT64_MAX;
 	r->bad = bad;
@@ -50,9 +50,9 @@ void lr_open_mem(struct lreader *r, const char *data, size_t len,
 		 struct bad *bad)
 {
 	lr_init(r, -1, "<memory>", bad);
-	free(r->buf);
+	free(r->buf - LR_PAD);
 	/* Own a copy: the reader writes a '\n' after an unterminated end. */
-	r->buf = xmalloc(len + 1);
+	r->buf = (char *)xcalloc(len + 1 + 2 * LR_PAD, 1) + LR_PAD;
 	memcpy(r->buf, data, len);
 	r->cap = len;
 	r->pos = r->buf;
@@ -64,7 +64,8 @@ void lr_close(struct lreader *r)
 {
 	if (r->owns_fd)
 		close(r->fd);
-	free(r->buf);
+	if (r->buf)
+		free(r->buf - LR_PAD);
 	r->buf = r->pos = r->lim = NULL;
 }
 
@@ -164,4 +165,22 @@ const char *lr_line_slow(struct lreader *r, const char **end)
 			}
 		}
 	}
+}
+
+const char *lr_block(struct lreader *r, const char **end)
+{
+	char *nl = memrchr(r->pos, '\n', (size_t)(r->lim - r->pos));
+	const char *l;
+
+	if (!nl) {
+		if (!lr_fill(r))
+			return NULL;
+		nl = memrchr(r->pos, '\n', (size_t)(r->lim - r->pos));
+		if (!nl)
+			return NULL;
+	}
+	l = r->pos;
+	r->pos = nl + 1;
+	*end = nl + 1;
+	return l;
 }

@@ -16,12 +16,16 @@
 #include "common.h"
 
 #define LR_BUFSIZE	(1u << 20)	/* also the longest line accepted */
+#define LR_PAD		64	/* readable zero bytes before the buffer
+				 * and after the data, so that word- and
+				 * vector-wide scans may overrun both ends */
 
 struct lreader {
 	int fd;
 	int owns_fd;
 	const char *name;	/* for messages */
-	char *buf;		/* cap + 1 bytes (room for a final '\n') */
+	char *buf;		/* cap + 1 bytes (room for a final '\n'),
+				 * with LR_PAD more on each side */
 	size_t cap;
 	char *pos, *lim;	/* unread bytes [pos, lim) */
 	uint64_t lineno;	/* number of the last line returned */
@@ -47,6 +51,15 @@ void lr_close(struct lreader *r);
 size_t lr_peek(struct lreader *r, size_t n);
 
 const char *lr_line_slow(struct lreader *r, const char **end);
+
+/*
+ * All the whole lines now in the buffer (reading more if none is), as
+ * one block [returned pointer, *end) that ends just after a '\n'; the
+ * caller splits it and must add its lines to r->lineno. NULL when no
+ * whole line is buffered: then lr_line handles what is left (a last
+ * line without '\n', a line too long, the end of input).
+ */
+const char *lr_block(struct lreader *r, const char **end);
 
 /*
  * The next line, without its '\n' (and without a '\r' before it): the

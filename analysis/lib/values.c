@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* values.c - values from any input format (see values.h). */
+/* values.c - values from any input format (see values.h), with a fast
+ * path for key=value lines whose selected key is the last token. */
 #include "values.h"
 
 #include <inttypes.h>
@@ -308,89 +309,317 @@ static int cols_header(struct vsource *s, const char *l, const char *e)
 	return 1;
 }
 
+/* One line [l, e) (line number LINENO) of a text format: a value, a
+ * comment, SystemTap @hist text or a malformed line. */
+static void one_line(struct vsource *s, uint64_t lineno, const char *l,
+		     const char *e, struct hist *h, struct keymap *top)
+{
+	const char *why, *vp = NULL, *ve = NULL;
+	int64_t v;
+	uint64_t w;
+
+	if (unlikely(s->fmt == VF_COLS && !s->col)) {
+		if (cols_header(s, l, e))
+			return;
+	}
+	/* Comments and blank lines: never data. */
+	if (unlikely(l == e || *l == '#' || is_sep(*l)) &&
+	    line_is_blank_or_comment(l, e)) {
+		s->blk.in_block = 0;
+		return;
+	}
+	switch (s->fmt) {
+	case VF_KV:
+		if (likely(!kv_get(&s->key, l, e, &vp, &ve))) {
+			why = take(s, h, top, vp, ve);
+			if (likely(!why))
+				return;
+		} else {
+			why = "no such key";
+		}
+		break;
+	case VF_NUM:
+		vp = l;
+		ve = e;
+		while (vp < ve && is_sep(*vp))
+			vp++;
+		while (ve > vp && is_sep(ve[-1]))
+			ve--;
+		if (likely(!parse_i64(vp, ve, &v))) {
+			if (top)
+				add_key(top, vp, ve, 1);
+			else
+				hist_add(h, v, 1);
+			s->values++;
+			return;
+		}
+		why = "not an integer";
+		break;
+	case VF_COLS:
+		if (likely(!col_get(s->col, l, e, &vp, &ve))) {
+			why = take(s, h, top, vp, ve);
+			if (likely(!why))
+				return;
+		} else {
+			why = "no such column";
+		}
+		break;
+	case VF_STAP:
+		if (s->field && !kv_get(&s->key, l, e, &vp, &ve)) {
+			why = take(s, h, top, vp, ve);
+			if (!why)
+				return;
+		} else {
+			why = s->field ? "no such key" :
+			      "not SystemTap histogram text";
+		}
+		break;
+	default:
+		why = "internal error";
+		break;
+	}
+	if (other_line(s, lineno, l, e, why, &v, &w)) {
+		if (top)
+			add_int_key(top, v, w);
+		else
+			hist_add(h, v, w);
+		s->values += w;
+	}
+}
+
+/*
+ * The fast path for key=value lines whose last token is the key (the
+ * module's text log with -f delay): per line, one look at the 16 bytes
+ * before the '\n'. It takes only lines that the general path would
+ * read the same way - a line starting with neither '#' nor a blank,
+ * ending in " KEY=" (or starting with "KEY=") and 1 to 12 decimal
+ * digits - and only while kv_get would try the last token first
+ * (key.last). Any other line goes to one_line, so values and the
+ * malformed-line account are exactly those of the general path.
+ */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define FAST_KV 1
+
+static always_inline uint64_t load64(const char *p)
+{
+	uint64_t w;
+
+	memcpy(&w, p, 8);
+	return w;
+}
+
+/* 0x80 in each byte of W that is not an ASCII digit. */
+static always_inline uint64_t nondigits(uint64_t w)
+{
+	const uint64_t hi = (w & 0xf0f0f0f0f0f0f0f0ULL) ^ 0x3030303030303030ULL;
+	const uint64_t lo = ((w & 0x0f0f0f0f0f0f0f0fULL) +
+			     0x0606060606060606ULL) & 0x1010101010101010ULL;
+	const uint64_t x = hi | lo;
+
+	return (((x & 0x7f7f7f7f7f7f7f7fULL) + 0x7f7f7f7f7f7f7f7fULL) | x) &
+	       0x8080808080808080ULL;
+}
+
+/* The value of 8 digits (bytes '0'..'9' or 0, the first the most
+ * significant), three multiplies. */
+static always_inline uint64_t eight_digits(uint64_t w)
+{
+	w = (w & 0x0f0f0f0f0f0f0f0fULL) * 2561 >> 8;
+	w = (w & 0x00ff00ff00ff00ffULL) * 6553601 >> 16;
+	return (w & 0x0000ffff0000ffffULL) * 42949672960001ULL >> 32;
+}
+
+/* Values of at most 12 digits (< 10^12), so that the sum of a block's
+ * values (at most 2^24 lines: see kvfast_block) fits 64 bits. */
+#define KVFAST_DIGITS	12
+#define KVFAST_BLOCK	(64u << 20)	/* the largest block (bytes) */
+
+struct kvfast {
+	uint64_t pat, mask;	/* "KEY=" as the last klen+1 bytes of a word */
+	uint64_t spat, smask;	/* " KEY=" likewise (0 if too long) */
+	unsigned klen;
+};
+
+static int kvfast_init(struct kvfast *f, const struct vsource *s)
+{
+	size_t n = s->key.len + 1;
+
+	if (s->fmt != VF_KV || s->key_is_type || n > 8 || !s->key.len)
+		return 0;
+	f->klen = (unsigned)s->key.len;
+	f->pat = 0;
+	for (size_t i = 0; i < n; i++)
+		f->pat |= (uint64_t)(unsigned char)(i < s->key.len ?
+			  s->key.key[i] : '=') << (8 * (8 - n + i));
+	f->mask = ~0ULL << (8 * (8 - n));
+	f->spat = f->smask = 0;
+	if (n < 8) {
+		f->spat = f->pat | (uint64_t)' ' << (8 * (7 - n));
+		f->smask = ~0ULL << (8 * (7 - n));
+	}
+	return 1;
+}
+
+/* The value of line [l, e) if the fast path takes it: 0, else -1. It
+ * reads from e - 23, so the buffer must have LR_PAD bytes before it;
+ * the byte before L is the previous line's '\n' or such padding. */
+static always_inline int kvfast_line(const struct kvfast *f, const char *l,
+				     const char *e, int64_t *v)
+{
+	uint64_t lo, hi, nd, w, kw;
+	unsigned ndig;
+	const char *kp;
+
+	if (unlikely(*l == '#' || is_sep(*l)))
+		return -1;
+	lo = load64(e - 8);
+	hi = load64(e - 16);
+	nd = nondigits(lo);
+	if (likely(nd)) {
+		ndig = (unsigned)__builtin_clzll(nd) / 8;	/* 0..7 */
+		if (unlikely(!ndig))
+			return -1;
+		w = eight_digits(lo & (~0ULL << (8 * (8 - ndig))));
+	} else {
+		nd = nondigits(hi);
+		if (unlikely(!nd))
+			return -1;			/* 16 digits */
+		ndig = 8 + (unsigned)__builtin_clzll(nd) / 8;	/* 8..15 */
+		if (unlikely(ndig > KVFAST_DIGITS))
+			return -1;
+		w = eight_digits(lo);
+		if (ndig > 8)
+			w += eight_digits(hi & (~0ULL << (8 * (16 - ndig)))) *
+			     100000000;
+	}
+	/* "KEY=" ends where the digits start; a blank or the line's start
+	 * before it. */
+	kw = load64(e - ndig - 8);
+	if (likely(!((kw ^ f->spat) & f->smask) && f->smask)) {
+		/* " KEY=": the blank cannot be before L (see above) */
+	} else {
+		kp = e - ndig - 1 - f->klen;
+		if (kp < l || ((kw ^ f->pat) & f->mask) ||
+		    (kp > l && !is_sep(kp[-1])))
+			return -1;
+	}
+	*v = (int64_t)w;
+	return 0;
+}
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+
+/* Bit i set when p[i] == '\n', for the 64 bytes at P. */
+static always_inline uint64_t newlines64(const char *p)
+{
+	const __m128i nl = _mm_set1_epi8('\n');
+	uint64_t m0 = (uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(
+		_mm_loadu_si128((const __m128i *)p), nl));
+	uint64_t m1 = (uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(
+		_mm_loadu_si128((const __m128i *)(p + 16)), nl));
+	uint64_t m2 = (uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(
+		_mm_loadu_si128((const __m128i *)(p + 32)), nl));
+	uint64_t m3 = (uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(
+		_mm_loadu_si128((const __m128i *)(p + 48)), nl));
+
+	return m0 | m1 << 16 | m2 << 32 | m3 << 48;
+}
+#else
+static always_inline uint64_t newlines64(const char *p)
+{
+	uint64_t m = 0;
+
+	for (unsigned i = 0; i < 64; i++)
+		m |= (uint64_t)(p[i] == '\n') << i;
+	return m;
+}
+#endif
+
+/* Lines of block [p, end) (ending in '\n', at most KVFAST_BLOCK bytes,
+ * so at most 2^24 lines, each of 4 bytes or more, take the fast path); END + 64
+ * must be readable (LR_PAD). Returns the lines seen. */
+static uint64_t kvfast_block(struct vsource *s, const struct kvfast *f,
+			     const char *p, const char *end,
+			     uint64_t lineno, struct hist *h)
+{
+	const char *l = p;
+	uint64_t n = 0;
+	const struct hist hc = *h;	/* parameters kept in registers */
+	uint64_t sum = 0, count = 0;
+	int64_t vmin = INT64_MAX, vmax = 0;
+	int last = s->key.last;
+
+	for (const char *q = p; q < end; q += 64) {
+		uint64_t m = newlines64(q);
+
+		if (end - q < 64)
+			m &= (1ULL << (end - q)) - 1;
+		while (m) {
+			const char *e = q + __builtin_ctzll(m), *le = e;
+			int64_t v;
+
+			m &= m - 1;
+			n++;
+			if (likely(last) &&
+			    likely(!kvfast_line(f, l, e, &v))) {
+				hc.b[hist_index(&hc, v)]++;
+				vmin = v < vmin ? v : vmin;
+				vmax = v > vmax ? v : vmax;
+				sum += (uint64_t)v;
+				count++;
+			} else {
+				if (le > l && le[-1] == '\r')
+					le--;
+				one_line(s, lineno + n, l, le, h, NULL);
+				last = s->key.last;
+			}
+			l = e + 1;
+		}
+	}
+	if (count) {
+		struct hist_acc acc = { vmin, vmax, count, sum };
+
+		hist_acc_fold(h, &acc);
+		s->values += count;
+	}
+	return n;
+}
+#else
+#define FAST_KV 0
+#endif
+
 void vsource_run(struct vsource *s, struct lreader *r, struct hist *h,
 		 struct keymap *top)
 {
-	const char *l, *e, *vp = NULL, *ve = NULL;
+	const char *l, *e;
 
 	if (s->fmt == VF_BIN) {
 		run_bin(s, r, h, top);
 		return;
 	}
-	while ((l = lr_line(r, &e))) {
-		const char *why;
-		int64_t v;
-		uint64_t w;
+#if FAST_KV
+	struct kvfast f;
 
-		if (unlikely(s->fmt == VF_COLS && !s->col)) {
-			if (cols_header(s, l, e)) {
-				if (s->fatal)
-					return;
+	if (!top && !s->no_fast && r->cap <= KVFAST_BLOCK &&
+	    kvfast_init(&f, s)) {
+		for (;;) {
+			l = lr_block(r, &e);
+			if (l) {
+				r->lineno += kvfast_block(s, &f, l, e,
+							  r->lineno, h);
 				continue;
 			}
+			l = lr_line(r, &e);
+			if (!l)
+				return;
+			one_line(s, r->lineno, l, e, h, top);
 		}
-		/* Comments and blank lines: never data. */
-		if (unlikely(l == e || *l == '#' || is_sep(*l)) &&
-		    line_is_blank_or_comment(l, e)) {
-			s->blk.in_block = 0;
-			continue;
-		}
-		switch (s->fmt) {
-		case VF_KV:
-			if (likely(!kv_get(&s->key, l, e, &vp, &ve))) {
-				why = take(s, h, top, vp, ve);
-				if (likely(!why))
-					continue;
-			} else {
-				why = "no such key";
-			}
-			break;
-		case VF_NUM:
-			vp = l;
-			ve = e;
-			while (vp < ve && is_sep(*vp))
-				vp++;
-			while (ve > vp && is_sep(ve[-1]))
-				ve--;
-			if (likely(!parse_i64(vp, ve, &v))) {
-				if (top)
-					add_key(top, vp, ve, 1);
-				else
-					hist_add(h, v, 1);
-				s->values++;
-				continue;
-			}
-			why = "not an integer";
-			break;
-		case VF_COLS:
-			if (likely(!col_get(s->col, l, e, &vp, &ve))) {
-				why = take(s, h, top, vp, ve);
-				if (likely(!why))
-					continue;
-			} else {
-				why = "no such column";
-			}
-			break;
-		case VF_STAP:
-			if (s->field && !kv_get(&s->key, l, e, &vp, &ve)) {
-				why = take(s, h, top, vp, ve);
-				if (!why)
-					continue;
-			} else {
-				why = s->field ? "no such key" :
-				      "not SystemTap histogram text";
-			}
-			break;
-		default:
-			why = "internal error";
-			break;
-		}
-		if (other_line(s, r->lineno, l, e, why, &v, &w)) {
-			if (top)
-				add_int_key(top, v, w);
-			else
-				hist_add(h, v, w);
-			s->values += w;
-		}
+	}
+#endif
+	while ((l = lr_line(r, &e))) {
+		one_line(s, r->lineno, l, e, h, top);
+		if (unlikely(s->fatal != NULL))
+			return;
 	}
 }

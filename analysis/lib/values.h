@@ -42,6 +42,8 @@ struct vsource {
 	struct bad bad;
 	const char *fatal;	/* set when the input cannot be read at all */
 	uint64_t values;	/* values delivered (weighted) */
+	int no_fast;		/* read line by line only (the fuzzer compares
+				 * the fast path with it) */
 };
 
 /* "auto", "num", "kv", "text", "cols", "bin", "stap" -> format, or -1. */

@@ -95,4 +95,48 @@ like "$($H -j 2 -f delay "$T/big.txt" 2>&1 >/dev/null)" 'line 1000 .*line 500000
 "$GENLOG" -b -n 1200000 -s 9 > "$T/big.bin"
 is "$($H -j 2 -f gfn --top 5 "$T/big.bin")" "$($H -j 1 -f gfn --top 5 "$T/big.bin")" \
 	"binary: -j 2 = -j 1"
+# --- the fast path for a last key (text log, -f delay) ------------------
+# Every line below is worked out by hand; the fast path must give what
+# the general key=value path gives: values, comments, malformed lines.
+printf '%s\n' \
+	't=1 vcpu=0 gfn=0x1 type=r-- level=1 delay=5' \
+	't=2 vcpu=0 gfn=0x1 type=r-- level=1 delay=123456789012' \
+	't=3 vcpu=0 gfn=0x1 type=r-- level=1 delay=1234567890123' \
+	't=4 vcpu=0 gfn=0x1 type=r-- level=1 delay=12345678' \
+	't=5 vcpu=0 gfn=0x1 type=r-- level=1 delay=123456789' \
+	'# a comment delay=7' \
+	'' \
+	't=8 vcpu=0 gfn=0x1 type=r-- level=1 delay=-3' \
+	't=9 vcpu=0 gfn=0x1 type=r-- level=1 delay=0x10' \
+	't=10 vcpu=0 gfn=0x1 type=r-- level=1 xdelay=5' \
+	't=11 vcpu=0 gfn=0x1 type=r-- level=1 delay=' \
+	't=12 vcpu=0 gfn=0x1 type=r-- level=1 delay=12a' \
+	'delay=42' \
+	"$(printf 't=14\tdelay=7')" \
+	"$(printf 't=15 vcpu=0 gfn=0x1 type=r-- level=1 delay=9\r')" \
+	' t=16 delay=8' \
+	't=17 vcpu=0 gfn=0x1 type=r-- level=1 delay=00000000000000000000001' \
+	't=18 vcpu=0 gfn=0x1 type=r-- level=1 delay=0' \
+	't=19 vcpu=0 gfn=0x1 type=r-- level=1 delay=99999999999999999999' \
+	't=20 vcpu=0 gfn=0x1 type=r-- level=1 delay=000000000001' > "$T/edge.txt"
+# values: 5, 123456789012 (12 digits), 1234567890123 (13), 12345678 (8),
+# 123456789 (9), -3, 0x10 = 16, 42 (key first), 7 (tab), 9 (CRLF), 8
+# (leading blank), 0, 1 (leading zeros): count 13, sum 1358160481687,
+# avg 104473883206.7. Malformed: 10 (no delay= key), 11 and 12 (not
+# integers), 17 (23 digits), 19 (over 2^64).
+out=$($H -f delay "$T/edge.txt" 2>"$T/edge.err")
+like "$out" '^# count=13 min=-3 max=1234567890123 avg=104473883206\.7$' \
+	"last-key fast path: the values the general path reads"
+like "$(cat "$T/edge.err")" '5 malformed lines; first: line 10 \(no such key\), line 11 \(value is not an integer\), line 12 \(value is not an integer\), line 17 \(value is not an integer\), line 19 \(value is not an integer\)$' \
+	"... and the same malformed lines"
+# a large log with malformed lines sprinkled in (every 7919th line):
+# buckets and malformed line numbers from awk
+"$GENLOG" -n 200000 -s 11 | awk 'NR % 7919 == 0 { sub(/delay=.*/, "delay=x") } { print }' > "$T/sprinkled.txt"
+want=$(awk -F'delay=' '!/^#/ && $2 ~ /^[0-9]+$/ { c[int($2 / 10000) * 10000]++ }
+	END { for (b in c) print b, c[b] }' "$T/sprinkled.txt" | sort -n)
+is "$($H -j 1 -f delay --linear 0,90000,10000 "$T/sprinkled.txt" 2>/dev/null | rows | sort -n)" "$want" \
+	"large text log with bad lines: buckets equal awk"
+is "$($H -j 1 -q -f delay "$T/sprinkled.txt" 2>&1 >/dev/null | sed 's/.*: \([0-9]*\) malformed lines; first: line \([0-9]*\) .*/\1 \2/')" \
+	"$(awk '/delay=x/ { n++; if (!f) f = NR } END { print n, f }' "$T/sprinkled.txt")" \
+	"... malformed count and first line number equal awk's"
 done_testing

@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
-# analysis_hotness.t - hotness ranking, hot set by size and threshold,
-# precision/recall/Spearman against a ground truth, per window; the
-# expected scores are worked out by hand in the comments.
+# analysis_hotness.t - hotness ranking by the delay estimator (rate =
+# samples / sum of delays) and by sample count, huge-region samples, hot
+# set by size and threshold, precision/recall/Spearman/coverage against
+# a ground truth, per window; the expected rates and scores are worked
+# out by hand in the comments, and a simulated module run (awk, Exp(rate)
+# delays over sweeps of all frames) must give precision = recall = 1.
 source "$(dirname "$0")/../lib/tap.sh"
 source "$EPTSCOPE_ROOT/analysis/testenv.sh"
 HN=$BIN/hotness
+
+# --- count estimator: scoring machinery, windows, thresholds ---------
+# (every delay is 100 ns, so only -e count ranks these frames apart)
 
 # window 0 (t0 .. t0+1s): 0x10 x5, 0x11 x3, 0x12 x2, 0x13 x1
 # window 1 (t0+1s .. t0+2s): 0x20 x4, 0x21 x1
@@ -32,23 +38,25 @@ phase=1 gfn=0x20 share=0.9 hot=1
 phase=1 gfn=0x21 share=0.1 hot=0
 IN
 
-out=$($HN -k 3 "$T/s.txt")
-like "$out" '^window=0 .* samples=16 frames=6 hot_set=3$' "one window over the whole log"
+out=$($HN -e count -k 3 "$T/s.txt")
+like "$out" '^window=0 .* samples=16 frames=6 hot_set=3 estimator=count$' "one window over the whole log"
 is "$(echo "$out" | awk '$1 ~ /^[0-9]+$/ {print $1, $2, $3}')" "1 0x10 5
 2 0x20 4
 3 0x11 3" "ranked by sample count"
-is "$($HN -k 3 "$T/s.bin")" "$out" "binary log gives the same ranking"
+is "$($HN -e count -k 3 "$T/s.bin")" "$out" "binary log gives the same ranking"
 
-out=$($HN -w 1s -L 1s -g "$T/truth.txt" "$T/s.txt")
+out=$($HN -e count -w 1s -L 1s -g "$T/truth.txt" "$T/s.txt")
 # window 0: hot set = 3 (hot frames of phase 0) = {10,11,12}: 2 hits
 # -> precision 2/3, recall 2/3. Spearman over {10,11,12,14,13}: counts
 # 5,3,2,0,1 vs shares .4,.3,.1,.2,0: sum d^2 = 6, rho = 1-36/120 = 0.7
-like "$out" '^precision=0\.6667 recall=0\.6667 spearman=0\.7000 truth_phase=0 truth_hot=3$' \
+# 3 of the truth-hot frames of phase 0 (10, 11, 14) 2 were sampled:
+# coverage 2/3; the top 2 {10,11} are both hot: sampled_precision 1.
+like "$out" '^precision=0\.6667 recall=0\.6667 spearman=0\.7000 truth_phase=0 truth_hot=3 sampled_hot=2 coverage=0\.6667 sampled_precision=1\.0000$' \
 	"window 0 scored by hand"
 # window 1: hot set = {20}: precision 1, recall 1, rho 1
-like "$out" '^precision=1\.0000 recall=1\.0000 spearman=1\.0000 truth_phase=1 truth_hot=1$' \
+like "$out" '^precision=1\.0000 recall=1\.0000 spearman=1\.0000 truth_phase=1 truth_hot=1 sampled_hot=1 coverage=1\.0000 sampled_precision=1\.0000$' \
 	"window 1 scored by hand"
-like "$out" '^windows=2 mean_precision=0\.8333 mean_recall=0\.8333 mean_spearman=0\.8500$' \
+like "$out" '^windows=2 mean_precision=0\.8333 mean_recall=0\.8333 mean_spearman=0\.8500 mean_coverage=0\.8333$' \
 	"means over windows"
 # the same truth as workload/guest --truth writes it: columns, decimal
 # frames, the phase length in a comment (so no -L needed)
@@ -63,12 +71,12 @@ cat > "$T/truth.cols" <<'IN'
 32 1 0.9 1
 33 1 0.1 0
 IN
-is "$($HN -w 1s -g "$T/truth.cols" -q "$T/s.txt" | grep -v '^window=')" \
+is "$($HN -e count -w 1s -g "$T/truth.cols" -q "$T/s.txt" | grep -v '^window=')" \
 	"$(echo "$out" | grep -E '^(precision|windows)=')" \
 	"workload/guest's column truth format: same scores"
-like "$($HN -w 1s -k 1 -p 0 -g "$T/truth.txt" "$T/s.txt" | head -n 5)" \
+like "$($HN -e count -w 1s -k 1 -p 0 -g "$T/truth.txt" "$T/s.txt" | head -n 5)" \
 	'^precision=1\.0000 recall=0\.3333 ' "-k 1: precision 1/1, recall 1/3"
-like "$($HN -w 1s -T 2.5 -q "$T/s.txt")" '^window=0 .*samples=11 frames=4 hot_set=2$' \
+like "$($HN -e count -w 1s -T 2.5 -q "$T/s.txt")" '^window=0 .*samples=11 frames=4 hot_set=2 estimator=count$' \
 	"-T 2.5 samples/s keeps the two frames sampled 5 and 3 times in 1 s"
 $HN -g "$T/truth.txt" "$T/s.txt" >/dev/null 2>&1
 is "$?" 2 "several phases without --phase or --phase-length: usage error"
@@ -83,4 +91,117 @@ printf 'phase=0 gfn=0x1 share=2 hot=1\nphase=0 gfn=0x1 share=0.5 hot=1\n' > "$T/
 like "$($HN -g "$T/bt.txt" "$T/bad.txt" 2>&1)" 'bt.txt: 1 malformed line; first: line 1 \(bad or missing share=\)' \
 	"bad truth lines reported"
 like "$($HN --help)" 'Examples:' "--help has examples"
+# --- delay estimator: rate = samples / sum of delays ------------------
+# A (0xa): delays 1 ms, 1 ms          -> 2 / 0.002 s = 1000 accesses/s
+# B (0xb): delays 100 ms x 4          -> 4 / 0.4 s   =   10 accesses/s
+# D (0xd): delay 0.5 ms               -> 1 / 0.0005  = 2000 accesses/s
+# share = rate / sum of rates (3010): D .6645, A .3322, B .0033
+cat > "$T/ab.txt" <<'IN'
+# two frames: A fast and rarely sampled, B slow and often sampled
+t=1000000000 vcpu=0 gfn=0xb type=r-- level=1 delay=100000000
+t=1001000000 vcpu=0 gfn=0xa type=r-- level=1 delay=1000000
+t=1100000000 vcpu=0 gfn=0xb type=r-- level=1 delay=100000000
+t=1200000000 vcpu=0 gfn=0xb type=r-- level=1 delay=100000000
+t=1201000000 vcpu=0 gfn=0xa type=r-- level=1 delay=1000000
+t=1250000000 vcpu=0 gfn=0xd type=r-- level=1 delay=500000
+t=1300000000 vcpu=0 gfn=0xb type=r-- level=1 delay=100000000
+IN
+"$GENLOG" --from-text -o "$T/ab.bin" < "$T/ab.txt"
+out=$($HN "$T/ab.txt")
+like "$out" '^window=0 .* samples=7 frames=3 hot_set=3 estimator=delay$' \
+	"a text log with delays: the delay estimator by default"
+is "$(echo "$out" | awk '$1 ~ /^[0-9]+$/ {print $1, $2, $3, $4, $5}')" "1 0xd 1 2000.0 0.6645
+2 0xa 2 1000.0 0.3322
+3 0xb 4 10.0 0.0033" "rates n/sum(delay): D 2000/s, A 1000/s above B 10/s"
+is "$($HN "$T/ab.bin")" "$out" "binary log: the same rates"
+is "$($HN -e delay "$T/ab.txt")" "$out" "-e delay is the default here"
+# count: B 4 samples, A 2, D 1 over 0.300000001 s (first to last sample)
+out=$($HN -e count "$T/ab.txt")
+is "$(echo "$out" | awk '$1 ~ /^[0-9]+$/ {print $1, $2, $3, $4}')" "1 0xb 4 13.3
+2 0xa 2 6.7
+3 0xd 1 3.3" "-e count: B (most samples) above A"
+# the same log as SystemTap writes it (no level=, delay=): count
+sed 's/ level=.*//' "$T/ab.txt" > "$T/ab.stap"
+like "$($HN -q "$T/ab.stap")" 'estimator=count$' "a log without delays: count by default"
+err=$($HN -e delay -q "$T/ab.stap" 2>&1 >/dev/null)
+like "$err" '7 of 7 samples without a delay .*try --estimator count' \
+	"-e delay on a log without delays: samples skipped and reported"
+like "$($HN -e delay -q "$T/ab.stap" 2>/dev/null)" 'frames=0 hot_set=0 estimator=delay$' \
+	"... and no frame has an estimate"
+$HN -e fast "$T/ab.txt" >/dev/null 2>&1
+is "$?" 2 "an unknown estimator is a usage error"
+
+# scores with delay: truth A hot .5, B hot .2, C hot .2 (never sampled),
+# D cold .1. Hot set = 3 (truth_hot) = {D, A, B}: 2 hits -> precision
+# 2/3, recall 2/3. sampled_hot = 2 (A, B): coverage 2/3; the top 2
+# {D, A} hold 1 -> sampled_precision 0.5. Spearman over A,B,C,D: rates
+# 1000,10,0,2000 -> ranks 3,2,1,4; shares .5,.2,.2,.1 -> ranks 4,2.5,
+# 2.5,1: sxy = -1.5, sxx = 5, syy = 4.5, rho = -1.5/sqrt(22.5) = -0.3162.
+# With count: 2,4,0,1 -> ranks 3,4,1,2: sxy = 1.5, rho = +0.3162; top 2
+# {B, A} -> sampled_precision 1.
+cat > "$T/ab.truth" <<'IN'
+phase=0 gfn=0xa share=0.5 hot=1
+phase=0 gfn=0xb share=0.2 hot=1
+phase=0 gfn=0xc share=0.2 hot=1
+phase=0 gfn=0xd share=0.1 hot=0
+IN
+like "$($HN -q -g "$T/ab.truth" "$T/ab.txt")" \
+	'^precision=0\.6667 recall=0\.6667 spearman=-0\.3162 truth_phase=0 truth_hot=3 sampled_hot=2 coverage=0\.6667 sampled_precision=0\.5000$' \
+	"delay estimator scored by hand"
+like "$($HN -e count -q -g "$T/ab.truth" "$T/ab.txt")" \
+	'^precision=0\.6667 recall=0\.6667 spearman=0\.3162 truth_phase=0 truth_hot=3 sampled_hot=2 coverage=0\.6667 sampled_precision=1\.0000$' \
+	"count estimator scored by hand"
+# -T in accesses/s: only D (2000) and A (1000) reach 500/s
+like "$($HN -q -T 500 "$T/ab.txt")" 'hot_set=2 estimator=delay$' "-T 500 accesses/s keeps D and A"
+# per window (1 s from t0 = 1 s): window 0 holds every sample
+like "$($HN -q -w 150ms "$T/ab.txt" | head -n 1)" \
+	'^window=0 start_ns=1000000000 end_ns=1150000000 samples=3 frames=2 ' \
+	"-w: estimates within the window"
+like "$($HN -w 150ms -k 1 "$T/ab.txt" | sed -n 3p)" '^ +1 +0xa +1 +1000\.0 ' \
+	"window 0: A at 1 sample / 1 ms"
+
+# huge regions: three level-2 samples of the 2 MiB region 0x200..0x3ff
+# (0x201 at 2 ms and 2 ms, 0x202 at 4 ms: the region's delays sum to
+# 8 ms) and one 4 KiB sample of 0x202 at 2 ms. Each frame's exposure is
+# its own 4 KiB delays plus its region's: 0x201: 2 / 8 ms = 250/s;
+# 0x202: (1 + 1) / (8 + 2) ms = 200/s; 0x300 (never named) no estimate.
+cat > "$T/huge.txt" <<'IN'
+t=1000000000 vcpu=0 gfn=0x201 type=r-- level=2 delay=2000000
+t=1010000000 vcpu=0 gfn=0x202 type=r-- level=2 delay=4000000
+t=1020000000 vcpu=0 gfn=0x201 type=r-- level=2 delay=2000000
+t=1030000000 vcpu=0 gfn=0x202 type=r-- level=1 delay=2000000
+IN
+is "$($HN "$T/huge.txt" | awk '$1 ~ /^[0-9]+$/ {print $1, $2, $3, $4}')" "1 0x201 2 250.0
+2 0x202 2 200.0" "huge-region samples: the region's delays count for each of its frames"
+
+# --- a simulated module run: known hot and cold frames ----------------
+# 200 frames, 20 hot (every 10th) accessed at 4000/s, 180 cold at 10/s.
+# Like the module, 3 sweeps arm every frame once each (one per ms, in a
+# fixed shuffled order); the delay to the next access is Exp(rate),
+# drawn by awk (seeded); arming left unaccessed for 1 s expires with no
+# sample. Every frame gets about the same number of samples, so count
+# cannot tell hot from cold; the delays can.
+awk -v seed=7 'BEGIN {
+	srand(seed); F = 200; t = 1000000000
+	for (s = 0; s < 3; s++)
+		for (j = 0; j < F; j++) {
+			g = (j * 37) % F; rate = g % 10 ? 10 : 4000
+			d = int(-log(1 - rand()) / rate * 1e9) + 1
+			if (d < 1e9)
+				printf "t=%.0f vcpu=0 gfn=0x%x type=r-- level=1 delay=%.0f\n", t + d, g, d
+			t += 1000000
+		}
+}' | sort -t= -k2,2n > "$T/sim.txt"
+awk 'BEGIN { for (g = 0; g < 200; g++)
+	printf "phase=0 gfn=0x%x share=%.6f hot=%d\n", g,
+	       g % 10 ? 10 / 5800 : 4000 / 58000, g % 10 ? 0 : 1 }' > "$T/sim.truth"
+like "$($HN -q -g "$T/sim.truth" "$T/sim.txt")" \
+	'^precision=1\.0000 recall=1\.0000 spearman=0\.[0-9]+ truth_phase=0 truth_hot=20 sampled_hot=20 coverage=1\.0000 sampled_precision=1\.0000$' \
+	"simulated sweeps: the delay estimator finds the 20 hot frames exactly"
+p=$($HN -e count -q -g "$T/sim.truth" "$T/sim.txt" | sed -n 's/^precision=\([0-9.]*\) .*/\1/p')
+ok "$(awk -v p="$p" 'BEGIN { exit !(p < 0.5) }'; echo $?)" \
+	"... where sample counts cannot (count precision $p < 0.5)"
+like "$($HN -q -k 20 "$T/sim.txt" -o /dev/stdout | head -n 1)" 'frames=200 hot_set=20 estimator=delay' \
+	"every simulated frame was sampled"
+
 done_testing
