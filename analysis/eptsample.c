@@ -87,13 +87,14 @@ static void print_stats(FILE *f, const char *prefix,
 {
 	fprintf(f, "%sarmed=%llu caught=%llu recorded=%llu dropped=%llu "
 		"filtered=%llu natural=%llu truncated=%llu expired=%llu "
-		"regions=%llu rounds=%llu arm_rate=%llu frames=%llu\n", prefix,
+		"regions=%llu rounds=%llu arm_rate=%llu frames=%llu pool_full=%llu\n", prefix,
 		(unsigned long long)st->armed, (unsigned long long)st->caught,
 		(unsigned long long)st->recorded, (unsigned long long)st->dropped,
 		(unsigned long long)st->filtered, (unsigned long long)st->natural,
 		(unsigned long long)st->truncated, (unsigned long long)st->expired,
 		(unsigned long long)st->regions, (unsigned long long)st->rounds,
-		(unsigned long long)st->arm_rate, (unsigned long long)st->frames);
+		(unsigned long long)st->arm_rate, (unsigned long long)st->frames,
+		(unsigned long long)st->pool_full);
 }
 
 /* Write n records to the log in its format. */

@@ -101,7 +101,8 @@ struct kvm_ept_sample_stats {
 	__u64 outstanding;	/* units armed now */
 	__u64 expire_ns;	/* an armed unit expires after this long */
 	__u64 frames;		/* guest frames in the VM's memslots */
-	__u64 reserved[2];
+	__u64 pool_full;	/* arming rounds cut short: 65536 units armed */
+	__u64 reserved[1];
 };
 
 #endif /* KVM_EPT_SAMPLE_H */

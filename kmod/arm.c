@@ -2,7 +2,7 @@
 /*
  * arm.c - the arming work of a session. Every EPT_PERIOD_MS it:
  *  1. ends the session if the VM is gone (only our reference is left);
- *  2. expires units armed more than EPT_EXPIRE_NS ago;
+ *  2. expires units armed more than expire_ms (a parameter) ago;
  *  3. arms the next units of a walk over all guest frames, as many as the
  *     rate controller allows, by zapping their second-level mappings with
  *     KVM's own kvm_zap_gfn_range (mmu_lock, TLB flush, under kvm->srcu).
@@ -229,6 +229,11 @@ static void ept_arm_round(struct ept_session *s, struct kvm *kvm, u32 freq, u64 
 	idx = srcu_read_lock(&kvm->srcu);
 	ept_refresh_slots(s, kvm);
 	while (armed < n && s->walk_total) {
+		/* A full pool would make the walk skip chunks: stop here. */
+		if (READ_ONCE(s->outstanding) + EPT_CHUNK > EPT_MAX_ARMED) {
+			s->stats.pool_full++;
+			break;
+		}
 		slot = ept_walk_chunk(s, s->walk_pos, &gfn);
 		s->walk_pos = (s->walk_pos + s->walk_stride) % s->walk_total;
 		if (!slot)
@@ -292,6 +297,8 @@ void ept_arm_start(struct ept_session *s)
 	s->window_start = now;
 	s->window_recorded = 0;
 	s->stats.arm_rate = s->rate;
-	s->stats.expire_ns = EPT_EXPIRE_NS;
+	s->expire_ns = (u64)clamp_t(unsigned int, READ_ONCE(ept_expire_ms), 1,
+				    EPT_EXPIRE_MS_MAX) * NSEC_PER_MSEC;
+	s->stats.expire_ns = s->expire_ns;
 	queue_delayed_work(system_unbound_wq, &s->work, 0);
 }

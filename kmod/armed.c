@@ -116,7 +116,7 @@ void ept_armed_release(struct ept_session *s, struct ept_armed *e)
 		s->outstanding_regions--;
 }
 
-/* Drop units armed longer than EPT_EXPIRE_NS ago. Takes arm_lock. */
+/* Drop units armed longer than expire_ns ago. Takes arm_lock. */
 void ept_armed_expire(struct ept_session *s, u64 now)
 {
 	struct ept_armed *e, *tmp;
@@ -124,7 +124,7 @@ void ept_armed_expire(struct ept_session *s, u64 now)
 
 	spin_lock_irqsave(&s->arm_lock, flags);
 	list_for_each_entry_safe(e, tmp, &s->armed, lnode) {
-		if (now - e->t_arm < EPT_EXPIRE_NS)
+		if (now - e->t_arm < s->expire_ns)
 			break;
 		ept_armed_release(s, e);
 		s->stats.expired++;

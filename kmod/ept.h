@@ -32,7 +32,7 @@
 #define EPT_MAX_ARMED		65536		/* armed units per session */
 #define EPT_FIFO_RECORDS	65536		/* buffered samples per session */
 #define EPT_PERIOD_MS		10		/* arming round period */
-#define EPT_EXPIRE_NS		NSEC_PER_SEC	/* armed units expire after */
+#define EPT_EXPIRE_MS_MAX	60000		/* expire_ms parameter bound */
 #define EPT_MAX_FREQ		1000000		/* samples/s */
 #define EPT_MAX_SLOTS		64		/* memslots sampled per VM */
 #define EPT_MAX_LEVEL		3		/* 1 = 4K, 2 = 2M, 3 = 1G */
@@ -67,6 +67,7 @@ struct ept_session {
 	struct kvm *kvm;		/* referenced while EPT_S_ATTACHED */
 	spinlock_t kvm_lock;		/* guards the kvm pointer for ioctls */
 	pid_t pid;
+	u64 expire_ns;			/* armed units expire after (INIT) */
 
 	/* Configuration: written under lock, read with READ_ONCE. */
 	u32 xwr;
@@ -108,6 +109,9 @@ struct ept_session {
 	 */
 	struct kvm_ept_sample_stats stats;
 };
+
+/* main.c: module parameters. */
+extern unsigned int ept_expire_ms;
 
 /* resolve.c: kernel symbols that are not exported. */
 struct ept_syms {

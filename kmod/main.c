@@ -8,6 +8,11 @@
 
 #include "ept.h"
 
+unsigned int ept_expire_ms = 1000;
+module_param_named(expire_ms, ept_expire_ms, uint, 0644);
+MODULE_PARM_DESC(expire_ms,
+		 "An armed frame not accessed within this many ms expires (1..60000, default 1000); read at INIT");
+
 static int __init ept_init(void)
 {
 	int ret;
