@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# kmod_accuracy.t - the hot set of the reference pattern (256 MiB, 2 vCPUs,
+# hotcold 10%/0.9, r=70/w=30) is recovered from 10 s of samples far better
+# than chance (chance = 0.10). The issue's goal is 0.9; the lab reaches
+# about 0.65-0.77 (docs/kmod.md, "Measured in the lab"), so this test
+# guards the mechanism and the estimator at 0.5, and prints the figures.
+. "$(dirname "$0")/../lib/tap.sh"
+cd "$EPTSCOPE_ROOT" || exit 1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+lab/run --vcpus 2 --out "$tmp" --timeout 400 -- sh -c '
+	insmod kmod/kvm_ept_sample.ko || exit 1
+	workload/guest --mem 256M --vcpus 2 --pattern hotcold:hot=10%,p=0.9 --mix r=70,w=30 \
+		--seconds 12 --warmup --interval 1 --truth $LAB_OUT/truth >$LAB_OUT/guest.out 2>&1 & g=$!
+	while ! grep -q "^tick" $LAB_OUT/guest.out; do sleep 0.5; done
+	analysis/eptsample -p $g -f 3000 -d 10 -b -o $LAB_OUT/s.bin 2>$LAB_OUT/s.err || exit 1
+	wait $g' >"$tmp/run.log" 2>&1
+st=$?
+ok $st "the reference run and a 10 s capture succeed"
+[ $st -eq 0 ] || tail -n 20 "$tmp/run.log" | sed 's/^/# /'
+score=$(analysis/hotness -q -g "$tmp/truth" "$tmp/s.bin" 2>&1 | grep '^precision=')
+diag "$score"
+diag "$(tail -n 1 "$tmp/s.err")"
+p=$(printf '%s\n' "$score" | sed -n 's/^precision=\([0-9.]*\) .*/\1/p')
+r=$(printf '%s\n' "$score" | sed -n 's/.* recall=\([0-9.]*\) .*/\1/p')
+ok "$(awk -v p="${p:-0}" 'BEGIN { print (p >= 0.5) ? 0 : 1 }')" "precision ${p:-none} >= 0.5 (chance: 0.10)"
+ok "$(awk -v r="${r:-0}" 'BEGIN { print (r >= 0.5) ? 0 : 1 }')" "recall ${r:-none} >= 0.5 (chance: 0.10)"
+done_testing
