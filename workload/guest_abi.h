@@ -28,9 +28,34 @@
 /* Port I/O from the guest: an OUT ends KVM_RUN with KVM_EXIT_IO. */
 #define GUEST_PORT_DONE		0xe0	/* value: vCPU id; the run is over */
 #define GUEST_PORT_PANIC	0xe1	/* value: GUEST_ERR_* */
+#define GUEST_PORT_EXCEPTION	0xe2	/* value: vector; see below */
 
 #define GUEST_ERR_MAGIC		1	/* guest_params not initialised */
 #define GUEST_ERR_KIND		2	/* unknown pattern kind */
+
+/*
+ * Exceptions.  The IDT covers vectors 0-31; each gate runs its stub on the
+ * vCPU's own exception stack (IST1 of its own TSS).  The stub pushes a zero
+ * error code when the CPU pushed none, then the vector, then RAX, and does
+ * OUT GUEST_PORT_EXCEPTION with EAX = vector.  At that exit RSP points at
+ * struct guest_exc_frame, and every other register still holds the value
+ * it had when the exception happened.
+ */
+#define GUEST_IDT_VECTORS	32
+#define GUEST_EXC_STUB_SIZE	16	/* stub v is at guest_exc_stubs + 16 v */
+
+struct guest_exc_frame {
+	uint64_t rax;
+	uint64_t vector;
+	uint64_t error;
+	uint64_t rip, cs, rflags, rsp, ss;	/* pushed by the CPU */
+};
+
+/* --fault: make vCPU 0 take an exception on purpose (tests the IDT). */
+#define GUEST_FAULT_NONE	0
+#define GUEST_FAULT_UD		1	/* ud2 */
+#define GUEST_FAULT_PF		2	/* read an unmapped address */
+#define GUEST_FAULT_GP		3	/* read a non-canonical address */
 
 /* Pattern kinds, as the guest loop knows them. */
 #define GUEST_KIND_HOTCOLD	1	/* also uniform and phases */
@@ -69,6 +94,9 @@ struct guest_params {
 	uint64_t pte_gva;	/* PTE of data frame f is at pte_gva + 8 * f */
 	uint32_t warmup;	/* read every pattern frame once before timing */
 	uint32_t nphases;
+	uint32_t fault;		/* GUEST_FAULT_*: vCPU 0, after the warmup */
+	uint32_t pad0;
+	uint64_t fault_gva;	/* GUEST_FAULT_PF: an address the PTs do not map */
 	uint64_t cr3[GUEST_MAX_AS];
 	uint64_t phase_off[GUEST_MAX_PHASES];	/* hotcold: perm[] offset */
 };

@@ -10,11 +10,43 @@
  * guest_text.
  *
  * Entry: guest_main(shared, vcpu_id), with RSP set up by the VMM.
+ *
+ * Exceptions: guest_exc_stubs holds one 16-byte stub per vector 0-31; the
+ * VMM points the IDT's gates at them (see guest_abi.h for what the host
+ * gets).  Without them any exception would be a bare triple fault.
  */
 #include "guest_abi.h"
 
 #define GUEST_FN	__attribute__((section("guest_text"), used))
 #define INLINE		static inline __attribute__((always_inline))
+
+/*
+ * The exception stubs.  Vectors 8, 10-14, 17, 21, 29 and 30 come with an
+ * error code from the CPU; the others push a zero in its place.
+ */
+__asm__(
+	".pushsection guest_text, \"ax\", @progbits\n"
+	".balign 16\n"
+	".globl guest_exc_stubs\n"
+	"guest_exc_stubs:\n"
+	".irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31\n"
+	".balign 16\n"
+	".if (\\v == 8) || (\\v >= 10 && \\v <= 14) || (\\v == 17) || (\\v == 21) || (\\v == 29) || (\\v == 30)\n"
+	".else\n"
+	"pushq $0\n"
+	".endif\n"
+	"pushq $\\v\n"
+	"jmp .Lguest_exc_common\n"
+	".endr\n"
+	".balign 16\n"
+	".Lguest_exc_common:\n"
+	"pushq %rax\n"
+	"movl 8(%rsp), %eax\n"
+	"outl %eax, $0xe2\n"		/* GUEST_PORT_EXCEPTION */
+	"1: cli\n"
+	"hlt\n"
+	"jmp 1b\n"
+	".popsection\n");
 
 INLINE uint64_t rdtsc(void)
 {
@@ -175,6 +207,17 @@ INLINE void warmup(const struct guest_params *p, uint64_t id, uint64_t nv)
 	(void)sum;
 }
 
+/* --fault: take an exception on purpose, to test the IDT and its report. */
+INLINE void take_fault(const struct guest_params *p)
+{
+	if (p->fault == GUEST_FAULT_UD)
+		__asm__ volatile("ud2");
+	else if (p->fault == GUEST_FAULT_PF)
+		(void)*(volatile uint64_t *)p->fault_gva;
+	else if (p->fault == GUEST_FAULT_GP)
+		(void)*(volatile uint64_t *)0x8000000000000000ULL;
+}
+
 GUEST_FN __attribute__((noreturn))
 void guest_main(struct guest_shared *sh, uint64_t id)
 {
@@ -214,6 +257,8 @@ void guest_main(struct guest_shared *sh, uint64_t id)
 		write_cr3(p->cr3[as]);
 	if (p->warmup)
 		warmup(p, id, p->nvcpus ? p->nvcpus : 1);
+	if (id == 0 && p->fault)
+		take_fault(p);
 	/* All vCPUs start the timed run together, when the host says so. */
 	rep->state = GUEST_STATE_READY;
 	while (!ctl->go && !ctl->stop)

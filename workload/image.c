@@ -34,20 +34,51 @@ static void build_page_tables(uint8_t *ram, const struct layout *l)
 		table(ram, l->pt_gfn)[i] = gfn_to_gpa(i) | upper | PTE_D;
 }
 
-static void build_gdt(uint8_t *ram, const struct layout *l)
+/* A 16-byte system descriptor (64-bit TSS) at gdt[idx], gdt[idx + 1]. */
+static void set_tss_desc(uint64_t *gdt, int idx, uint64_t base, uint64_t limit)
+{
+	gdt[idx] = (limit & 0xffff) | ((base & 0xffffff) << 16) |
+		   (0xbULL << 40) |	/* busy 64-bit TSS, as KVM_SET_SREGS says */
+		   (1ULL << 47) | (((limit >> 16) & 0xf) << 48) |
+		   (((base >> 24) & 0xff) << 56);
+	gdt[idx + 1] = base >> 32;
+}
+
+/*
+ * GDT (code, data, one TSS per vCPU), the TSSs (IST1 = the vCPU's own
+ * exception stack, no I/O bitmap) and the IDT: vectors 0-31 are interrupt
+ * gates to the stubs of guest_code.c, all on IST1, so even a fault with a
+ * broken RSP reaches its handler.
+ */
+static void build_gdt_idt(uint8_t *ram, const struct layout *l, int nvcpus)
 {
 	uint64_t *gdt = table(ram, l->gdt_gfn);
-	uint64_t tss = gfn_to_gpa(l->gdt_gfn) + 0x800, limit = 0x67;
+	uint64_t idt = gfn_to_gpa(l->gdt_gfn) + IDT_OFFSET;
+	uint64_t stubs = gfn_to_gpa(l->code_gfn) +
+		(uint64_t)(guest_exc_stubs - __start_guest_text);
+	int i;
 
 	gdt[0] = 0;
 	gdt[1] = 0x00af9b000000ffffULL;	/* 64-bit code, DPL 0 */
 	gdt[2] = 0x00cf93000000ffffULL;	/* data, DPL 0 */
-	gdt[3] = (limit & 0xffff) | ((tss & 0xffffff) << 16) | (0xbULL << 40) |
-		 (1ULL << 47) | (((limit >> 16) & 0xf) << 48) |
-		 (((tss >> 24) & 0xff) << 56);
-	gdt[4] = tss >> 32;
-	/* TSS: all zero but the I/O map base, placed past the limit. */
-	*(uint16_t *)(ram + tss + 0x66) = 0x68;
+	for (i = 0; i < nvcpus; i++) {
+		uint64_t tss = layout_tss_gpa(l, i);
+
+		set_tss_desc(gdt, TSS_SELECTOR(i) / 8, tss, TSS_LIMIT);
+		memset(ram + tss, 0, TSS_STRIDE);
+		*(uint64_t *)(ram + tss + 0x24) = layout_exc_stack_top(l, i);
+		*(uint16_t *)(ram + tss + 0x66) = TSS_LIMIT + 1;
+	}
+	for (i = 0; i < GUEST_IDT_VECTORS; i++) {
+		uint64_t h = stubs + (uint64_t)i * GUEST_EXC_STUB_SIZE;
+		uint64_t *g = (uint64_t *)(ram + idt + 16 * (uint64_t)i);
+
+		g[0] = (h & 0xffff) | (0x08ULL << 16) |	/* selector: code */
+		       (1ULL << 32) |			/* IST1 */
+		       (0x8eULL << 40) |		/* present, interrupt gate */
+		       (((h >> 16) & 0xffff) << 48);
+		g[1] = h >> 32;
+	}
 }
 
 uint64_t image_build(uint8_t *ram, const struct layout *l,
@@ -60,7 +91,7 @@ uint64_t image_build(uint8_t *ram, const struct layout *l,
 	uint64_t f, i, hz = tsc_khz * 1000;
 
 	build_page_tables(ram, l);
-	build_gdt(ram, l);
+	build_gdt_idt(ram, l, o->vcpus);
 	memcpy(ram + gfn_to_gpa(l->code_gfn), __start_guest_text,
 	       guest_code_size());
 	memcpy(ram + gfn_to_gpa(l->perm_gfn), m->perm,
@@ -116,6 +147,8 @@ uint64_t image_build(uint8_t *ram, const struct layout *l,
 	p->pte_gva = gfn_to_gpa(l->pt_gfn);
 	p->warmup = (uint32_t)o->warmup;
 	p->nphases = (uint32_t)o->pat.nphases;
+	p->fault = (uint32_t)o->fault;
+	p->fault_gva = gfn_to_gpa(l->total_frames);	/* past the slot: unmapped */
 	for (i = 0; i < l->n_as; i++)
 		p->cr3[i] = gfn_to_gpa(l->pml4_gfn + i);
 	for (i = 0; i < GUEST_MAX_PHASES; i++)

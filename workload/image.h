@@ -13,8 +13,11 @@
 #include "opts.h"
 #include "pattern.h"
 
+#define TSS_LIMIT	0x67	/* a 64-bit TSS is 104 bytes */
+
 /* The guest code, as linked into this binary (section guest_text). */
 extern const uint8_t __start_guest_text[], __stop_guest_text[];
+extern const uint8_t guest_exc_stubs[];
 void guest_main(void *shared, uint64_t id);
 
 static inline uint64_t guest_code_size(void)

@@ -29,12 +29,14 @@ int layout_compute(struct layout *l, uint64_t data_frames, int vcpus, int n_as,
 	l->shared_gfn = next;
 	l->shared_pages = PAGES(sizeof(struct guest_shared));
 	next += l->shared_pages;
-	l->gdt_gfn = next++;
+	l->gdt_gfn = next;
+	l->gdt_pages = 1 + PAGES((uint64_t)vcpus * TSS_STRIDE);
+	next += l->gdt_pages;
 	l->code_gfn = next;
 	l->code_pages = PAGES(code_bytes);
 	next += l->code_pages;
 	l->stack_gfn = next;
-	l->stack_pages = (uint64_t)vcpus * STACK_PAGES;
+	l->stack_pages = (uint64_t)vcpus * VCPU_STACK_PAGES;
 	next += l->stack_pages;
 	l->perm_gfn = next;
 	l->perm_pages = PAGES(data_frames * sizeof(uint32_t));
@@ -67,7 +69,7 @@ int layout_compute(struct layout *l, uint64_t data_frames, int vcpus, int n_as,
 
 	add_region(l, "data", 0, data_frames);
 	add_region(l, "shared", l->shared_gfn, l->shared_pages);
-	add_region(l, "gdt", l->gdt_gfn, 1);
+	add_region(l, "gdt", l->gdt_gfn, l->gdt_pages);
 	add_region(l, "code", l->code_gfn, l->code_pages);
 	add_region(l, "stack", l->stack_gfn, l->stack_pages);
 	add_region(l, "perm", l->perm_gfn, l->perm_pages);
@@ -88,4 +90,34 @@ void layout_print(FILE *f, const struct layout *l, const char *prefix)
 		fprintf(f, "%sregion kind=%s gfn_start=%llu gfn_end=%llu\n", prefix,
 			l->regions[i].kind, (unsigned long long)l->regions[i].gfn,
 			(unsigned long long)(l->regions[i].gfn + l->regions[i].pages));
+}
+
+uint64_t layout_tss_gpa(const struct layout *l, int i)
+{
+	return (l->gdt_gfn + 1) * GUEST_PAGE_SIZE + (uint64_t)i * TSS_STRIDE;
+}
+
+uint64_t layout_stack_top(const struct layout *l, int i)
+{
+	/* RSP = 8 mod 16, as at the entry of a function that was called. */
+	return (l->stack_gfn + (uint64_t)(i + 1) * VCPU_STACK_PAGES) *
+	       GUEST_PAGE_SIZE - 8;
+}
+
+uint64_t layout_exc_stack_top(const struct layout *l, int i)
+{
+	return (l->stack_gfn + (uint64_t)i * VCPU_STACK_PAGES +
+		EXC_STACK_PAGES) * GUEST_PAGE_SIZE;
+}
+
+const char *layout_region_of(const struct layout *l, uint64_t gpa)
+{
+	uint64_t gfn = gpa / GUEST_PAGE_SIZE;
+	int i;
+
+	for (i = 0; i < l->nregions; i++)
+		if (gfn >= l->regions[i].gfn &&
+		    gfn < l->regions[i].gfn + l->regions[i].pages)
+			return l->regions[i].kind;
+	return "outside";
 }

@@ -4,8 +4,8 @@
  *
  * One memslot at GPA 0 holds everything.  The data frames (the pattern
  * region, --mem bytes) come first, at gfn 0, so a truth-file gfn is also
- * the frame index.  The "system" area follows: shared page, GDT/TSS, guest
- * code, stacks, sampling tables, page tables, and padding to 2 MiB.
+ * the frame index.  The "system" area follows: shared page, GDT/IDT/TSSs,
+ * guest code, stacks, sampling tables, page tables, and padding to 2 MiB.
  */
 #ifndef WORKLOAD_LAYOUT_H
 #define WORKLOAD_LAYOUT_H
@@ -13,7 +13,18 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define STACK_PAGES	4	/* per vCPU */
+#define STACK_PAGES	4	/* per vCPU: the guest's stack */
+#define EXC_STACK_PAGES	1	/* per vCPU, below it: the exception stack */
+#define VCPU_STACK_PAGES (EXC_STACK_PAGES + STACK_PAGES)
+
+/*
+ * The "gdt" region: page 0 holds the GDT (null, code 0x08, data 0x10, then
+ * one 16-byte TSS descriptor per vCPU from selector 0x18) and, at
+ * IDT_OFFSET, the IDT.  vCPU i's TSS is at page 1 + i * TSS_STRIDE.
+ */
+#define IDT_OFFSET	0x800
+#define TSS_STRIDE	128
+#define TSS_SELECTOR(i)	(0x18 + 16 * (i))
 
 struct region {
 	const char *kind;
@@ -25,7 +36,7 @@ struct region {
 struct layout {
 	uint64_t data_frames;
 	uint64_t shared_gfn, shared_pages;
-	uint64_t gdt_gfn;
+	uint64_t gdt_gfn, gdt_pages;		/* GDT + IDT page, TSS pages */
 	uint64_t code_gfn, code_pages;
 	uint64_t stack_gfn, stack_pages;	/* all vCPUs */
 	uint64_t perm_gfn, perm_pages;
@@ -39,6 +50,13 @@ struct layout {
 	struct region regions[LAYOUT_MAX_REGIONS];
 	int nregions;
 };
+
+/* Guest physical addresses of vCPU i's system state. */
+uint64_t layout_tss_gpa(const struct layout *l, int i);
+uint64_t layout_stack_top(const struct layout *l, int i);	/* initial RSP */
+uint64_t layout_exc_stack_top(const struct layout *l, int i);	/* IST1 */
+/* The kind of the region that holds gpa, or "outside". */
+const char *layout_region_of(const struct layout *l, uint64_t gpa);
 
 int layout_compute(struct layout *l, uint64_t data_frames, int vcpus, int n_as,
 		   int need_alias, uint64_t code_bytes);

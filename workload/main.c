@@ -9,6 +9,7 @@
  *   image.c    page tables, code     guest_code.c  the code the guest runs
  *   run.c      vCPU threads, phases  stats.c    KVM binary statistics
  *   dirtylog.c KVM_GET_DIRTY_LOG     churn.c    --slot-churn
+ *   syscheck.c system area intact after a failure?
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@
 #include "pattern.h"
 #include "run.h"
 #include "stats.h"
+#include "syscheck.h"
 #include "truth.h"
 #include "vm.h"
 
@@ -34,6 +36,7 @@ int main(int argc, char **argv)
 	struct guest_mem gm;
 	struct dirtylog dl;
 	struct churn churn;
+	struct syscheck sc;
 	struct guest_shared *sh;
 	char err[256];
 	uint64_t data_frames, entry, slot_bytes;
@@ -86,17 +89,33 @@ int main(int argc, char **argv)
 	entry = gfn_to_gpa(l.code_gfn) +
 		(uint64_t)((const uint8_t *)guest_main - __start_guest_text);
 	for (i = 0; i < o.vcpus; i++) {
-		if (vm_create_vcpu(&vm, i, gfn_to_gpa(l.pml4_gfn),
-				   gfn_to_gpa(l.gdt_gfn),
-				   gfn_to_gpa(l.gdt_gfn) + 0x800, entry,
-				   gfn_to_gpa(l.stack_gfn + (uint64_t)(i + 1) *
-					      STACK_PAGES) - 8,
-				   gfn_to_gpa(l.shared_gfn), (uint64_t)i))
+		struct vcpu_boot b = {
+			.cr3 = gfn_to_gpa(l.pml4_gfn),
+			.gdt_gpa = gfn_to_gpa(l.gdt_gfn),
+			.gdt_limit = (uint16_t)(TSS_SELECTOR(o.vcpus) - 1),
+			.idt_gpa = gfn_to_gpa(l.gdt_gfn) + IDT_OFFSET,
+			.idt_limit = GUEST_IDT_VECTORS * 16 - 1,
+			.tss_gpa = layout_tss_gpa(&l, i),
+			.tr_selector = (uint16_t)TSS_SELECTOR(i),
+			.rip = entry,
+			.rsp = layout_stack_top(&l, i),
+			.rdi = gfn_to_gpa(l.shared_gfn),
+			.rsi = (uint64_t)i,
+		};
+
+		if (vm_create_vcpu(&vm, i, &b))
 			return 1;
 		vcpu_fds[i] = vm.vcpu[i].fd;
 	}
+	vm.ram = gm.hva;
+	vm.ram_size = slot_bytes;
+	vm.layout = &l;
 	image_build(gm.hva, &l, &o, &m, vm.tsc_khz);
 	sh = (struct guest_shared *)(gm.hva + gfn_to_gpa(l.shared_gfn));
+	if (syscheck_init(&sc, gm.hva, &l)) {
+		fprintf(stderr, "guest: out of memory\n");
+		return 1;
+	}
 
 	fprintf(out, "memslot slot=0 gpa=0x0 gfn_start=0 gfn_end=%llu npages=%llu size=%llu hva=%p flags=0x%x backing=%s\n",
 		(unsigned long long)l.total_frames,
@@ -113,6 +132,9 @@ int main(int argc, char **argv)
 	fflush(out);
 
 	r = run_vm(&vm, sh, &o, o.dirty_log ? &dl : NULL, out);
+	if (r)
+		syscheck_report(stderr, &sc, gm.hva, &l);
+	syscheck_free(&sc);
 
 	if (o.slot_churn) {
 		churn_stop(&churn);

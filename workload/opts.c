@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "guest_abi.h"
 #include "opts.h"
 
 #define MAX_MEM		(256ULL << 30)	/* keeps the slot under 512 GiB */
@@ -41,6 +42,8 @@ static const char usage_text[] =
 "  --interval S            print a 'tick' line every S seconds (default 1, 0: off)\n"
 "  --kvm-dev PATH          KVM device (default /dev/kvm)\n"
 "  --dry-run               print the layout, write --truth, do not run\n"
+"  --fault ud|pf|gp        vCPU 0 takes that exception after the warmup\n"
+"                          (tests the guest's exception report)\n"
 "  --help                  this text\n"
 "\n"
 "Output (stdout) is key=value lines: memslot, region, vcpu, total,\n"
@@ -50,7 +53,7 @@ enum {
 	OPT_MEM = 256, OPT_VCPUS, OPT_SECONDS, OPT_BACKING, OPT_NODE,
 	OPT_PATTERN, OPT_MIX, OPT_AS, OPT_SWITCH, OPT_PTW, OPT_SEED,
 	OPT_TRUTH, OPT_DIRTY, OPT_CHURN, OPT_KVMDEV, OPT_DRY, OPT_BATCH,
-	OPT_HELP, OPT_NOPREFAULT, OPT_WARMUP, OPT_INTERVAL,
+	OPT_HELP, OPT_NOPREFAULT, OPT_WARMUP, OPT_INTERVAL, OPT_FAULT,
 };
 
 static const struct option longopts[] = {
@@ -75,6 +78,7 @@ static const struct option longopts[] = {
 	{ "no-prefault", no_argument, NULL, OPT_NOPREFAULT },
 	{ "warmup", no_argument, NULL, OPT_WARMUP },
 	{ "interval", required_argument, NULL, OPT_INTERVAL },
+	{ "fault", required_argument, NULL, OPT_FAULT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -296,6 +300,18 @@ int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_DRY:
 			o->dry_run = 1;
+			break;
+		case OPT_FAULT:
+			if (!strcmp(optarg, "ud"))
+				o->fault = GUEST_FAULT_UD;
+			else if (!strcmp(optarg, "pf"))
+				o->fault = GUEST_FAULT_PF;
+			else if (!strcmp(optarg, "gp"))
+				o->fault = GUEST_FAULT_GP;
+			else {
+				bad("--fault", optarg, "want ud, pf or gp");
+				return -1;
+			}
 			break;
 		case OPT_BATCH: {
 			int b;

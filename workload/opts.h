@@ -31,6 +31,7 @@ struct options {
 	int warmup;			/* guest touches its frames first */
 	double interval;		/* seconds between tick lines; 0 = none */
 	unsigned batch;
+	int fault;			/* GUEST_FAULT_*: exception on purpose */
 };
 
 /*

@@ -3,7 +3,9 @@
  * run.c - one host thread per vCPU (named "CPU n/KVM" like QEMU's) looping
  * on KVM_RUN, and the main thread's clock: phase changes behind a pause
  * barrier (so each dirty-log harvest belongs to exactly one phase), then
- * stop, and the report of what the guest measured.
+ * stop, and the report of what the guest measured.  A guest exception
+ * (GUEST_PORT_EXCEPTION) is decoded from the frame its stub left on the
+ * exception stack.
  */
 #include <errno.h>
 #include <signal.h>
@@ -13,10 +15,12 @@
 #include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
+#include "layout.h"
 #include "run.h"
 
 static volatile int g_abort;
 static volatile int g_finished;		/* vCPU threads that returned */
+static const struct vm *g_vm;
 
 static double now_s(void)
 {
@@ -52,6 +56,61 @@ void vcpu_fail(struct vcpu *v, const char *fmt, ...)
 	va_end(ap);
 }
 
+static const char *exc_name(uint64_t v)
+{
+	static const char *const names[GUEST_IDT_VECTORS] = {
+		"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF",
+		"coprocessor segment overrun", "#TS", "#NP", "#SS", "#GP", "#PF",
+		"reserved", "#MF", "#AC", "#MC", "#XM", "#VE", "#CP",
+	};
+
+	if (v < GUEST_IDT_VECTORS && names[v])
+		return names[v];
+	return "reserved";
+}
+
+/*
+ * The guest took exception `vector`: its stub is halted at the OUT, with
+ * RSP at the struct guest_exc_frame it built.  One line says what and
+ * where (and in which region RIP, RSP and CR2 lie); v->regs gets the
+ * general registers at the time of the exception.
+ */
+static void report_exception(struct vcpu *v, uint32_t vector)
+{
+	const struct layout *l = g_vm->layout;
+	struct guest_exc_frame fr;
+	struct kvm_regs r;
+	struct kvm_sregs sr;
+
+	memset(&r, 0, sizeof(r));
+	memset(&sr, 0, sizeof(sr));
+	ioctl(v->fd, KVM_GET_REGS, &r);
+	ioctl(v->fd, KVM_GET_SREGS, &sr);
+	if (r.rsp > g_vm->ram_size || g_vm->ram_size - r.rsp < sizeof(fr)) {
+		vcpu_fail(v, "guest exception vector=%u (%s), frame unreadable at rsp=0x%llx",
+			  vector, exc_name(vector), (unsigned long long)r.rsp);
+		return;
+	}
+	memcpy(&fr, g_vm->ram + r.rsp, sizeof(fr));
+	vcpu_fail(v, "guest exception vector=%llu (%s) error=0x%llx rip=0x%llx (%s) cs=0x%llx rflags=0x%llx rsp=0x%llx (%s) cr2=0x%llx (%s) cr3=0x%llx",
+		  (unsigned long long)fr.vector, exc_name(fr.vector),
+		  (unsigned long long)fr.error, (unsigned long long)fr.rip,
+		  layout_region_of(l, fr.rip), (unsigned long long)fr.cs,
+		  (unsigned long long)fr.rflags, (unsigned long long)fr.rsp,
+		  layout_region_of(l, fr.rsp), (unsigned long long)sr.cr2,
+		  layout_region_of(l, sr.cr2), (unsigned long long)sr.cr3);
+	snprintf(v->regs, sizeof(v->regs),
+		 "rax=0x%llx rbx=0x%llx rcx=0x%llx rdx=0x%llx rsi=0x%llx rdi=0x%llx rbp=0x%llx r8=0x%llx r9=0x%llx r10=0x%llx r11=0x%llx r12=0x%llx r13=0x%llx r14=0x%llx r15=0x%llx",
+		 (unsigned long long)fr.rax, (unsigned long long)r.rbx,
+		 (unsigned long long)r.rcx, (unsigned long long)r.rdx,
+		 (unsigned long long)r.rsi, (unsigned long long)r.rdi,
+		 (unsigned long long)r.rbp, (unsigned long long)r.r8,
+		 (unsigned long long)r.r9, (unsigned long long)r.r10,
+		 (unsigned long long)r.r11, (unsigned long long)r.r12,
+		 (unsigned long long)r.r13, (unsigned long long)r.r14,
+		 (unsigned long long)r.r15);
+}
+
 static void handle_exits(struct vcpu *v)
 {
 	struct kvm_run *run = v->run;
@@ -80,6 +139,11 @@ static void handle_exits(struct vcpu *v)
 				v->ok = 1;
 				return;
 			}
+			if (run->io.direction == KVM_EXIT_IO_OUT &&
+			    run->io.port == GUEST_PORT_EXCEPTION) {
+				report_exception(v, val);
+				return;
+			}
 			if (run->io.port == GUEST_PORT_PANIC) {
 				vcpu_fail(v, "guest panic, code %u", val);
 				return;
@@ -88,16 +152,15 @@ static void handle_exits(struct vcpu *v)
 				  run->io.port, val);
 			return;
 		}
-		case KVM_EXIT_SHUTDOWN: {
-			struct kvm_regs regs;
-
-			memset(&regs, 0, sizeof(regs));
-			ioctl(v->fd, KVM_GET_REGS, &regs);
-			vcpu_fail(v, "guest triple fault (shutdown) at rip=0x%llx rsp=0x%llx",
-				  (unsigned long long)regs.rip,
-				  (unsigned long long)regs.rsp);
+		case KVM_EXIT_SHUTDOWN:
+			/*
+			 * KVM resets the vCPU on a shutdown (RIP becomes the
+			 * reset vector), so there are no registers to show.
+			 * With the IDT in place, a shutdown means the CPU
+			 * could not even deliver an exception to its stub.
+			 */
+			vcpu_fail(v, "guest triple fault (shutdown): an exception could not be delivered through the guest's IDT (KVM has reset the vCPU, so its registers are lost)");
 			return;
-		}
 		case KVM_EXIT_HLT:
 			vcpu_fail(v, "guest halted unexpectedly");
 			return;
@@ -223,6 +286,7 @@ int run_vm(struct vm *vm, struct guest_shared *sh, const struct options *o,
 	int i, phase = 0, changes = 0, failed = 0, nstarted = 0;
 	uint32_t gen = 0;
 
+	g_vm = vm;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_sigusr1;	/* no SA_RESTART: KVM_RUN gets EINTR */
 	sigaction(SIGUSR1, &sa, NULL);
@@ -340,6 +404,9 @@ int run_vm(struct vm *vm, struct guest_shared *sh, const struct options *o,
 		if (!vm->vcpu[i].ok) {
 			fprintf(stderr, "guest: vCPU %d: %s\n", i,
 				vm->vcpu[i].err[0] ? vm->vcpu[i].err : "did not finish");
+			if (vm->vcpu[i].regs[0])
+				fprintf(stderr, "guest: vCPU %d: registers %s\n", i,
+					vm->vcpu[i].regs);
 			failed = 1;
 		}
 	}

@@ -117,9 +117,7 @@ static void seg64(struct kvm_segment *s, uint16_t sel, int code)
 	s->g = 1;
 }
 
-int vm_create_vcpu(struct vm *vm, int i, uint64_t cr3, uint64_t gdt_gpa,
-		   uint64_t tss_gpa, uint64_t rip, uint64_t rsp, uint64_t rdi,
-		   uint64_t rsi)
+int vm_create_vcpu(struct vm *vm, int i, const struct vcpu_boot *b)
 {
 	struct vcpu *v = &vm->vcpu[i];
 	struct kvm_cpuid2 *cpuid;
@@ -169,7 +167,7 @@ int vm_create_vcpu(struct vm *vm, int i, uint64_t cr3, uint64_t gdt_gpa,
 	sregs.cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
 	sregs.cr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT;
 	sregs.efer = EFER_LME | EFER_LMA;
-	sregs.cr3 = cr3;
+	sregs.cr3 = b->cr3;
 	seg64(&sregs.cs, 0x08, 1);
 	seg64(&sregs.ds, 0x10, 0);
 	seg64(&sregs.es, 0x10, 0);
@@ -177,17 +175,17 @@ int vm_create_vcpu(struct vm *vm, int i, uint64_t cr3, uint64_t gdt_gpa,
 	seg64(&sregs.gs, 0x10, 0);
 	seg64(&sregs.ss, 0x10, 0);
 	memset(&sregs.tr, 0, sizeof(sregs.tr));
-	sregs.tr.base = tss_gpa;
+	sregs.tr.base = b->tss_gpa;
 	sregs.tr.limit = 0x67;
-	sregs.tr.selector = 0x18;
+	sregs.tr.selector = b->tr_selector;
 	sregs.tr.type = 0xb;		/* busy 64-bit TSS */
 	sregs.tr.present = 1;
 	memset(&sregs.ldt, 0, sizeof(sregs.ldt));
 	sregs.ldt.unusable = 1;
-	sregs.gdt.base = gdt_gpa;
-	sregs.gdt.limit = 5 * 8 - 1;
-	sregs.idt.base = 0;
-	sregs.idt.limit = 0;
+	sregs.gdt.base = b->gdt_gpa;
+	sregs.gdt.limit = b->gdt_limit;
+	sregs.idt.base = b->idt_gpa;
+	sregs.idt.limit = b->idt_limit;
 	if (ioctl(v->fd, KVM_SET_SREGS, &sregs)) {
 		fprintf(stderr, "guest: KVM_SET_SREGS (long mode) on vCPU %d: %s\n", i,
 			strerror(errno));
@@ -195,10 +193,10 @@ int vm_create_vcpu(struct vm *vm, int i, uint64_t cr3, uint64_t gdt_gpa,
 	}
 
 	memset(&regs, 0, sizeof(regs));
-	regs.rip = rip;
-	regs.rsp = rsp;
-	regs.rdi = rdi;
-	regs.rsi = rsi;
+	regs.rip = b->rip;
+	regs.rsp = b->rsp;
+	regs.rdi = b->rdi;
+	regs.rsi = b->rsi;
 	regs.rflags = 0x2;
 	if (ioctl(v->fd, KVM_SET_REGS, &regs)) {
 		fprintf(stderr, "guest: KVM_SET_REGS: %s\n", strerror(errno));

@@ -9,6 +9,8 @@
 #include <sys/types.h>
 #include "guest_abi.h"
 
+struct layout;
+
 struct vcpu {
 	int id;
 	int fd;
@@ -17,7 +19,20 @@ struct vcpu {
 	int started;
 	volatile pid_t tid;
 	int ok;			/* ended with GUEST_PORT_DONE */
-	char err[256];		/* why it ended otherwise */
+	char err[512];		/* why it ended otherwise */
+	char regs[512];		/* registers at a guest exception, or "" */
+};
+
+/* The long-mode state a vCPU starts in (all addresses guest physical). */
+struct vcpu_boot {
+	uint64_t cr3;
+	uint64_t gdt_gpa;
+	uint16_t gdt_limit;
+	uint64_t idt_gpa;
+	uint16_t idt_limit;
+	uint64_t tss_gpa;
+	uint16_t tr_selector;
+	uint64_t rip, rsp, rdi, rsi;
 };
 
 struct vm {
@@ -26,6 +41,9 @@ struct vm {
 	size_t run_size;
 	int nvcpus;
 	uint64_t tsc_khz;
+	uint8_t *ram;		/* slot 0, for reading exception frames */
+	uint64_t ram_size;
+	const struct layout *layout;
 	struct vcpu vcpu[GUEST_MAX_VCPUS];
 };
 
@@ -33,10 +51,8 @@ struct vm {
 int vm_open(struct vm *vm, const char *dev, int vcpus);
 int vm_set_slot(struct vm *vm, uint32_t slot, uint64_t gpa, uint64_t size,
 		void *hva, uint32_t flags);
-/* Create vCPU i with CPUID; long mode; rip/rsp/rdi/rsi as given. */
-int vm_create_vcpu(struct vm *vm, int i, uint64_t cr3, uint64_t gdt_gpa,
-		   uint64_t tss_gpa, uint64_t rip, uint64_t rsp, uint64_t rdi,
-		   uint64_t rsi);
+/* Create vCPU i with CPUID, in long mode as *b says. */
+int vm_create_vcpu(struct vm *vm, int i, const struct vcpu_boot *b);
 void vm_close(struct vm *vm);
 
 #endif

@@ -37,6 +37,7 @@ bad 'out of range' --seconds 0
 bad 'out of range' --seconds -1
 bad 'not a number' --seconds soon
 bad 'unknown backing' --backing ramdisk
+bad 'want ud, pf or gp' --fault segv
 bad "unknown pattern 'gauss'" --pattern gauss
 bad 'bad percentage hot=150%' --pattern hotcold:hot=150%
 bad 'bad percentage hot=-5%' --pattern hotcold:hot=-5%

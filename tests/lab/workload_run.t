@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # workload_run.t - workload/guest in the lab (NPT): the issue's "done when"
 # command, its report (memslots, per-vCPU throughput, KVM stats), the truth
-# file, --slot-churn, --backing thp/shared, and clear errors in the lab.
+# file, --slot-churn, --backing thp/shared, and clear errors in the lab,
+# including a guest exception, reported through the guest's IDT.
 source "$(dirname "$0")/../lib/tap.sh"
 cd "$EPTSCOPE_ROOT" || exit 1
 
@@ -17,7 +18,8 @@ $G --mem 16M --vcpus 2 --seconds 1.5 --slot-churn=50 --interval 0 >$O/churn.out 
 $G --mem 64M --vcpus 1 --seconds 1 --backing thp --interval 0 >$O/thp.out 2>$O/thp.err; echo $? >$O/thp.rc
 $G --mem 16M --vcpus 3 --seconds 1 --backing shared --pattern zipf:s=1.1 --mix r=60,w=30,x=10 --interval 0 >$O/shared.out 2>$O/shared.err; echo $? >$O/shared.rc
 $G --mem 16M --seconds 1 --node 7 >$O/node.out 2>$O/node.err; echo $? >$O/node.rc
-$G --mem 16M --seconds 1 --kvm-dev /dev/nokvm >$O/nokvm.out 2>$O/nokvm.err; echo $? >$O/nokvm.rc'
+$G --mem 16M --seconds 1 --kvm-dev /dev/nokvm >$O/nokvm.out 2>$O/nokvm.err; echo $? >$O/nokvm.rc
+for f in ud pf gp; do $G --mem 16M --vcpus 2 --seconds 1 --interval 0 --fault $f >$O/fault_$f.out 2>$O/fault_$f.err; echo $? >$O/fault_$f.rc; done'
 
 lab/run --timeout 300 --out "$out" -- sh -c "$script" >"$out/lab.log" 2>&1
 lab_rc=$?
@@ -81,5 +83,19 @@ ok "$([ "$(cat "$out/node.rc")" -ne 0 ] && echo 0 || echo 1)" "--node 7 fails"
 like "$(cat "$out/node.err")" 'no such NUMA node' "--node 7: clear message"
 ok "$([ "$(cat "$out/nokvm.rc")" -ne 0 ] && echo 0 || echo 1)" "missing KVM device fails"
 like "$(cat "$out/nokvm.err")" 'cannot open /dev/nokvm' "missing KVM device: clear message"
+
+# --- guest exceptions: the IDT reports them instead of a triple fault ---
+for f in ud pf gp; do
+	is "$(cat "$out/fault_$f.rc")" 1 "--fault $f: the run fails (exit 1)"
+done
+like "$(cat "$out/fault_ud.err")" '^guest: vCPU 0: guest exception vector=6 \(#UD\) error=0x0 rip=0x[0-9a-f]+ \(code\) cs=0x8 ' \
+	"--fault ud: #UD reported with its RIP in the code region"
+like "$(cat "$out/fault_pf.err")" '^guest: vCPU 0: guest exception vector=14 \(#PF\) error=0x0 rip=0x[0-9a-f]+ \(code\) .* rsp=0x[0-9a-f]+ \(stack\) cr2=0x[0-9a-f]+ \(outside\) ' \
+	"--fault pf: #PF reported with error code, RIP, RSP and CR2"
+like "$(cat "$out/fault_gp.err")" '^guest: vCPU 0: guest exception vector=13 \(#GP\) error=0x0 ' \
+	"--fault gp: #GP reported"
+like "$(cat "$out/fault_pf.err")" '^guest: vCPU 0: registers rax=0x[0-9a-f]+ rbx=' "registers at the exception"
+like "$(cat "$out/fault_pf.err")" '^guest: system area check: intact ' "system area checked after the failure"
+like "$(cat "$out/fault_pf.out")" '^vcpu id=1 .* state=done$' "the other vCPU still finishes"
 
 done_testing
