@@ -7,18 +7,31 @@
 . "$(dirname "$0")/../lib/tap.sh"
 cd "$EPTSCOPE_ROOT" || exit 1
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+trap 'rm -rf "$tmp" "$tmp.log"' EXIT
 
-lab/run --vcpus 2 --out "$tmp" --timeout 400 -- sh -c '
+# capture: one lab run, the guest and a 10 s capture into $tmp.
+capture() {
+	rm -f "$tmp"/*
+	lab/run --vcpus 2 --out "$tmp" --timeout 400 -- sh -c '
 	insmod kmod/kvm_ept_sample.ko || exit 1
 	workload/guest --mem 256M --vcpus 2 --pattern hotcold:hot=10%,p=0.9 --mix r=70,w=30 \
 		--seconds 12 --warmup --interval 1 --truth $LAB_OUT/truth >$LAB_OUT/guest.out 2>&1 & g=$!
-	while ! grep -q "^tick" $LAB_OUT/guest.out; do sleep 0.5; done
+	while ! grep -q "^tick" $LAB_OUT/guest.out && kill -0 $g 2>/dev/null; do sleep 0.5; done
 	analysis/eptsample -p $g -f 3000 -d 10 -b -o $LAB_OUT/s.bin 2>$LAB_OUT/s.err || exit 1
-	wait $g' >"$tmp/run.log" 2>&1
+	wait $g' >"$tmp.log" 2>&1
+}
+# Emulated nested paging under TCG sometimes triple-faults a 2-vCPU guest
+# during warm-up (docs/workload.md, "Known lab problem"): that is retried
+# once, and counts as a failure if it happens again.
+capture
 st=$?
+if grep -q 'triple fault' "$tmp/guest.out" 2>/dev/null; then
+	diag "the guest hit the known emulation triple fault; retrying once"
+	capture
+	st=$?
+fi
 ok $st "the reference run and a 10 s capture succeed"
-[ $st -eq 0 ] || tail -n 20 "$tmp/run.log" | sed 's/^/# /'
+[ $st -eq 0 ] || { tail -n 20 "$tmp.log"; tail -n 5 "$tmp/guest.out"; } 2>/dev/null | sed 's/^/# /'
 score=$(analysis/hotness -q -g "$tmp/truth" "$tmp/s.bin" 2>&1 | grep '^precision=')
 diag "$score"
 diag "$(tail -n 1 "$tmp/s.err")"
