@@ -16,7 +16,7 @@ LAB_ABI ?= $(shell cat lab/cache/abi 2>/dev/null)
 LAB_KDIR := /lib/modules/$(LAB_ABI)/build
 
 PREFIX ?= /usr/local
-TAPSET_DIR ?= /usr/share/systemtap/tapset/eptscope
+TAPSET_DIR ?= /usr/share/systemtap/tapset/linux
 PROVE ?= prove
 E ?=
 
@@ -79,8 +79,14 @@ install: all ## Install tools, tapsets, and the module (through DKMS if present)
 	@for p in workload/guest analysis/eptsample analysis/histo analysis/hotness analysis/xval; do \
 		[ -x $$p ] && install -m 755 $$p $(DESTDIR)$(PREFIX)/bin/eptscope-$$(basename $$p) || true; \
 	done
+	@# stap searches its tapset directory and linux/ (and arch/version
+	@# subdirectories) but not other subdirectories: install into linux/,
+	@# with a prefix against name clashes.
 	@if ls tapsets/*.stp >/dev/null 2>&1; then \
-		install -d $(DESTDIR)$(TAPSET_DIR) && install -m 644 tapsets/*.stp $(DESTDIR)$(TAPSET_DIR)/; fi
+		install -d $(DESTDIR)$(TAPSET_DIR) && \
+		for t in tapsets/*.stp; do \
+			install -m 644 $$t $(DESTDIR)$(TAPSET_DIR)/eptscope_$$(basename $$t) || exit 1; \
+		done; fi
 	@if [ -f kmod/dkms.conf ] && command -v dkms >/dev/null; then \
 		kmod/dkms-install; \
 	else echo "make: not installing the module: no DKMS or no kmod/dkms.conf"; fi

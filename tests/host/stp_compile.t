@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# stp_compile.t - CI: every script in stp/ compiles (stap -p4, through
+# lab/stap) for the lab kernel with the project's tapsets; every script
+# has a header and a .meta file; the install target puts the tapsets
+# where stap finds them without -I.
+. "$(dirname "$0")/../lib/tap.sh"
+cd "$EPTSCOPE_ROOT" || exit 1
+
+command -v stap >/dev/null || skip_all "no stap (run lab/setup)"
+[ -n "$(cat lab/cache/abi 2>/dev/null)" ] || skip_all "the lab is not set up (lab/setup)"
+abi=$(cat lab/cache/abi)
+
+for s in stp/*.stp; do
+	name=$(basename "$s" .stp)
+	opts=()
+	head -n 40 "$s" | grep -q 'stap -g' && opts=(-g)
+	mod=$(lab/stap "${opts[@]}" "$s" 2>&1)
+	ok $? "$name: stap -p4 ${opts[*]} for $abi ($(tail -n 1 <<<"$mod"))"
+	grep -q '^ \* Purpose:' "$s" && grep -q '^ \* Usage:' "$s" && grep -q '^ \* Sample output' "$s"
+	ok $? "$name: header with purpose, usage and sample output"
+	unlike "$(cat "$s")" 'statement\("[^"]*@[^"]*:[0-9]+' "$name: no file:line statement probe"
+	m=stp/$name.meta
+	[ -f "$m" ] && for k in title name keywords description test_check test_installcheck; do
+		grep -q "^$k: " "$m" || exit 1; done
+	ok $? "$name: $m has title, name, keywords, description, test_check, test_installcheck"
+done
+
+# Every tapset probe and function is documented, in the file and in docs/tapsets.md.
+for t in tapsets/*.stp; do
+	for p in $(sed -n 's/^probe \(kvm\.[a-z_.]*\) *=.*/\1/p' "$t"); do
+		grep -q "^ \* probe $p - " "$t" && grep -q "^### probe $p\$" docs/tapsets.md
+		ok $? "$p: a /** probe doc comment and an entry in docs/tapsets.md"
+	done
+	for f in $(sed -n 's/^function \(kvm_[a-z0-9_]*\):.*/\1/p' "$t"); do
+		grep -q "^ \* sfunction $f - " "$t" && grep -q "^### function $f\$" docs/tapsets.md
+		ok $? "$f: a /** sfunction doc comment and an entry in docs/tapsets.md"
+	done
+done
+
+# make install's tapset directory is one stap searches (not a
+# subdirectory of its own: stap does not descend into those).
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+dir=$(make -s -n install DESTDIR="$tmp/root" 2>/dev/null | sed -n 's/.*install -d \([^ ]*tapset[^ ]*\) .*/\1/p' | head -n 1)
+like "$dir" '/usr/share/systemtap/tapset/linux$' "make install puts the tapsets in .../tapset/linux ($dir)"
+cp -r /usr/share/systemtap/tapset "$tmp/ts"
+for t in tapsets/*.stp; do cp "$t" "$tmp/ts/linux/eptscope_$(basename "$t")"; done
+(cd "$tmp" && SYSTEMTAP_TAPSET=$tmp/ts stap -r "$abi" -g -p2 "$EPTSCOPE_ROOT/stp/ept_hot.stp" -x 1 >/dev/null 2>"$tmp/err")
+ok $? "stap finds the installed tapsets without -I (ept_hot.stp, pass 2)"
+[ -s "$tmp/err" ] && head -n 5 "$tmp/err" | sed 's/^/# /'
+done_testing

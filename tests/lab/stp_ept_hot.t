@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# stp_ept_hot.t - stp/ept_hot.stp in the lab (NPT): without the module it
+# says so and how to load it; with it, and no session for the VM, it
+# starts one itself; its top frames lie in the guest's truth hot set; and
+# its cross-validation line agrees exactly (the module's samples against
+# the first TDP faults on armed frames that the tapset saw).
+. "$(dirname "$0")/../lib/tap.sh"
+cd "$EPTSCOPE_ROOT" || exit 1
+export LC_ALL=C
+
+[ -x lab/run ] || skip_all "no lab/run"
+[ -n "$(cat lab/cache/abi 2>/dev/null)" ] || skip_all "the lab is not set up (lab/setup)"
+
+tmp=$(mktemp -d)
+trap '[ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
+
+H=$(lab/stap -g stp/ept_hot.stp 5 30 2000)
+ok $? "ept_hot.stp compiles in guru mode ($H)"
+[ -n "$H" ] || { done_testing; exit 1; }
+
+lab/run --vcpus 2 --timeout 300 --out "$tmp/out" -- sh -c '
+O=$LAB_OUT
+g="workload/guest --mem 16M --vcpus 2 --interval 0 --pattern hotcold:hot=10%,p=0.9 --mix r=70,w=30"
+$g --seconds 6 >/dev/null 2>&1 & p=$!
+sleep 1
+timeout 60 staprun -x $p '"$H"' >$O/nomod.out 2>&1
+wait $p
+insmod kmod/kvm_ept_sample.ko || exit 1
+$g --seconds 20 --truth $O/truth >$O/guest.out 2>&1 & p=$!
+sleep 1
+staprun -x $p '"$H"' >$O/hot.out 2>&1 & s=$!
+wait $p
+kill -INT $s; wait $s
+' >"$tmp/run.log" 2>&1
+st=$?
+ok $st "the lab run succeeds"
+[ $st -eq 0 ] || tail -n 20 "$tmp/run.log" | sed 's/^/# /'
+O=$tmp/out
+
+like "$(cat "$O/nomod.out")" 'kvm_ept_sample.ko is not loaded.*modprobe kvm_ept_sample.*insmod kmod/kvm_ept_sample.ko' \
+	"without the module: it says so, and how to load it"
+like "$(cat "$O/hot.out")" '^ept_hot: pid [0-9]+: no session samples this VM: starting one: analysis/eptsample -p [0-9]+ -f 2000$' \
+	"with no session for the VM, it starts one"
+tables=$(grep -c '^ept_hot: pid [0-9]* t=[0-9]* s: ' "$O/hot.out")
+ok $(( tables >= 2 ? 0 : 1 )) "tables every 5 s ($tables)"
+like "$(cat "$O/hot.out")" '^ +gfn +rate/s +samples +r +w +x +delay_us +tdp_faults$' "the table has the r/w/x mix and the TDP faults"
+
+# The final table's frames: data frames must be hot in the truth (the
+# system area, code and stack and page tables, is hot too but outside it).
+data=$(sed -n 's/^# data_frames=//p' "$O/truth")
+awk '!/^#/ && $4 == 1 { print $1 }' "$O/truth" | sort -u >"$tmp/hot"
+sed -n '/^ept_hot: pid [0-9]* final:/,/^xval/p' "$O/hot.out" | gawk -v d="$data" '$1 ~ /^0x/ {
+	g = strtonum($1); if (g < d) print g }' | head -n 10 >"$tmp/top"
+ntop=$(wc -l <"$tmp/top")
+inhot=$(sort -u "$tmp/top" | comm -12 - "$tmp/hot" | wc -l)
+ok $(( ntop >= 5 ? 0 : 1 )) "the final table ranks data frames ($ntop of the top 10 data frames)"
+is "$inhot" "$ntop" "ept_hot's top data frames lie in the truth's hot set ($inhot of $ntop)"
+rows=$(sed -n '/final:/,/^xval/p' "$O/hot.out" | awk '$1 ~ /^0x/ && ($4 + $5 + $6 != $3 || $8 < 1)' | wc -l)
+is "$rows" 0 "each row: r + w + x = samples, and at least one TDP fault seen"
+
+x=$(grep '^xval:' "$O/hot.out")
+diag "$x"
+like "$x" '^xval: module_samples=[1-9][0-9]* tapset_first_faults=[0-9]+ agree ' "the cross-validation line agrees"
+ms=$(sed -n 's/.*module_samples=\([0-9]*\).*/\1/p' <<<"$x")
+tf=$(sed -n 's/.*tapset_first_faults=\([0-9]*\).*/\1/p' <<<"$x")
+is "$tf" "$ms" "exactly: samples recorded = first TDP faults on armed frames"
+ok $(( ${ms:-0} >= 1000 ? 0 : 1 )) "on a real number of samples ($ms)"
+like "$x" 'skipped_probes=0\)' "no probe was skipped"
+unlike "$(cat "$O/hot.out")" '^ERROR' "no SystemTap error"
+done_testing

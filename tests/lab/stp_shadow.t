@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# stp_shadow.t - the shadow-paging scripts of stp/ run in the lab
+# (lab/run --shadow) against workload/guest, with assertions on output:
+#   root_hpa.stp   a root per vCPU, valid, changing as the guest switches CR3;
+#   mmu_load.stp   kvm_mmu_load counts rise with the guest's CR3 switch rate;
+#   mmu_pages.stp  every kvm_mmu_pages list is a valid depth-first order;
+#   zap_unsync.stp every mmu_page_path is the root-to-leaf path of its leaf
+#                  in the walk's list.
+. "$(dirname "$0")/../lib/tap.sh"
+cd "$EPTSCOPE_ROOT" || exit 1
+export LC_ALL=C
+
+[ -x lab/run ] || skip_all "no lab/run"
+[ -n "$(cat lab/cache/abi 2>/dev/null)" ] || skip_all "the lab is not set up (lab/setup)"
+
+tmp=$(mktemp -d)
+trap '[ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
+
+R=$(lab/stap stp/root_hpa.stp 1) ; ok $? "root_hpa.stp compiles ($R)"
+M=$(lab/stap stp/mmu_load.stp 2 2000 200) ; ok $? "mmu_load.stp compiles ($M)"
+P=$(lab/stap stp/mmu_pages.stp 1) ; ok $? "mmu_pages.stp compiles ($P)"
+Z=$(lab/stap stp/zap_unsync.stp) ; ok $? "zap_unsync.stp compiles ($Z)"
+[ -n "$R" ] && [ -n "$M" ] && [ -n "$P" ] && [ -n "$Z" ] || { done_testing; exit 1; }
+
+lab/run --shadow --vcpus 2 --timeout 400 --out "$tmp/out" -- sh -c '
+O=$LAB_OUT
+g="workload/guest --mem 16M --vcpus 2 --interval 0 --address-spaces 8"
+staprun -c "$g --seconds 4 --switch-rate 1000" '"$R"' >$O/root.out 2>&1
+for r in 0 200 1000; do
+	staprun -c "$g --seconds 4 --switch-rate $r" '"$M"' >$O/load.$r.out 2>&1
+done
+staprun -c "$g --seconds 5 --switch-rate 1000 --pt-writes 1000" '"$P"' >$O/pages.out 2>&1
+staprun -c "$g --seconds 6 --switch-rate 1000 --pt-writes 1000 --slot-churn=50" '"$Z"' >$O/zap.out 2>&1
+' >"$tmp/run.log" 2>&1
+st=$?
+ok $st "the lab run (shadow paging, 6 guests under 4 scripts) succeeds"
+[ $st -eq 0 ] || tail -n 20 "$tmp/run.log" | sed 's/^/# /'
+O=$tmp/out
+
+# root_hpa: a report per second with a line for each vCPU.
+reports=$(grep -c '^root_hpa t=[0-9]* pid=[0-9]* vcpus=2$' "$O/root.out")
+ok $(( reports >= 2 ? 0 : 1 )) "root_hpa: reports for the VM's 2 vCPUs ($reports)"
+for v in 0 1; do
+	n=$(grep -c "^vcpu\[$v\] root_hpa [0-9a-f]* loads=[0-9]* switches=[0-9]*$" "$O/root.out")
+	is "$n" "$reports" "root_hpa: vCPU $v is in every report"
+	bad=$(grep "^vcpu\[$v\] root_hpa" "$O/root.out" | awk '$3 == "ffffffffffffffff" || $3 == "0"' | wc -l)
+	ok $(( bad * 2 <= n ? 0 : 1 )) "root_hpa: vCPU $v mostly has a valid root ($bad of $n invalid)"
+	distinct=$(grep "^vcpu\[$v\] root_hpa" "$O/root.out" | awk '{ print $3 }' | sort -u | wc -l)
+	ok $(( distinct >= 2 ? 0 : 1 )) "root_hpa: vCPU $v's root changes as the guest switches CR3 ($distinct roots)"
+	loads=$(grep "^vcpu\[$v\] root_hpa" "$O/root.out" | sed 's/.*loads=\([0-9]*\).*/\1/' | awk '{ s += $1 } END { print s + 0 }')
+	ok $(( loads > 0 ? 0 : 1 )) "root_hpa: vCPU $v's kvm_mmu_load calls are counted ($loads)"
+done
+sed -n '1,6p' "$O/root.out" | sed 's/^/# /'
+
+# mmu_load: totals rise with the switch rate.
+declare -A L
+for r in 0 200 1000; do
+	L[$r]=$(sed -n 's/^mmu_load total seconds=[0-9]* loads=\([0-9]*\) .*/\1/p' "$O/load.$r.out")
+	sw=$(grep '^vcpu id=' "$O/load.$r.out" | sed 's/.*cr3_switches=\([0-9]*\).*/\1/' | awk '{ s += $1 } END { print s + 0 }')
+	diag "mmu_load: switch rate $r: loads=${L[$r]:-none} cr3_switches=$sw"
+done
+ok $(( ${L[0]:-0} < ${L[200]:-0} && ${L[200]:-0} < ${L[1000]:-0} ? 0 : 1 )) \
+	"mmu_load: loads rise with the switch rate (0: ${L[0]}, 200: ${L[200]}, 1000: ${L[1000]})"
+like "$(cat "$O/load.1000.out")" '^mmu_load t=[0-9]+ seconds=[0-9]+ loads=[0-9]+ per_s_min=' "mmu_load: a report line"
+like "$(cat "$O/load.1000.out")" '^ *[0-9]+ \|@+ +[0-9]+$' "mmu_load: @hist_linear of loads per second"
+like "$(cat "$O/load.1000.out")" '^load time \(ns\):$' "mmu_load: the time each load takes"
+
+# mmu_pages: each list is a depth-first order of a tree whose root is
+# the first entry: every later entry's parent (one level up) is the
+# nearest earlier entry on the current path.
+dfs() { # reads "levels=a,b,c" lines; prints the bad ones
+	awk '{ sub(/.*levels=/, ""); n = split($0, l, ","); sp = 0; bad = 0
+		for (i = 1; i <= n; i++) {
+			while (sp > 0 && st[sp] <= l[i]) sp--
+			if (i > 1 && (sp == 0 || st[sp] != l[i] + 1)) bad = 1
+			if (l[i] < 1) bad = 1
+			st[++sp] = l[i]
+		}
+		if (bad) print }'
+}
+walks=$(grep -c '^walk n=' "$O/pages.out")
+ok $(( walks >= 5 ? 0 : 1 )) "mmu_pages: unsync walks seen ($walks)"
+is "$(grep '^walk n=' "$O/pages.out" | dfs | wc -l)" 0 "mmu_pages: every list's levels form a valid depth-first order"
+like "$(cat "$O/pages.out")" '^SP Level:  4  3  2  1' "mmu_pages: the study's table, from a level-4 root down to a leaf"
+grep '^walk n=' "$O/pages.out" | sed 's/.*levels=//' | sort | uniq -c | sort -rn | head -n 5 | sed 's/^/# /'
+
+# zap_unsync: each path is the chain of nearest earlier entries one level
+# up from the leaf, ending at the walk's first entry (the zapped page).
+paths=$(grep -c '^path walk=' "$O/zap.out")
+ok $(( paths >= 1 ? 0 : 1 )) "zap_unsync: paths inside mmu_zap_unsync_children ($paths)"
+bad=$(awk '
+	/^pages walk=/ { split($0, f, " "); w = f[2]; sub(/walk=/, "", w)
+		lv = $0; sub(/.*levels=/, "", lv); sub(/ .*/, "", lv); nl[w] = split(lv, L, ",")
+		sps = $0; sub(/.*sps=/, "", sps); split(sps, S, ",")
+		for (i = 1; i <= nl[w]; i++) { lev[w, i - 1] = L[i]; sp[w, i - 1] = S[i] } }
+	/^path walk=/ { w = $2; sub(/walk=/, "", w); i = $3; sub(/i=/, "", i); s = $4; sub(/sp=/, "", s)
+		pl = $0; sub(/.*levels=/, "", pl); sub(/ .*/, "", pl); np = split(pl, PL, ",")
+		ps = $0; sub(/.*parents=/, "", ps); split(ps, PS, ",")
+		ok = (i >= 0 && sp[w, i] == s && lev[w, i] == 1 && np >= 1)
+		for (k = 1; ok && k <= np; k++) {
+			if (PL[k] != k + 1) ok = 0
+			# the nearest entry before i with that level
+			for (j = i - 1; j >= 0 && lev[w, j] != k + 1; j--) ;
+			if (j < 0 || sp[w, j] != PS[k]) ok = 0
+		}
+		if (ok && PS[np] != sp[w, 0]) ok = 0
+		if (!ok) { print; nbad++ } }
+	END { }' "$O/zap.out" | wc -l)
+is "$bad" 0 "zap_unsync: every mmu_page_path is the root-to-leaf path of its leaf"
+like "$(cat "$O/zap.out")" '^Level in Parents:  2  3  4$' "zap_unsync: the study's dump of a 3-page path"
+grep -m 1 -B 3 -A 6 '^Dump parents' "$O/zap.out" | sed 's/^/# /'
+for f in root load.0 load.200 load.1000 pages zap; do
+	unlike "$(cat "$O/$f.out")" '^ERROR' "$f: no SystemTap error"
+	grep -h 'skipped probes' "$O/$f.out" | sed "s/^/# $f: /"
+done
+done_testing
