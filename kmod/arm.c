@@ -26,11 +26,6 @@
 #define EPT_CHUNK		16	/* frames armed by one zap */
 #define EPT_RATE_MAX		(16ULL * EPT_MAX_FREQ)
 
-static inline u64 ept_unit_pages(u8 level)
-{
-	return 1ULL << ((level - 1) * 9);
-}
-
 /*
  * The level at which the host maps hva: 1 (4K), 2 (2M) or 3 (1G). A
  * lockless walk with interrupts off, as KVM's host_pfn_mapping_level and
@@ -184,17 +179,26 @@ static u64 ept_arm_chunk(struct ept_session *s, struct kvm *kvm,
 	return armed;
 }
 
+/* Samples recorded so far (the fault path updates it). */
+static u64 ept_recorded(struct ept_session *s)
+{
+	unsigned long flags;
+	u64 recorded;
+
+	spin_lock_irqsave(&s->fifo_lock, flags);
+	recorded = s->stats.recorded;
+	spin_unlock_irqrestore(&s->fifo_lock, flags);
+	return recorded;
+}
+
 /* Once a second, steer the arming rate toward the sample budget. */
 static void ept_control(struct ept_session *s, u32 freq, u64 now)
 {
 	u64 elapsed = now - s->window_start, recorded, per_sec;
-	unsigned long flags;
 
 	if (elapsed < NSEC_PER_SEC)
 		return;
-	spin_lock_irqsave(&s->fifo_lock, flags);
-	recorded = s->stats.recorded;
-	spin_unlock_irqrestore(&s->fifo_lock, flags);
+	recorded = ept_recorded(s);
 	per_sec = div64_u64((recorded - s->window_recorded) * NSEC_PER_SEC, elapsed);
 	if (per_sec == 0)
 		s->rate *= 2;
@@ -266,9 +270,7 @@ void ept_arm_work(struct work_struct *work)
 		s->last_freq = freq;
 		s->rate = max_t(u64, freq, 1);
 		s->window_start = now;
-		spin_lock_irqsave(&s->fifo_lock, flags);
-		s->window_recorded = s->stats.recorded;
-		spin_unlock_irqrestore(&s->fifo_lock, flags);
+		s->window_recorded = ept_recorded(s);
 	}
 	if (freq)
 		ept_arm_round(s, kvm, freq, now);

@@ -13,11 +13,6 @@
 
 #include "ept.h"
 
-static inline u64 ept_unit_pages(u8 level)
-{
-	return 1ULL << ((level - 1) * 9);
-}
-
 static inline u32 ept_hash(u64 base, u8 level)
 {
 	return hash_64(base ^ ((u64)level << 60), EPT_HASH_BITS);

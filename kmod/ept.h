@@ -37,6 +37,12 @@
 #define EPT_MAX_SLOTS		64		/* memslots sampled per VM */
 #define EPT_MAX_LEVEL		3		/* 1 = 4K, 2 = 2M, 3 = 1G */
 
+/* Frames in an arming unit of a level: 1, 512 or 262144. */
+static inline u64 ept_unit_pages(u8 level)
+{
+	return 1ULL << ((level - 1) * 9);
+}
+
 /* Session flag bits. */
 enum {
 	EPT_S_ATTACHED,		/* holds a VM reference; on ept_sessions */

@@ -10,8 +10,7 @@
 cd "$EPTSCOPE_ROOT" || exit 1
 export LC_ALL=C
 
-[ -x lab/run ] || skip_all "no lab/run"
-[ -n "$(cat lab/cache/abi 2>/dev/null)" ] || skip_all "the lab is not set up (lab/setup)"
+lab_required
 
 tmp=$(mktemp -d)
 trap '[ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT

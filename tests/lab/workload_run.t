@@ -6,8 +6,7 @@
 source "$(dirname "$0")/../lib/tap.sh"
 cd "$EPTSCOPE_ROOT" || exit 1
 
-[ -x lab/run ] || skip_all "no lab/run"
-[ -n "$(cat lab/cache/abi 2>/dev/null)" ] || skip_all "the lab is not set up (lab/setup)"
+lab_required
 
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT

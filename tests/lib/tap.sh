@@ -39,6 +39,14 @@ unlike() {
 	else ok 0 "$3"; fi
 }
 
+# lab_required: skip the whole test unless lab/run exists and the lab is
+# set up (lab/setup chose a kernel ABI).
+lab_required() {
+	[ -x "$EPTSCOPE_ROOT/lab/run" ] || skip_all "no lab/run"
+	[ -n "$(cat "$EPTSCOPE_ROOT/lab/cache/abi" 2>/dev/null)" ] ||
+		skip_all "the lab is not set up (lab/setup)"
+}
+
 skip_all() { echo "1..0 # SKIP $1"; exit 0; }
 
 diag() { printf '%s\n' "$*" | sed 's/^/# /'; }
