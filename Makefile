@@ -17,7 +17,7 @@ LAB_KDIR := /lib/modules/$(LAB_ABI)/build
 
 PREFIX ?= /usr/local
 TAPSET_DIR ?= /usr/share/systemtap/tapset/linux
-PROVE ?= prove
+PROVE ?= prove --failures --comments
 E ?=
 
 .PHONY: all user kmods lab check check-host check-lab setup experiment \

@@ -17,7 +17,9 @@ H=$(lab/stap -g stp/ept_hot.stp 5 30 2000)
 ok $? "ept_hot.stp compiles in guru mode ($H)"
 [ -n "$H" ] || { done_testing; exit 1; }
 
-lab/run --vcpus 2 --timeout 300 --out "$tmp/out" -- sh -c '
+run_lab() {
+	rm -rf "$tmp/out"
+	lab/run --vcpus 2 --timeout 300 --out "$tmp/out" -- sh -c '
 O=$LAB_OUT
 g="workload/guest --mem 16M --vcpus 2 --interval 0 --pattern hotcold:hot=10%,p=0.9 --mix r=70,w=30"
 $g --seconds 6 >/dev/null 2>&1 & p=$!
@@ -31,7 +33,18 @@ staprun -x $p '"$H"' >$O/hot.out 2>&1 & s=$!
 wait $p
 kill -INT $s; wait $s
 ' >"$tmp/run.log" 2>&1
+}
+# SystemTap skips a probe whose lock it cannot take within its trylock
+# window, which happens on the loaded, emulated lab; a run that skipped
+# probes measured nothing exactly, so it is repeated once. Every check
+# below still applies to the run that counts.
+run_lab
 st=$?
+if [ $st -eq 0 ] && ! grep -q '^xval: .*skipped_probes=0)' "$tmp/out/hot.out" 2>/dev/null; then
+	diag "the run skipped probes ($(grep -o 'skipped_probes=[0-9]*' "$tmp/out/hot.out")); repeating it once"
+	run_lab
+	st=$?
+fi
 ok $st "the lab run succeeds"
 [ $st -eq 0 ] || tail -n 20 "$tmp/run.log" | sed 's/^/# /'
 O=$tmp/out
