@@ -1,0 +1,178 @@
+# experiments/lib.sh - what every experiment shares: its results folder,
+# lab runs, checks that fail loudly, plots, bounded raw logs, and the
+# README with the provenance (command, kernel ABI, QEMU version, date).
+# Source it from experiments/NAME/run; it runs nothing by itself.
+#
+# An experiment's run script:
+#   . "$(dirname "$0")/../lib.sh"
+#   exp_init                                  # results/NAME/ made empty
+#   exp_lab --shadow --vcpus 2 -- 'sh commands run in the lab VM'
+#   ...                                       # $EXP_OUT holds $LAB_OUT
+#   exp_check "$(awk ... )" "the claim, in words"
+#   exp_plot experiments/NAME/plot.gp         # PNGs into results/NAME/
+#   exp_body <<'EOF' ... EOF                  # table and findings (markdown)
+#   exp_finish                                # README.md; status = checks
+
+EXP_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+. "$EXP_ROOT/lab/lib.sh"
+export LC_ALL=C
+
+# Largest raw file exp_keep copies whole into results/ (bytes).
+EXP_KEEP_MAX=${EXP_KEEP_MAX:-262144}
+
+exp_say() { echo "[$EXP_NAME] $*" >&2; }
+
+# exp_init: the experiment's name from its folder, an empty results/NAME/,
+# a scratch folder $EXP_WORK (removed at exit unless KEEP=1).
+exp_init() {
+	local script=${BASH_SOURCE[1]}
+	EXP_NAME=$(basename "$(cd "$(dirname "$script")" && pwd)")
+	EXP_DIR=$EXP_ROOT/experiments/$EXP_NAME
+	EXP_RESULTS=$EXP_ROOT/results/$EXP_NAME
+	EXP_WORK=$(mktemp -d "${TMPDIR:-/tmp}/eptscope-$EXP_NAME.XXXXXX")
+	EXP_OUT=$EXP_WORK/out
+	EXP_CHECKS=$EXP_WORK/checks
+	EXP_BODY=$EXP_WORK/body.md
+	EXP_FAILED=0
+	EXP_START=$(date +%s)
+	EXP_DATE=$(date -u '+%Y-%m-%d %H:%M:%S UTC')
+	export EXP_NAME EXP_DIR EXP_RESULTS EXP_WORK EXP_OUT
+	rm -rf "$EXP_RESULTS"
+	mkdir -p "$EXP_RESULTS" "$EXP_OUT"
+	: >"$EXP_CHECKS"
+	: >"$EXP_BODY"
+	EXP_LAB_ARGS=()
+	[ -n "${KEEP:-}" ] || trap 'rm -rf "$EXP_WORK"' EXIT
+	cd "$EXP_ROOT" || exit 1
+	lab_abi >/dev/null || { exp_say "the lab is not set up: run make experiment (or lab/setup)"; exit 1; }
+}
+
+# exp_lab [lab/run options] -- 'COMMAND': one lab run. COMMAND (a shell
+# script, run with sh -c) runs in the repo inside the lab VM; files it writes to $LAB_OUT come back in
+# $EXP_OUT. The console goes to $EXP_WORK/lab.N.log. Each call's options
+# are remembered for the README. On failure the experiment stops, loudly.
+exp_lab() {
+	local n=0 st
+	while [ -e "$EXP_WORK/lab.$n.log" ]; do n=$((n + 1)); done
+	local log=$EXP_WORK/lab.$n.log args=()
+	while [ $# -gt 0 ] && [ "$1" != "--" ]; do args+=("$1"); shift; done
+	[ "${1:-}" = "--" ] && shift
+	EXP_LAB_ARGS+=("lab/run ${args[*]} -- …")
+	exp_say "lab run $n: lab/run ${args[*]}"
+	lab/run --out "$EXP_OUT" "${args[@]}" -- sh -c "$1" >"$log" 2>&1
+	st=$?
+	if [ $st -ne 0 ]; then
+		exp_say "lab run $n failed (exit $st); the last lines of its console:"
+		tail -n 25 "$log" | sed 's/^/    /' >&2
+		exp_fail "lab run $n (lab/run ${args[*]}) succeeds (exit $st)"
+		exp_finish
+		exit 1
+	fi
+	return 0
+}
+
+# exp_check STATUS "CLAIM": records the claim; STATUS 0 (or "yes"/"true")
+# holds, anything else contradicts it. Every check goes into the README.
+exp_check() {
+	local st=$1 claim=$2
+	case $st in 0 | yes | true) st=0 ;; esac
+	if [ "$st" = 0 ]; then
+		echo "- [x] $claim" >>"$EXP_CHECKS"
+		exp_say "ok: $claim"
+	else
+		exp_fail "$claim"
+	fi
+}
+
+# exp_fail "CLAIM": a claim the data contradicts.
+exp_fail() {
+	echo "- [ ] **FAILED:** $1" >>"$EXP_CHECKS"
+	echo "[$EXP_NAME] CHECK FAILED: $1" >&2
+	EXP_FAILED=$((EXP_FAILED + 1))
+}
+
+# exp_awk_true 'AWK CONDITION' [var=value ...]: 0 when the condition on
+# the given numbers holds (for decimals the shell cannot compare).
+exp_awk_true() {
+	local cond=$1
+	shift
+	awk "$@" "BEGIN { exit !($cond) }" </dev/null
+}
+
+# exp_body: append markdown from stdin to the README's body.
+exp_body() { cat >>"$EXP_BODY"; }
+
+# exp_keep FILE [NAME]: copy a raw log or summary into results/, cut to
+# EXP_KEEP_MAX bytes at a line boundary, saying so in the file when cut.
+exp_keep() {
+	local src=$1 name=${2:-$(basename "$1")}
+	local dst=$EXP_RESULTS/$name size
+	[ -f "$src" ] || { exp_fail "raw file $src exists"; return 1; }
+	size=$(stat -c %s "$src")
+	if [ "$size" -le "$EXP_KEEP_MAX" ]; then
+		cp "$src" "$dst"
+	else
+		head -c "$EXP_KEEP_MAX" "$src" | sed '$d' >"$dst"
+		echo "# [cut by experiments/lib.sh: first $(wc -l <"$dst") lines of $(wc -l <"$src"), $size bytes in all]" >>"$dst"
+	fi
+}
+
+# exp_plot FILE.gp [gnuplot -e definitions]: run a gnuplot script in the
+# results folder with `data` set to the scratch output folder. The script
+# sets its own PNG outputs (relative names land in results/NAME/).
+exp_plot() {
+	local gp=$1
+	shift
+	(cd "$EXP_RESULTS" && gnuplot -e "out='$EXP_OUT'" "$@" "$EXP_ROOT/$gp") 2>"$EXP_WORK/gnuplot.err"
+	local st=$?
+	[ $st -eq 0 ] || sed 's/^/    gnuplot: /' "$EXP_WORK/gnuplot.err" >&2
+	exp_check $st "gnuplot draws $(basename "$gp")"
+}
+
+# The QEMU the lab uses, and how it accelerates.
+exp_qemu_version() { qemu-system-x86_64 --version 2>/dev/null | head -n 1; }
+exp_lab_accel() {
+	if lab_host_has_kvm; then echo "KVM (a real host)"; else echo "TCG (emulated CPU with emulated SVM/NPT: lab figures)"; fi
+}
+
+# exp_finish: write results/NAME/README.md (title, provenance, body,
+# plots, checks) and return non-zero when any check failed.
+exp_finish() {
+	local readme=$EXP_RESULTS/README.md title png
+	title=$(sed -n 's/^# *title: *//p' "$EXP_DIR/run" | head -n 1)
+	{
+		echo "# $EXP_NAME: ${title:-experiment}"
+		echo
+		echo "Written by \`experiments/$EXP_NAME/run\` (docs/experiments.md says how to read it)."
+		echo
+		echo "- Command: \`make experiment E=$EXP_NAME\`"
+		echo "- Lab runs: $(printf '`%s`; ' "${EXP_LAB_ARGS[@]}" | sed 's/; $//')"
+		echo "- Kernel ABI (lab guest kernel): $(lab_abi 2>/dev/null || echo unknown)"
+		echo "- QEMU: $(exp_qemu_version)"
+		echo "- Acceleration: $(exp_lab_accel)"
+		echo "- Date: $EXP_DATE; took $(($(date +%s) - EXP_START)) s"
+		echo "- Host: $(nproc) CPUs, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1), Linux $(uname -r)"
+		echo "- Source: $(git -C "$EXP_ROOT" describe --always --dirty 2>/dev/null || echo 'not a git tree')"
+		echo
+		cat "$EXP_BODY"
+		echo
+		for png in "$EXP_RESULTS"/*.png; do
+			[ -e "$png" ] || continue
+			echo "![$(basename "$png" .png)]($(basename "$png"))"
+			echo
+		done
+		echo "## Checks"
+		echo
+		cat "$EXP_CHECKS"
+		if [ "$EXP_FAILED" -gt 0 ]; then
+			echo
+			echo "**$EXP_FAILED check(s) FAILED: the data contradicts the claim.**"
+		fi
+	} >"$readme"
+	if [ "$EXP_FAILED" -gt 0 ]; then
+		exp_say "$EXP_FAILED check(s) FAILED (results/$EXP_NAME/README.md)"
+		return 1
+	fi
+	exp_say "all $(grep -c '^- \[x\]' "$EXP_CHECKS") checks hold (results/$EXP_NAME/README.md)"
+	return 0
+}
