@@ -44,17 +44,24 @@ static void usage(FILE *f)
 "                       or SIGINT/SIGTERM)\n"
 "  -o, --output FILE    write the log to FILE (default: standard output)\n"
 "  -b, --binary         binary log (default: text, one sample per line)\n"
+"  -e, --expire MS      an armed frame not accessed within MS ms expires\n"
+"                       (1..60000; default: the module's expire_ms, 1000)\n"
+"  -c, --censored       also log an expiry record for each armed frame that\n"
+"                       expired unaccessed: the censored waits a rate\n"
+"                       estimator needs (analysis/hotness uses them)\n"
 "  -m, --memslots       write the VM's memslots first, as comments\n"
 "  -q, --quiet          no statistics on standard error at the end\n"
 "  -h, --help           this text\n"
 "\n"
 "Text log lines: t=<ns> vcpu=<n> gfn=0x<hex> type=<rwx> level=<n> delay=<ns>\n"
+"Expiry records (-c) end in \" expired=1\", with type=--- and no vCPU.\n"
 "Statistics (armed, caught, recorded, dropped, ...) are printed at the end,\n"
 "and written into a text log as a '# stats' comment.\n"
 "\n"
 "Examples:\n"
 "  eptsample -p $(pidof qemu-system-x86_64) -f 1000 -d 10 -o samples.log\n"
 "  eptsample -p 1234 -t w -b -o writes.bin\n"
+"  eptsample -p 1234 -f 3000 -e 200 -c -d 10 -b -o s.bin; hotness s.bin\n"
 "  eptsample -p 1234 -d 5 | histo -f delay --log2\n"
 "\n"
 "Exit status: 0 when done, 1 on an error (the message says which), 2 for\n"
@@ -87,25 +94,29 @@ static void print_stats(FILE *f, const char *prefix,
 {
 	fprintf(f, "%sarmed=%llu caught=%llu recorded=%llu dropped=%llu "
 		"filtered=%llu natural=%llu truncated=%llu expired=%llu "
-		"regions=%llu rounds=%llu arm_rate=%llu frames=%llu pool_full=%llu\n", prefix,
+		"regions=%llu rounds=%llu arm_rate=%llu frames=%llu pool_full=%llu "
+		"censored=%llu expire_ns=%llu\n", prefix,
 		(unsigned long long)st->armed, (unsigned long long)st->caught,
 		(unsigned long long)st->recorded, (unsigned long long)st->dropped,
 		(unsigned long long)st->filtered, (unsigned long long)st->natural,
 		(unsigned long long)st->truncated, (unsigned long long)st->expired,
 		(unsigned long long)st->regions, (unsigned long long)st->rounds,
 		(unsigned long long)st->arm_rate, (unsigned long long)st->frames,
-		(unsigned long long)st->pool_full);
+		(unsigned long long)st->pool_full, (unsigned long long)st->censored,
+		(unsigned long long)st->expire_ns);
 }
 
-/* Write n records to the log in its format. */
-static void write_samples(FILE *out, const struct kvm_ept_sample_v2 *buf,
-			  size_t n, int binary)
+/* Write n records to the log in its format; return the expiry records. */
+static size_t write_samples(FILE *out, const struct kvm_ept_sample_v2 *buf,
+			    size_t n, int binary)
 {
 	unsigned char rec[sizeof(*buf)];
 	char line[EPT_TEXT_MAX];
-	size_t i;
+	size_t i, expired = 0;
 
 	for (i = 0; i < n; i++) {
+		if (buf[i].flags & KVM_EPT_SAMPLE_F_EXPIRED)
+			expired++;
 		if (binary) {
 			ept_bin_encode(rec, &buf[i]);
 			fwrite(rec, sizeof(rec), 1, out);
@@ -113,6 +124,7 @@ static void write_samples(FILE *out, const struct kvm_ept_sample_v2 *buf,
 			fwrite(line, ept_text_format(line, &buf[i]), 1, out);
 		}
 	}
+	return expired;
 }
 
 static int write_memslots(int fd, FILE *out)
@@ -141,6 +153,8 @@ int main(int argc, char **argv)
 		{ "duration", required_argument, NULL, 'd' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "binary", no_argument, NULL, 'b' },
+		{ "expire", required_argument, NULL, 'e' },
+		{ "censored", no_argument, NULL, 'c' },
 		{ "memslots", no_argument, NULL, 'm' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -152,11 +166,13 @@ int main(int argc, char **argv)
 	const char *output = NULL;
 	uint64_t pid = 0, freq = 1000, duration_ns = 0, start, deadline = 0;
 	int xwr = KVM_EPT_SAMPLE_XWR, binary = 0, memslots = 0, quiet = 0;
+	int censored = 0;
+	uint64_t expire_ms = 0;
 	int c, fd, status = 0;
-	unsigned long long total = 0;
+	unsigned long long total = 0, expiries = 0;
 	FILE *out = stdout;
 
-	while ((c = getopt_long(argc, argv, "p:f:t:d:o:bmqh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:f:t:d:o:be:cmqh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			pid = opt_u64(optarg, "pid");
@@ -188,6 +204,16 @@ int main(int argc, char **argv)
 			break;
 		case 'b':
 			binary = 1;
+			break;
+		case 'e':
+			expire_ms = opt_u64(optarg, "expire");
+			if (expire_ms == 0 || expire_ms > 60000) {
+				fprintf(stderr, "eptsample: -e takes 1 to 60000 ms\n");
+				return 2;
+			}
+			break;
+		case 'c':
+			censored = 1;
 			break;
 		case 'm':
 			memslots = 1;
@@ -234,7 +260,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (ioctl(fd, KVM_EPT_SAMPLE_CMD_SET_PROT, xwr) < 0 ||
-	    ioctl(fd, KVM_EPT_SAMPLE_CMD_SET_FREQ, 0) < 0) {
+	    ioctl(fd, KVM_EPT_SAMPLE_CMD_SET_FREQ, 0) < 0 ||
+	    ioctl(fd, KVM_EPT_SAMPLE_CMD_SET_CENSORED, censored) < 0 ||
+	    (expire_ms && ioctl(fd, KVM_EPT_SAMPLE_CMD_SET_EXPIRE, expire_ms) < 0)) {
 		fprintf(stderr, "eptsample: configuring the session: %s\n", strerror(errno));
 		return 1;
 	}
@@ -312,7 +340,7 @@ int main(int argc, char **argv)
 				fprintf(stderr, "eptsample: the VM is gone\n");
 			break;
 		}
-		write_samples(out, buf, (size_t)n / sizeof(buf[0]), binary);
+		expiries += write_samples(out, buf, (size_t)n / sizeof(buf[0]), binary);
 		total += (size_t)n / sizeof(buf[0]);
 	}
 
@@ -324,15 +352,15 @@ int main(int argc, char **argv)
 
 		if (n <= 0)
 			break;
-		write_samples(out, buf, (size_t)n / sizeof(buf[0]), binary);
+		expiries += write_samples(out, buf, (size_t)n / sizeof(buf[0]), binary);
 		total += (size_t)n / sizeof(buf[0]);
 	}
 	if (ioctl(fd, KVM_EPT_SAMPLE_CMD_GET_STATS, &st) == 0) {
 		if (!binary)
 			print_stats(out, "# stats ", &st);
 		if (!quiet) {
-			fprintf(stderr, "eptsample: %llu samples in %.2f s\n", total,
-				(double)(now_ns() - start) / 1e9);
+			fprintf(stderr, "eptsample: %llu samples and %llu expiry records in %.2f s\n",
+				total - expiries, expiries, (double)(now_ns() - start) / 1e9);
 			print_stats(stderr, "eptsample: ", &st);
 		}
 	}

@@ -127,6 +127,8 @@ struct window {
 	struct fstat *fs;
 	size_t fcap;
 	uint64_t samples;	/* all samples in the window */
+	uint64_t expired;	/* expiry records (censored waits) */
+	size_t sampled;		/* frames with at least one sample */
 };
 
 struct ranked {
@@ -239,16 +241,35 @@ static uint64_t region_key(unsigned level, uint64_t gfn)
 					((1ULL << 56) - 1));
 }
 
-/* Record sample S in W under estimator EST (EST_DELAY or EST_COUNT). */
+/*
+ * Record sample S in W under estimator EST (EST_DELAY or EST_COUNT). An
+ * expiry record (eptsample -c) adds its wait to the exposure of its unit,
+ * as a censored observation, and no access: the delay estimator becomes
+ * n / (sum of delays + sum of censored waits).
+ */
 static void window_add(struct window *w, const struct kvm_ept_sample_v2 *s,
 		       enum estimator est)
 {
+	int expired = s->flags & KVM_EPT_SAMPLE_F_EXPIRED;
 	unsigned level;
 	size_t i;
 
-	w->samples++;
+	if (expired)
+		w->expired++;
+	else
+		w->samples++;
 	if (est == EST_DELAY && !s->delay_ns)
 		return;			/* no delay: nothing to estimate */
+	if (expired && est != EST_DELAY)
+		return;
+	level = sample_unit_level(s);
+	if (level != 1) {
+		if (est == EST_DELAY)
+			keymap_add_u64(&w->regions, region_key(level, s->gfn),
+				       s->delay_ns);
+		if (expired)
+			return;
+	}
 	i = keymap_get_u64(&w->frames, s->gfn);
 	if (i >= w->fcap) {
 		w->fcap = w->fcap ? w->fcap * 2 : 1024;
@@ -259,15 +280,12 @@ static void window_add(struct window *w, const struct kvm_ept_sample_v2 *s,
 		w->fs[i].dsum = 0;
 		w->frames.e[i].value = 1;	/* marks the entry initialised */
 	}
-	w->fs[i].n++;
-	if (est != EST_DELAY)
-		return;
-	level = sample_unit_level(s);
-	if (level == 1)
+	if (!expired) {
+		w->sampled += !w->fs[i].n;
+		w->fs[i].n++;
+	}
+	if (est == EST_DELAY && level == 1)
 		w->fs[i].dsum += s->delay_ns;
-	else
-		keymap_add_u64(&w->regions, region_key(level, s->gfn),
-			       s->delay_ns);
 }
 
 static void window_clear(struct window *w)
@@ -275,6 +293,8 @@ static void window_clear(struct window *w)
 	keymap_clear(&w->frames);
 	keymap_clear(&w->regions);
 	w->samples = 0;
+	w->expired = 0;
+	w->sampled = 0;
 }
 
 /* The delay (ns) that frame GFN was exposed for: its own 4 KiB samples'
@@ -304,7 +324,9 @@ static struct ranked *window_rank(const struct window *w, enum estimator est,
 	for (size_t i = 0; i < n; i++) {
 		r[i].gfn = keymap_key_u64(&w->frames, i);
 		r[i].n = w->fs[i].n;
-		if (est == EST_DELAY)
+		if (!r[i].n)
+			r[i].rate = 0;	/* armed, expired, never accessed */
+		else if (est == EST_DELAY)
 			r[i].rate = (double)r[i].n * 1e9 /
 				    frame_exposure(w, i, r[i].gfn);
 		else
@@ -339,8 +361,8 @@ static void score_window(const struct opts *o, const struct window *w,
 
 		rate[keymap_find_u64(&w->frames, r[i].gfn)] = r[i].rate;
 		if (!row)
-			nu++;	/* sampled, not in the truth: share 0 */
-		else if (row->hot)
+			nu++;	/* seen, not in the truth: share 0 */
+		else if (row->hot && r[i].n)
 			shot++;
 	}
 	for (size_t i = 0; i < k; i++) {
@@ -349,7 +371,7 @@ static void score_window(const struct opts *o, const struct window *w,
 
 		hit += row && row->hot;
 	}
-	for (size_t i = 0; i < shot; i++) {
+	for (size_t i = 0; i < shot && i < n; i++) {
 		const struct truth_row *row =
 			truth_find(t, (uint32_t)phase, r[i].gfn);
 
@@ -408,7 +430,7 @@ static void print_window(const struct opts *o, const struct window *w,
 	for (size_t i = 0; i < n; i++)
 		total += r[i].rate;
 
-	/* The hot set: the first k of the ranking. */
+	/* The hot set: the first k of the ranking, sampled frames only. */
 	long phase = o->truth ? window_phase(o, t0, start, end) : -1;
 	const struct truth_phase *tp = NULL;
 
@@ -424,11 +446,14 @@ static void print_window(const struct opts *o, const struct window *w,
 	} else {
 		k = n < 20 ? n : 20;
 	}
+	if (k > w->sampled)
+		k = w->sampled;
 
 	fprintf(f, "window=%" PRIu64 " start_ns=%" PRIu64 " end_ns=%" PRIu64
-		" samples=%" PRIu64 " frames=%zu hot_set=%zu estimator=%s\n",
-		idx, start, end, w->samples, n, k,
-		est == EST_DELAY ? "delay" : "count");
+		" samples=%" PRIu64 " frames=%zu hot_set=%zu estimator=%s"
+		" expired=%" PRIu64 "\n",
+		idx, start, end, w->samples, w->sampled, k,
+		est == EST_DELAY ? "delay" : "count", w->expired);
 	if (!o->quiet && k) {
 		fprintf(f, "%6s %18s %10s %14s %8s\n", "rank", "gfn",
 			"samples", est == EST_DELAY ? "accesses/s" :
@@ -561,8 +586,10 @@ int main(int argc, char **argv)
 		}
 		if (t > last_t)
 			last_t = t;
-		nodelay += est == EST_DELAY && !s.delay_ns;
 		window_add(&w, &s, est);
+		if (s.flags & KVM_EPT_SAMPLE_F_EXPIRED)
+			continue;
+		nodelay += est == EST_DELAY && !s.delay_ns;
 		nsamples++;
 	}
 	if (started)

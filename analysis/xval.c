@@ -158,6 +158,8 @@ int main(int argc, char **argv)
 	/* The module's samples, sorted for lookup. */
 	open_log(&ss, argv[optind]);
 	while (samples_next(&ss, &s)) {
+		if (s.flags & KVM_EPT_SAMPLE_F_EXPIRED)
+			continue;	/* an expiry record: no access to match */
 		if (n == cap) {
 			cap = cap ? cap * 2 : 4096;
 			a = xrealloc(a, cap * sizeof(*a));
@@ -180,6 +182,8 @@ int main(int argc, char **argv)
 		uint64_t t = s.time_ns, lo, hi, best_dt = UINT64_MAX;
 		size_t i, best = SIZE_MAX;
 
+		if (s.flags & KVM_EPT_SAMPLE_F_EXPIRED)
+			continue;
 		nstap++;
 		if (offset < 0 && (uint64_t)-offset > t)
 			t = 0;

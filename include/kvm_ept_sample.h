@@ -63,17 +63,28 @@ struct kvm_ept_sample_get_memslots {
 };
 
 /* ---- The versioned extension --------------------------------------- */
-#define KVM_EPT_SAMPLE_API_VERSION	2
+#define KVM_EPT_SAMPLE_API_VERSION	3
 
 #define KVM_EPT_SAMPLE_CMD_GET_VERSION	1210	/* returns API version */
 #define KVM_EPT_SAMPLE_CMD_SET_FORMAT	1211	/* arg: 1 (original) or 2 */
 #define KVM_EPT_SAMPLE_CMD_GET_STATS	1212	/* arg: struct stats * */
+/* Version 3 */
+#define KVM_EPT_SAMPLE_CMD_SET_EXPIRE	1213	/* arg: ms, 1..60000 */
+#define KVM_EPT_SAMPLE_CMD_SET_CENSORED	1214	/* arg: 0 or 1 */
 
 #define KVM_EPT_SAMPLE_FORMAT_V1	1
 #define KVM_EPT_SAMPLE_FORMAT_V2	2
 
 /* Sample flags */
 #define KVM_EPT_SAMPLE_F_HUGE		0x1	/* frame lies in a huge mapping */
+/*
+ * An expiry record, not a sample (format 2, after SET_CENSORED 1): the
+ * unit at gfn (level) was armed for delay_ns and expired unaccessed at
+ * time_ns. xwr is 0 and vcpu is KVM_EPT_SAMPLE_NO_VCPU. These are the
+ * censored waits a rate estimator needs (docs/kmod.md, "The estimator").
+ */
+#define KVM_EPT_SAMPLE_F_EXPIRED	0x2
+#define KVM_EPT_SAMPLE_NO_VCPU		0xffffffffu
 
 /* The format-2 record: 32 bytes, naturally aligned, little endian. */
 struct kvm_ept_sample_v2 {
@@ -102,7 +113,7 @@ struct kvm_ept_sample_stats {
 	__u64 expire_ns;	/* an armed unit expires after this long */
 	__u64 frames;		/* guest frames in the VM's memslots */
 	__u64 pool_full;	/* arming rounds cut short: 65536 units armed */
-	__u64 reserved[1];
+	__u64 censored;		/* expiry records put in the buffer (v3) */
 };
 
 #endif /* KVM_EPT_SAMPLE_H */

@@ -2,15 +2,18 @@
 /*
  * arm.c - the arming work of a session. Every EPT_PERIOD_MS it:
  *  1. ends the session if the VM is gone (only our reference is left);
- *  2. expires units armed more than expire_ms (a parameter) ago;
+ *  2. expires units armed more than expire_ms (SET_EXPIRE, or the module
+ *     parameter) ago;
  *  3. arms the next units of a walk over all guest frames, as many as the
  *     rate controller allows, by zapping their second-level mappings with
  *     KVM's own kvm_zap_gfn_range (mmu_lock, TLB flush, under kvm->srcu).
  *
- * The walk visits chunks of EPT_CHUNK contiguous frames in a fixed
- * pseudo-random order (a stride coprime with the chunk count), so every
- * frame is armed once per sweep and no frame twice. Each frame of a chunk
- * is armed on its own, but one zap (one TLB flush) covers the chunk. A frame that the host maps huge, where KVM may map it huge
+ * The walk visits chunks of s->chunk (the chunk_frames parameter)
+ * contiguous frames in a fixed pseudo-random order (a stride coprime with
+ * the chunk count), so every frame is armed once per sweep and no frame
+ * twice. Each frame of a chunk is armed on its own, but one zap (one TLB
+ * flush) covers the chunk. A frame that the host maps huge, where KVM may
+ * map it huge
  * too, is armed as its whole region: zapping one 4 KiB piece of a huge
  * mapping zaps all of it, and the sample then names the frame touched
  * first. The controller adjusts the arming rate once a second so that the
@@ -23,7 +26,6 @@
 #include "ept.h"
 
 #define EPT_MAX_PER_ROUND	4096	/* frames */
-#define EPT_CHUNK		16	/* frames armed by one zap */
 #define EPT_RATE_MAX		(16ULL * EPT_MAX_FREQ)
 
 /*
@@ -113,7 +115,7 @@ static void ept_refresh_slots(struct ept_session *s, struct kvm *kvm)
 	s->stats.frames = total;
 	total = 0;
 	for (bkt = 0; bkt < s->nslots; bkt++)
-		total += DIV_ROUND_UP(s->slots[bkt].npages, EPT_CHUNK);
+		total += DIV_ROUND_UP(s->slots[bkt].npages, s->chunk);
 	if (total != s->walk_total) {
 		/* About total * 0.618, then up to the next coprime stride. */
 		stride = total ? (total * 618 / 1000) | 1 : 1;
@@ -133,9 +135,9 @@ static const struct ept_slot *ept_walk_chunk(struct ept_session *s, u64 idx,
 	u32 i;
 
 	for (i = 0; i < s->nslots; i++) {
-		chunks = DIV_ROUND_UP(s->slots[i].npages, EPT_CHUNK);
+		chunks = DIV_ROUND_UP(s->slots[i].npages, s->chunk);
 		if (idx < chunks) {
-			*gfn = s->slots[i].base_gfn + idx * EPT_CHUNK;
+			*gfn = s->slots[i].base_gfn + idx * s->chunk;
 			return &s->slots[i];
 		}
 		idx -= chunks;
@@ -150,7 +152,7 @@ static const struct ept_slot *ept_walk_chunk(struct ept_session *s, u64 idx,
 static u64 ept_arm_chunk(struct ept_session *s, struct kvm *kvm,
 			 struct mm_struct *mm, const struct ept_slot *slot, u64 gfn)
 {
-	u64 end = min(gfn + EPT_CHUNK, slot->base_gfn + slot->npages);
+	u64 end = min(gfn + s->chunk, slot->base_gfn + slot->npages);
 	u64 pages, base, g, armed = 0, first = end, last = gfn;
 	u8 level = ept_unit_level(mm, slot, gfn);
 
@@ -234,7 +236,7 @@ static void ept_arm_round(struct ept_session *s, struct kvm *kvm, u32 freq, u64 
 	ept_refresh_slots(s, kvm);
 	while (armed < n && s->walk_total) {
 		/* A full pool would make the walk skip chunks: stop here. */
-		if (READ_ONCE(s->outstanding) + EPT_CHUNK > EPT_MAX_ARMED) {
+		if (READ_ONCE(s->outstanding) + s->chunk > EPT_MAX_ARMED) {
 			s->stats.pool_full++;
 			break;
 		}
@@ -256,12 +258,17 @@ void ept_arm_work(struct work_struct *work)
 	struct kvm *kvm = s->kvm;
 	u64 now = ktime_get_ns();
 	unsigned long flags;
-	u32 freq;
+	u32 freq, expire_ms;
 
 	/* Only our reference left: the VMM closed the VM or exited. */
 	if (refcount_read(&kvm->users_count) == 1) {
 		ept_session_detach(s, true);
 		return;
+	}
+	expire_ms = READ_ONCE(s->expire_ms);
+	if (expire_ms) {
+		s->expire_ns = (u64)expire_ms * NSEC_PER_MSEC;
+		s->stats.expire_ns = s->expire_ns;
 	}
 	ept_armed_expire(s, now);
 	freq = READ_ONCE(s->freq);
@@ -302,5 +309,7 @@ void ept_arm_start(struct ept_session *s)
 	s->expire_ns = (u64)clamp_t(unsigned int, READ_ONCE(ept_expire_ms), 1,
 				    EPT_EXPIRE_MS_MAX) * NSEC_PER_MSEC;
 	s->stats.expire_ns = s->expire_ns;
+	s->chunk = clamp_t(unsigned int, READ_ONCE(ept_chunk_frames), 1,
+			   EPT_CHUNK_MAX);
 	queue_delayed_work(system_unbound_wq, &s->work, 0);
 }

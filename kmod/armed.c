@@ -87,6 +87,7 @@ bool ept_armed_add(struct ept_session *s, u64 base, u8 level, u64 now)
 		}
 	}
 	spin_unlock_irqrestore(&s->arm_lock, flags);
+	ept_hook_arm_unit(s, s->pid, base, level, now, e);
 	return e;
 }
 
@@ -111,18 +112,46 @@ void ept_armed_release(struct ept_session *s, struct ept_armed *e)
 		s->outstanding_regions--;
 }
 
-/* Drop units armed longer than expire_ns ago. Takes arm_lock. */
+#define EPT_EXPIRE_BATCH	8
+
+/*
+ * Drop units armed longer than expire_ns ago, in batches: each batch is
+ * taken under arm_lock, then its expiry records (if the reader asked for
+ * them, in format 2) go to the buffer under fifo_lock, never both at once.
+ */
 void ept_armed_expire(struct ept_session *s, u64 now)
 {
+	struct kvm_ept_sample_v2 rec[EPT_EXPIRE_BATCH];
 	struct ept_armed *e, *tmp;
 	unsigned long flags;
+	unsigned int n, i;
+	bool records = READ_ONCE(s->censored) &&
+		       READ_ONCE(s->format) == KVM_EPT_SAMPLE_FORMAT_V2;
 
-	spin_lock_irqsave(&s->arm_lock, flags);
-	list_for_each_entry_safe(e, tmp, &s->armed, lnode) {
-		if (now - e->t_arm < s->expire_ns)
-			break;
-		ept_armed_release(s, e);
-		s->stats.expired++;
-	}
-	spin_unlock_irqrestore(&s->arm_lock, flags);
+	do {
+		n = 0;
+		spin_lock_irqsave(&s->arm_lock, flags);
+		list_for_each_entry_safe(e, tmp, &s->armed, lnode) {
+			if (n == EPT_EXPIRE_BATCH || now - e->t_arm < s->expire_ns)
+				break;
+			rec[n].gfn = e->base;
+			rec[n].time_ns = now;
+			rec[n].delay_ns = now - e->t_arm;
+			rec[n].vcpu = KVM_EPT_SAMPLE_NO_VCPU;
+			rec[n].xwr = 0;
+			rec[n].level = e->level;
+			rec[n].flags = KVM_EPT_SAMPLE_F_EXPIRED |
+				       (e->level > 1 ? KVM_EPT_SAMPLE_F_HUGE : 0);
+			n++;
+			ept_armed_release(s, e);
+			s->stats.expired++;
+		}
+		spin_unlock_irqrestore(&s->arm_lock, flags);
+		for (i = 0; i < n; i++) {
+			ept_hook_expire(s, s->pid, rec[i].gfn, rec[i].level,
+					now - rec[i].delay_ns, now);
+			if (records)
+				ept_buffer_push(s, &rec[i]);
+		}
+	} while (n == EPT_EXPIRE_BATCH);
 }

@@ -6,7 +6,8 @@
  * fifo_lock (the fault path), one reader at a time pops under read_lock.
  * Format 1 (the original API) converts each record to {gfn:29, xwr:3} on
  * the way out; a frame that does not fit is counted in stats.truncated,
- * never cut. A full buffer counts stats.dropped.
+ * never cut, and expiry records are skipped. A full buffer counts
+ * stats.dropped.
  */
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
@@ -50,16 +51,21 @@ void ept_buffer_reset(struct ept_session *s)
 	mutex_unlock(&s->read_lock);
 }
 
-/* From the fault path: any context that may take a spinlock. */
+/*
+ * From the fault path (a sample) or the arming work (an expiry record):
+ * any context that may take a spinlock.
+ */
 void ept_buffer_push(struct ept_session *s, const struct kvm_ept_sample_v2 *rec)
 {
 	unsigned long flags;
 
 	spin_lock_irqsave(&s->fifo_lock, flags);
-	if (kfifo_put(&s->fifo, *rec))
-		s->stats.recorded++;
-	else
+	if (!kfifo_put(&s->fifo, *rec))
 		s->stats.dropped++;
+	else if (rec->flags & KVM_EPT_SAMPLE_F_EXPIRED)
+		s->stats.censored++;
+	else
+		s->stats.recorded++;
 	spin_unlock_irqrestore(&s->fifo_lock, flags);
 	if (wq_has_sleeper(&s->wait))
 		wake_up_interruptible(&s->wait);
@@ -90,6 +96,9 @@ static ssize_t ept_read_v1(struct ept_session *s, char __user *buf, size_t len)
 		if (!n)
 			break;
 		for (i = 0, k = 0, truncated = 0; i < n; i++) {
+			/* Format 1 has no way to say "expired". */
+			if (rec[i].flags & KVM_EPT_SAMPLE_F_EXPIRED)
+				continue;
 			if (rec[i].gfn >= EPT_V1_GFN_LIMIT) {
 				truncated++;
 				continue;

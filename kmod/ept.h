@@ -36,6 +36,8 @@
 #define EPT_MAX_FREQ		1000000		/* samples/s */
 #define EPT_MAX_SLOTS		64		/* memslots sampled per VM */
 #define EPT_MAX_LEVEL		3		/* 1 = 4K, 2 = 2M, 3 = 1G */
+#define EPT_CHUNK_DEFAULT	16		/* frames armed by one zap */
+#define EPT_CHUNK_MAX		512
 
 /* Frames in an arming unit of a level: 1, 512 or 262144. */
 static inline u64 ept_unit_pages(u8 level)
@@ -73,12 +75,14 @@ struct ept_session {
 	struct kvm *kvm;		/* referenced while EPT_S_ATTACHED */
 	spinlock_t kvm_lock;		/* guards the kvm pointer for ioctls */
 	pid_t pid;
-	u64 expire_ns;			/* armed units expire after (INIT) */
+	u64 expire_ns;			/* armed units expire after (arming work) */
 
 	/* Configuration: written under lock, read with READ_ONCE. */
 	u32 xwr;
 	u32 freq;
 	u32 format;
+	u32 expire_ms;			/* SET_EXPIRE; 0: the module parameter */
+	u32 censored;			/* SET_CENSORED: expiry records wanted */
 
 	/* Samples: vCPUs write under fifo_lock, one reader under read_lock. */
 	spinlock_t fifo_lock;
@@ -102,6 +106,7 @@ struct ept_session {
 	u32 nslots;
 	u64 slots_gen;
 	u64 walk_pos, walk_stride, walk_total;
+	u32 chunk;			/* frames per zap (INIT) */
 	u32 last_freq;			/* the budget the controller follows */
 	u64 rate;			/* units armed per second */
 	u64 credit;			/* units * ns not yet armed */
@@ -118,6 +123,7 @@ struct ept_session {
 
 /* main.c: module parameters. */
 extern unsigned int ept_expire_ms;
+extern unsigned int ept_chunk_frames;
 
 /* resolve.c: kernel symbols that are not exported. */
 struct ept_syms {
@@ -176,5 +182,9 @@ void ept_proc_remove(void);
 void ept_hook_sample(pid_t pid, u64 gfn, u32 vcpu, u8 xwr, u8 level,
 		     u64 time_ns, u64 delay_ns);
 void ept_hook_arm(pid_t pid, u64 gfn, u8 level, u64 nframes, u64 time_ns);
+void ept_hook_arm_unit(const void *session, pid_t pid, u64 gfn, u8 level,
+		       u64 t_arm, bool ok);
+void ept_hook_expire(const void *session, pid_t pid, u64 gfn, u8 level,
+		     u64 t_arm, u64 now_ns);
 
 #endif /* EPT_H */

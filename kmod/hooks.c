@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * hooks.c - functions that exist to be probed by SystemTap (tapsets/):
- * one call per recorded sample, one per arming. They do nothing; they are
+ * one call per recorded sample, one per zap, one per unit the module tries
+ * to arm and one per unit that expires. They do nothing; they are
  * global and noinline so that the compiler keeps them and their arguments
  * in registers where a probe finds them. docs/kmod.md lists the arguments.
  */
@@ -20,4 +21,24 @@ noinline void ept_hook_arm(pid_t pid, u64 gfn, u8 level, u64 nframes, u64 time_n
 {
 	asm volatile("" : : "r"(pid), "r"(gfn), "r"(level), "r"(nframes),
 		     "r"(time_ns) : "memory");
+}
+
+/*
+ * Called for each unit the arming work tries to register, after the try:
+ * ok is false when the unit was armed already or the pool was full. The
+ * zap follows (ept_hook_arm). session identifies the open file.
+ */
+noinline void ept_hook_arm_unit(const void *session, pid_t pid, u64 gfn,
+				u8 level, u64 t_arm, bool ok)
+{
+	asm volatile("" : : "r"(session), "r"(pid), "r"(gfn), "r"(level),
+		     "r"(t_arm), "r"(ok) : "memory");
+}
+
+/* Called for each unit that expires unaccessed, armed at t_arm. */
+noinline void ept_hook_expire(const void *session, pid_t pid, u64 gfn,
+			      u8 level, u64 t_arm, u64 now_ns)
+{
+	asm volatile("" : : "r"(session), "r"(pid), "r"(gfn), "r"(level),
+		     "r"(t_arm), "r"(now_ns) : "memory");
 }

@@ -13,6 +13,11 @@ module_param_named(expire_ms, ept_expire_ms, uint, 0644);
 MODULE_PARM_DESC(expire_ms,
 		 "An armed frame not accessed within this many ms expires (1..60000, default 1000); read at INIT");
 
+unsigned int ept_chunk_frames = EPT_CHUNK_DEFAULT;
+module_param_named(chunk_frames, ept_chunk_frames, uint, 0644);
+MODULE_PARM_DESC(chunk_frames,
+		 "Contiguous frames armed by one zap, one TLB flush (1..512, default 16); read at INIT");
+
 static int __init ept_init(void)
 {
 	int ret;

@@ -98,6 +98,18 @@ static long ept_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case KVM_EPT_SAMPLE_CMD_GET_STATS:
 		ret = ept_get_stats(s, (void __user *)arg);
 		break;
+	case KVM_EPT_SAMPLE_CMD_SET_EXPIRE:
+		if (arg == 0 || arg > EPT_EXPIRE_MS_MAX)
+			ret = -EINVAL;
+		else
+			WRITE_ONCE(s->expire_ms, arg);
+		break;
+	case KVM_EPT_SAMPLE_CMD_SET_CENSORED:
+		if (arg > 1)
+			ret = -EINVAL;
+		else
+			WRITE_ONCE(s->censored, arg);
+		break;
 	default:
 		ret = -ENOTTY;
 	}

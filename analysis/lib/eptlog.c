@@ -113,6 +113,14 @@ const char *ept_text_parse(const char *l, const char *e,
 				seen |= SEEN_LEVEL;
 			}
 			break;
+		case 'e':
+			if (key_is(k, eq, "expired")) {
+				if (parse_dec_u64(v, p, &u) || u > 1)
+					return "bad expired=";
+				if (u)
+					s->flags |= KVM_EPT_SAMPLE_F_EXPIRED;
+			}
+			break;
 		case 'd':
 			if (key_is(k, eq, "delay")) {
 				if (parse_dec_u64(v, p, &u))
@@ -142,10 +150,11 @@ size_t ept_text_format(char *buf, const struct kvm_ept_sample_v2 *s)
 	ept_type_str(type, s->xwr);
 	n = snprintf(buf, EPT_TEXT_MAX,
 		     "t=%" PRIu64 " vcpu=%u gfn=0x%" PRIx64
-		     " type=%s level=%u delay=%" PRIu64 "\n",
+		     " type=%s level=%u delay=%" PRIu64 "%s\n",
 		     (uint64_t)s->time_ns, (unsigned)s->vcpu,
 		     (uint64_t)s->gfn, type, (unsigned)s->level,
-		     (uint64_t)s->delay_ns);
+		     (uint64_t)s->delay_ns,
+		     s->flags & KVM_EPT_SAMPLE_F_EXPIRED ? " expired=1" : "");
 	return (size_t)n;
 }
 

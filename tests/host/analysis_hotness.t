@@ -39,7 +39,7 @@ phase=1 gfn=0x21 share=0.1 hot=0
 IN
 
 out=$($HN -e count -k 3 "$T/s.txt")
-like "$out" '^window=0 .* samples=16 frames=6 hot_set=3 estimator=count$' "one window over the whole log"
+like "$out" '^window=0 .* samples=16 frames=6 hot_set=3 estimator=count expired=0$' "one window over the whole log"
 is "$(echo "$out" | awk '$1 ~ /^[0-9]+$/ {print $1, $2, $3}')" "1 0x10 5
 2 0x20 4
 3 0x11 3" "ranked by sample count"
@@ -76,7 +76,7 @@ is "$($HN -e count -w 1s -g "$T/truth.cols" -q "$T/s.txt" | grep -v '^window=')"
 	"workload/guest's column truth format: same scores"
 like "$($HN -e count -w 1s -k 1 -p 0 -g "$T/truth.txt" "$T/s.txt" | head -n 5)" \
 	'^precision=1\.0000 recall=0\.3333 ' "-k 1: precision 1/1, recall 1/3"
-like "$($HN -e count -w 1s -T 2.5 -q "$T/s.txt")" '^window=0 .*samples=11 frames=4 hot_set=2 estimator=count$' \
+like "$($HN -e count -w 1s -T 2.5 -q "$T/s.txt")" '^window=0 .*samples=11 frames=4 hot_set=2 estimator=count expired=0$' \
 	"-T 2.5 samples/s keeps the two frames sampled 5 and 3 times in 1 s"
 $HN -g "$T/truth.txt" "$T/s.txt" >/dev/null 2>&1
 is "$?" 2 "several phases without --phase or --phase-length: usage error"
@@ -108,7 +108,7 @@ t=1300000000 vcpu=0 gfn=0xb type=r-- level=1 delay=100000000
 IN
 "$GENLOG" --from-text -o "$T/ab.bin" < "$T/ab.txt"
 out=$($HN "$T/ab.txt")
-like "$out" '^window=0 .* samples=7 frames=3 hot_set=3 estimator=delay$' \
+like "$out" '^window=0 .* samples=7 frames=3 hot_set=3 estimator=delay expired=0$' \
 	"a text log with delays: the delay estimator by default"
 is "$(echo "$out" | awk '$1 ~ /^[0-9]+$/ {print $1, $2, $3, $4, $5}')" "1 0xd 1 2000.0 0.6645
 2 0xa 2 1000.0 0.3322
@@ -122,11 +122,11 @@ is "$(echo "$out" | awk '$1 ~ /^[0-9]+$/ {print $1, $2, $3, $4}')" "1 0xb 4 13.3
 3 0xd 1 3.3" "-e count: B (most samples) above A"
 # the same log as SystemTap writes it (no level=, delay=): count
 sed 's/ level=.*//' "$T/ab.txt" > "$T/ab.stap"
-like "$($HN -q "$T/ab.stap")" 'estimator=count$' "a log without delays: count by default"
+like "$($HN -q "$T/ab.stap")" 'estimator=count expired=0$' "a log without delays: count by default"
 err=$($HN -e delay -q "$T/ab.stap" 2>&1 >/dev/null)
 like "$err" '7 of 7 samples without a delay .*try --estimator count' \
 	"-e delay on a log without delays: samples skipped and reported"
-like "$($HN -e delay -q "$T/ab.stap" 2>/dev/null)" 'frames=0 hot_set=0 estimator=delay$' \
+like "$($HN -e delay -q "$T/ab.stap" 2>/dev/null)" 'frames=0 hot_set=0 estimator=delay expired=0$' \
 	"... and no frame has an estimate"
 $HN -e fast "$T/ab.txt" >/dev/null 2>&1
 is "$?" 2 "an unknown estimator is a usage error"
@@ -152,7 +152,7 @@ like "$($HN -e count -q -g "$T/ab.truth" "$T/ab.txt")" \
 	'^precision=0\.6667 recall=0\.6667 spearman=0\.3162 truth_phase=0 truth_hot=3 sampled_hot=2 coverage=0\.6667 sampled_precision=1\.0000$' \
 	"count estimator scored by hand"
 # -T in accesses/s: only D (2000) and A (1000) reach 500/s
-like "$($HN -q -T 500 "$T/ab.txt")" 'hot_set=2 estimator=delay$' "-T 500 accesses/s keeps D and A"
+like "$($HN -q -T 500 "$T/ab.txt")" 'hot_set=2 estimator=delay expired=0$' "-T 500 accesses/s keeps D and A"
 # per window (1 s from t0 = 1 s): window 0 holds every sample
 like "$($HN -q -w 150ms "$T/ab.txt" | head -n 1)" \
 	'^window=0 start_ns=1000000000 end_ns=1150000000 samples=3 frames=2 ' \
@@ -203,5 +203,28 @@ ok "$(awk -v p="$p" 'BEGIN { exit !(p < 0.5) }'; echo $?)" \
 	"... where sample counts cannot (count precision $p < 0.5)"
 like "$($HN -q -k 20 "$T/sim.txt" -o /dev/stdout | head -n 1)" 'frames=200 hot_set=20 estimator=delay' \
 	"every simulated frame was sampled"
+
+# Censored waits (eptsample -c): expiry records add exposure, no access.
+# A (0xa): delay 1 ms, then armed 999 ms without access -> 1 / 1.0 s = 1/s
+# B (0xb): delay 100 ms                                  -> 1 / 0.1 s = 10/s
+# C (0xc): armed 1 s twice, never accessed               -> rate 0, not ranked
+# Without the expiry records A (1000/s) would rank above B.
+cat > "$T/cens.txt" <<'IN'
+t=1000000000 vcpu=0 gfn=0xa type=r-- level=1 delay=1000000
+t=1100000000 vcpu=1 gfn=0xb type=-w- level=1 delay=100000000
+t=2000000000 vcpu=4294967295 gfn=0xa type=--- level=1 delay=999000000 expired=1
+t=2000000000 vcpu=4294967295 gfn=0xc type=--- level=1 delay=1000000000 expired=1
+t=3000000000 vcpu=4294967295 gfn=0xc type=--- level=1 delay=1000000000 expired=1
+IN
+"$GENLOG" --from-text -o "$T/cens.bin" < "$T/cens.txt"
+out=$($HN "$T/cens.txt")
+like "$out" '^window=0 .* samples=2 frames=2 hot_set=2 estimator=delay expired=3$' \
+	"expiry records are counted apart from samples; C is not in the hot set"
+is "$(echo "$out" | awk '$1 ~ /^[0-9]+$/ {print $1, $2, $3, $4}')" "1 0xb 1 10.0
+2 0xa 1 1.0" "censored exposure: B 10/s above A 1/s (n / (delays + censored waits))"
+is "$($HN "$T/cens.bin")" "$out" "binary log: the same"
+like "$($HN "$T/cens.txt" 2>&1 >/dev/null)" '^$' "no warning about expiry records"
+like "$(echo 't=1 vcpu=0 gfn=0x1 type=r-- level=1 delay=5 expired=2' | $HN 2>&1)" 'bad expired=' \
+	"expired= takes 0 or 1"
 
 done_testing

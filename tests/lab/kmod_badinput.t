@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # kmod_badinput.t - /proc/kvm_ept_sample answers bad input with the errors
 # docs/kmod.md documents, never a crash: unprivileged opens, missing and
-# non-VM pids, bad prot/freq/format, short and unaligned reads (with
+# non-VM pids, bad prot/freq/format/expiry/censored flag, short and unaligned reads (with
 # nothing written past the buffer), bad user pointers, INIT twice and a
 # second session on one VM. lab/run fails the run on any kernel splat.
 . "$(dirname "$0")/../lib/tap.sh"
@@ -34,8 +34,13 @@ expect prot0 EINVAL
 expect prot8 EINVAL
 expect freq_huge EINVAL
 expect format3 EINVAL
+expect expire0 EINVAL
+expect expire_huge EINVAL
+expect expire_ok "OK(0)"
+expect censored2 EINVAL
+expect censored_ok "OK(0)"
 expect unknown_cmd ENOTTY
-expect version "OK(2)"
+expect version "OK(3)"
 expect stats_badptr EFAULT
 expect init_guest "OK(0)"
 expect init_twice EALREADY

@@ -22,9 +22,13 @@ lab/run --vcpus 2 --out "$tmp" --timeout 300 -- sh -c '
 	sleep 2
 	analysis/eptsample -p $g -t w -f 2000 -d 5 -o $LAB_OUT/w.log 2>$LAB_OUT/w.err || exit 1
 	wait $g
+	guest --mix r=100 >/dev/null 2>&1 & g=$!
+	sleep 2
+	analysis/eptsample -p $g -f 2000 -e 100 -c -d 4 -o $LAB_OUT/c.log 2>$LAB_OUT/c.err || exit 1
+	wait $g
 ' >"$tmp/run.log" 2>&1
 st=$?
-ok $st "the lab run (two guests, two captures) succeeds"
+ok $st "the lab run (three guests, three captures) succeeds"
 [ $st -eq 0 ] || sed 's/^/# /' "$tmp/run.log" | tail -n 20
 
 n=$(grep -c '^t=' "$tmp/rw.log")
@@ -67,7 +71,17 @@ is "$wdata" 0 "a read-only guest gives no write sample on its data frames ($nw w
 nonw=$(awk '/^t=/ && $4 != "type=-w-"' "$tmp/w.log" | wc -l)
 is "$nonw" 0 "-t w records only write accesses"
 like "$(cat "$tmp/w.err")" 'filtered=[1-9]' "accesses of other types were counted as filtered"
-for f in rw w; do
+# -e 100 -c: expiry records for the frames armed 100 ms without access
+# (the cold 90% of the data frames are never touched, p=1).
+nexp=$(grep -c ' expired=1$' "$tmp/c.log")
+ok $((${nexp:-0} > 0 ? 0 : 1)) "-c logs expiry records ($nexp)"
+badexp=$(awk '/ expired=1$/ && !($2 == "vcpu=4294967295" && $4 == "type=---") { n++ }
+	/ expired=1$/ { split($6, d, "="); if (d[2] + 0 < 100000000) n++ } END { print n + 0 }' "$tmp/c.log")
+is "$badexp" 0 "expiry records: no vCPU, no access type, armed at least the 100 ms expiry"
+is "$(sed -n 's/.* censored=\([0-9]*\) .*/\1/p' "$tmp/c.err")" "$nexp" "stats: censored counts the expiry records in the log"
+like "$(cat "$tmp/c.err")" 'expire_ns=100000000$' "stats: the session's expiry is the 100 ms asked for"
+like "$(grep -c '^t=' "$tmp/c.log")" '^[1-9]' "samples still come with expiry records"
+for f in rw w c; do
 	sum=$(sed -n 's/.* caught=\([0-9]*\) recorded=\([0-9]*\) dropped=\([0-9]*\) filtered=\([0-9]*\) .*/\1 \2 \3 \4/p' "$tmp/$f.err" |
 		awk '{ print ($1 == $2 + $3 + $4) ? "balanced" : "caught=" $1 " but recorded+dropped+filtered=" $2 + $3 + $4 }')
 	is "$sum" balanced "stats: caught = recorded + dropped + filtered ($f capture)"

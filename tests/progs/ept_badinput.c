@@ -144,6 +144,11 @@ int main(int argc, char **argv)
 	report("prot8", ioctl(fd, KVM_EPT_SAMPLE_CMD_SET_PROT, 8));
 	report("freq_huge", ioctl(fd, KVM_EPT_SAMPLE_CMD_SET_FREQ, 2000000));
 	report("format3", ioctl(fd, KVM_EPT_SAMPLE_CMD_SET_FORMAT, 3));
+	report("expire0", ioctl(fd, KVM_EPT_SAMPLE_CMD_SET_EXPIRE, 0));
+	report("expire_huge", ioctl(fd, KVM_EPT_SAMPLE_CMD_SET_EXPIRE, 60001));
+	report("expire_ok", ioctl(fd, KVM_EPT_SAMPLE_CMD_SET_EXPIRE, 500));
+	report("censored2", ioctl(fd, KVM_EPT_SAMPLE_CMD_SET_CENSORED, 2));
+	report("censored_ok", ioctl(fd, KVM_EPT_SAMPLE_CMD_SET_CENSORED, 0));
 	report("unknown_cmd", ioctl(fd, 1299, 0));
 	report("version", ioctl(fd, KVM_EPT_SAMPLE_CMD_GET_VERSION, 0));
 	report("stats_badptr", ioctl(fd, KVM_EPT_SAMPLE_CMD_GET_STATS, (void *)8));
