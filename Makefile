@@ -70,9 +70,8 @@ check-lab: setup ## Run only the lab tests
 	@$(MAKE) -s lab
 	@$(PROVE) -r tests/lab
 
-experiment: setup ## Run the experiments in the lab (E=name for one)
-	@$(MAKE) -s lab
-	@experiments/run $(E)
+experiment: ## Run the experiments in the lab (E=name for one); setup included
+	@experiments/run --setup $(E)
 
 install: all ## Install tools, tapsets, and the module (through DKMS if present)
 	@install -d $(DESTDIR)$(PREFIX)/bin

@@ -127,6 +127,17 @@ static size_t write_samples(FILE *out, const struct kvm_ept_sample_v2 *buf,
 	return expired;
 }
 
+/* How long units armed now may take to expire: the session's expiry and
+ * two arming rounds. */
+static uint64_t expire_wait_ns(int fd)
+{
+	struct kvm_ept_sample_stats st;
+
+	if (ioctl(fd, KVM_EPT_SAMPLE_CMD_GET_STATS, &st) < 0)
+		return 0;
+	return st.expire_ns + 20000000ULL;
+}
+
 static int write_memslots(int fd, FILE *out)
 {
 	struct kvm_ept_sample_memslot slots[64];
@@ -345,13 +356,30 @@ int main(int argc, char **argv)
 	}
 
 	ioctl(fd, KVM_EPT_SAMPLE_CMD_SET_FREQ, 0);
-	/* Drain what was recorded before sampling stopped. */
+	/*
+	 * Drain what was recorded before sampling stopped. With -c, first let
+	 * the units still armed be caught or expire (at most the expiry and
+	 * two rounds), so that every arming ends in the log as a sample or an
+	 * expiry record.
+	 */
 	fcntl(fd, F_SETFL, O_NONBLOCK);
-	for (;;) {
+	for (uint64_t until = now_ns() + (censored ? expire_wait_ns(fd) : 0);;) {
 		ssize_t n = read(fd, buf, sizeof(buf));
 
-		if (n <= 0)
+		if (n > 0) {
+			expiries += write_samples(out, buf, (size_t)n / sizeof(buf[0]), binary);
+			total += (size_t)n / sizeof(buf[0]);
+			continue;
+		}
+		if (now_ns() >= until ||
+		    ioctl(fd, KVM_EPT_SAMPLE_CMD_GET_STATS, &st) < 0 || !st.outstanding)
 			break;
+		usleep(20000);
+	}
+	/* Expiry records of the last round are pushed just after it ends. */
+	if (censored)
+		usleep(20000);
+	for (ssize_t n; (n = read(fd, buf, sizeof(buf))) > 0;) {
 		expiries += write_samples(out, buf, (size_t)n / sizeof(buf[0]), binary);
 		total += (size_t)n / sizeof(buf[0]);
 	}

@@ -22,13 +22,14 @@ EXP_KEEP_MAX=${EXP_KEEP_MAX:-262144}
 
 exp_say() { echo "[$EXP_NAME] $*" >&2; }
 
-# exp_init: the experiment's name from its folder, an empty results/NAME/,
-# a scratch folder $EXP_WORK (removed at exit unless KEEP=1).
+# exp_init: the experiment's name from its folder, an empty results/NAME/
+# (under $EXP_RESULTS_ROOT if set: the tests use that), a scratch folder
+# $EXP_WORK (removed at exit unless KEEP=1).
 exp_init() {
 	local script=${BASH_SOURCE[1]}
-	EXP_NAME=$(basename "$(cd "$(dirname "$script")" && pwd)")
-	EXP_DIR=$EXP_ROOT/experiments/$EXP_NAME
-	EXP_RESULTS=$EXP_ROOT/results/$EXP_NAME
+	EXP_DIR=$(cd "$(dirname "$script")" && pwd)
+	EXP_NAME=$(basename "$EXP_DIR")
+	EXP_RESULTS=${EXP_RESULTS_ROOT:-$EXP_ROOT/results}/$EXP_NAME
 	EXP_WORK=$(mktemp -d "${TMPDIR:-/tmp}/eptscope-$EXP_NAME.XXXXXX")
 	EXP_OUT=$EXP_WORK/out
 	EXP_CHECKS=$EXP_WORK/checks

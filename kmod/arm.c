@@ -147,9 +147,11 @@ static const struct ept_slot *ept_walk_chunk(struct ept_session *s, u64 idx,
 
 /*
  * Arm the chunk at gfn: its frames one by one, or the huge region that
- * holds it as one unit; then zap what was armed. Returns frames armed.
+ * holds it as one unit; then zap what was armed. Returns the units armed,
+ * or -EAGAIN when every frame of a 4 KiB chunk is still armed: the walk
+ * has come round to frames armed in its last sweep.
  */
-static u64 ept_arm_chunk(struct ept_session *s, struct kvm *kvm,
+static int ept_arm_chunk(struct ept_session *s, struct kvm *kvm,
 			 struct mm_struct *mm, const struct ept_slot *slot, u64 gfn)
 {
 	u64 end = min(gfn + s->chunk, slot->base_gfn + slot->npages);
@@ -174,7 +176,7 @@ static u64 ept_arm_chunk(struct ept_session *s, struct kvm *kvm,
 		armed++;
 	}
 	if (!armed)
-		return 0;
+		return -EAGAIN;
 	ept_syms.zap_gfn_range(kvm, first, last + 1);
 	for (g = first; g <= last; g++)
 		ept_hook_arm(s->pid, g, 1, 1, ktime_get_ns());
@@ -218,7 +220,7 @@ static void ept_arm_round(struct ept_session *s, struct kvm *kvm, u32 freq, u64 
 	const struct ept_slot *slot;
 	struct mm_struct *mm = NULL;
 	u64 elapsed, n, gfn, armed = 0;
-	int idx;
+	int idx, ret;
 
 	ept_control(s, freq, now);
 	elapsed = min_t(u64, now - s->last_round, 10ULL * EPT_PERIOD_MS * NSEC_PER_MSEC);
@@ -244,7 +246,13 @@ static void ept_arm_round(struct ept_session *s, struct kvm *kvm, u32 freq, u64 
 		s->walk_pos = (s->walk_pos + s->walk_stride) % s->walk_total;
 		if (!slot)
 			break;
-		armed += ept_arm_chunk(s, kvm, mm, slot, gfn) ?: 1;
+		ret = ept_arm_chunk(s, kvm, mm, slot, gfn);
+		/* Lapped: arming faster than frames expire; wait a round. */
+		if (ret == -EAGAIN) {
+			s->stats.pool_full++;
+			break;
+		}
+		armed += ret ?: 1;
 	}
 	srcu_read_unlock(&kvm->srcu, idx);
 	if (mm)

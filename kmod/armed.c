@@ -86,8 +86,13 @@ bool ept_armed_add(struct ept_session *s, u64 base, u8 level, u64 now)
 			s->stats.regions++;
 		}
 	}
+	/*
+	 * Under arm_lock, so that no catch of the unit comes before it; not
+	 * for a unit armed already (the walk lapping: no news).
+	 */
+	if (e || list_empty(&s->free))
+		ept_hook_arm_unit(s, s->pid, base, level, now, e);
 	spin_unlock_irqrestore(&s->arm_lock, flags);
-	ept_hook_arm_unit(s, s->pid, base, level, now, e);
 	return e;
 }
 
@@ -143,15 +148,13 @@ void ept_armed_expire(struct ept_session *s, u64 now)
 			rec[n].flags = KVM_EPT_SAMPLE_F_EXPIRED |
 				       (e->level > 1 ? KVM_EPT_SAMPLE_F_HUGE : 0);
 			n++;
+			/* Under arm_lock: no catch of the unit can follow. */
+			ept_hook_expire(s, s->pid, e->base, e->level, e->t_arm, now);
 			ept_armed_release(s, e);
 			s->stats.expired++;
 		}
 		spin_unlock_irqrestore(&s->arm_lock, flags);
-		for (i = 0; i < n; i++) {
-			ept_hook_expire(s, s->pid, rec[i].gfn, rec[i].level,
-					now - rec[i].delay_ns, now);
-			if (records)
-				ept_buffer_push(s, &rec[i]);
-		}
+		for (i = 0; records && i < n; i++)
+			ept_buffer_push(s, &rec[i]);
 	} while (n == EPT_EXPIRE_BATCH);
 }

@@ -24,9 +24,10 @@ noinline void ept_hook_arm(pid_t pid, u64 gfn, u8 level, u64 nframes, u64 time_n
 }
 
 /*
- * Called for each unit the arming work tries to register, after the try:
- * ok is false when the unit was armed already or the pool was full. The
- * zap follows (ept_hook_arm). session identifies the open file.
+ * Called for each unit the arming work registers, after the try and under
+ * arm_lock, so before any catch of it; ok is false when the pool was full
+ * (a unit armed already is not reported). The zap follows (ept_hook_arm).
+ * session identifies the open file.
  */
 noinline void ept_hook_arm_unit(const void *session, pid_t pid, u64 gfn,
 				u8 level, u64 t_arm, bool ok)
@@ -35,7 +36,9 @@ noinline void ept_hook_arm_unit(const void *session, pid_t pid, u64 gfn,
 		     "r"(t_arm), "r"(ok) : "memory");
 }
 
-/* Called for each unit that expires unaccessed, armed at t_arm. */
+/* Called for each unit that expires unaccessed, armed at t_arm, under
+ * arm_lock: no catch of the unit follows it.
+ */
 noinline void ept_hook_expire(const void *session, pid_t pid, u64 gfn,
 			      u8 level, u64 t_arm, u64 now_ns)
 {

@@ -81,7 +81,10 @@ is "$badexp" 0 "expiry records: no vCPU, no access type, armed at least the 100 
 is "$(sed -n 's/.* censored=\([0-9]*\) .*/\1/p' "$tmp/c.err")" "$nexp" "stats: censored counts the expiry records in the log"
 like "$(cat "$tmp/c.err")" 'expire_ns=100000000$' "stats: the session's expiry is the 100 ms asked for"
 like "$(grep -c '^t=' "$tmp/c.log")" '^[1-9]' "samples still come with expiry records"
-for f in rw w c; do
+sum=$(sed -n 's/.* caught=\([0-9]*\) recorded=\([0-9]*\) dropped=\([0-9]*\) filtered=\([0-9]*\) .* expired=\([0-9]*\) .* censored=\([0-9]*\) .*/\1 \2 \3 \4 \5 \6/p' "$tmp/c.err" |
+	awk '{ print ($1 + $5 == $2 + $3 + $4 + $6) ? "balanced" : "caught+expired=" $1 + $5 " but recorded+dropped+filtered+censored=" $2 + $3 + $4 + $6 }')
+is "$sum" balanced "stats with -c: caught + expired = recorded + dropped + filtered + censored"
+for f in rw w; do
 	sum=$(sed -n 's/.* caught=\([0-9]*\) recorded=\([0-9]*\) dropped=\([0-9]*\) filtered=\([0-9]*\) .*/\1 \2 \3 \4/p' "$tmp/$f.err" |
 		awk '{ print ($1 == $2 + $3 + $4) ? "balanced" : "caught=" $1 " but recorded+dropped+filtered=" $2 + $3 + $4 }')
 	is "$sum" balanced "stats: caught = recorded + dropped + filtered ($f capture)"

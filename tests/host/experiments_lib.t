@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# experiments_lib.t - experiments/lib.sh and experiments/run without the
+# lab: checks that fail make the experiment fail and say so in its README,
+# raw logs are cut to a bound, the README carries the provenance, and
+# experiments/run refuses unknown names.
+. "$(dirname "$0")/../lib/tap.sh"
+cd "$EPTSCOPE_ROOT" || exit 1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+. lab/lib.sh
+lab_abi >/dev/null || skip_all "the lab is not set up (lab/setup chooses the kernel ABI)"
+
+mkdir -p "$tmp/exp/zz-demo"
+cat >"$tmp/exp/zz-demo/run" <<EOS
+#!/usr/bin/env bash
+# title: a demonstration
+. "$EPTSCOPE_ROOT/experiments/lib.sh"
+exp_init
+seq 1 100000 >"\$EXP_OUT/big.log"
+EXP_KEEP_MAX=1000 exp_keep "\$EXP_OUT/big.log"
+exp_check 0 "a claim that holds"
+exp_check "\$(exp_awk_true 'p >= 0.9' -v p=0.42; echo \$?)" "precision 0.42 >= 0.9"
+exp_body <<'B'
+| a | b |
+|---|---|
+B
+exp_finish
+EOS
+chmod +x "$tmp/exp/zz-demo/run"
+EXP_RESULTS_ROOT=$tmp/results "$tmp/exp/zz-demo/run" 2>"$tmp/err"
+st=$?
+R=$tmp/results/zz-demo
+is "$st" 1 "a contradicted claim makes the experiment fail"
+like "$(cat "$tmp/err")" 'CHECK FAILED: precision 0.42 >= 0.9' "... loudly, on stderr"
+like "$(cat "$R/README.md")" '^# zz-demo: a demonstration$' "the README is titled from the run script"
+like "$(cat "$R/README.md")" '^- \[x\] a claim that holds$' "a claim that holds is listed as checked"
+like "$(cat "$R/README.md")" '^- \[ \] \*\*FAILED:\*\* precision 0.42 >= 0.9$' "the failed claim is in the README"
+like "$(cat "$R/README.md")" "^- Kernel ABI \(lab guest kernel\): $(lab_abi)$" "the README names the kernel ABI"
+like "$(cat "$R/README.md")" '^- QEMU: QEMU emulator version ' "... the QEMU version"
+like "$(cat "$R/README.md")" '^- Date: 20[0-9][0-9]-[0-9][0-9]-[0-9][0-9] ' "... and the date"
+like "$(cat "$R/README.md")" '^\| a \| b \|$' "the body is in the README"
+size=$(stat -c %s "$R/big.log")
+ok $((size <= 1100 ? 0 : 1)) "a raw log is cut to its bound ($size bytes)"
+like "$(tail -n 1 "$R/big.log")" '^# \[cut by experiments/lib.sh: first [0-9]+ lines of 100000' "... and says so"
+is "$(sed -n 1p "$R/big.log")" 1 "... keeping its first lines"
+
+experiments/run no-such-experiment >/dev/null 2>"$tmp/err"
+is "$?" 2 "experiments/run: an unknown name is a usage error"
+like "$(cat "$tmp/err")" "no experiment 'no-such-experiment'" "... that names it"
+like "$(experiments/run --help)" '^Usage: experiments/run' "experiments/run --help"
+done_testing
