@@ -92,7 +92,7 @@ exp_fail() {
 	EXP_FAILED=$((EXP_FAILED + 1))
 }
 
-# exp_awk_true 'AWK CONDITION' [var=value ...]: 0 when the condition on
+# exp_awk_true 'AWK CONDITION' [-v var=value ...]: 0 when the condition on
 # the given numbers holds (for decimals the shell cannot compare).
 exp_awk_true() {
 	local cond=$1
