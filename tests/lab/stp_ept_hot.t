@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # stp_ept_hot.t - stp/ept_hot.stp in the lab (NPT): without the module it
 # says so and how to load it; with it, and no session for the VM, it
-# starts one itself; its top frames lie in the guest's truth hot set; and
-# its cross-validation line agrees exactly (the module's samples against
-# the first TDP faults on armed frames that the tapset saw).
+# starts one itself; its table has the r/w/x mix, expiries and TDP faults;
+# its top frames lie in the guest's truth hot set; and its cross-validation
+# line agrees exactly (the module's samples against the first TDP faults
+# on armed frames that KVM's fault path shows).
 . "$(dirname "$0")/../lib/tap.sh"
 cd "$EPTSCOPE_ROOT" || exit 1
 export LC_ALL=C
@@ -34,10 +35,13 @@ wait $p
 kill -INT $s; wait $s
 ' >"$tmp/run.log" 2>&1
 }
-# SystemTap skips a probe whose lock it cannot take within its trylock
-# window, which happens on the loaded, emulated lab; a run that skipped
-# probes measured nothing exactly, so it is repeated once. Every check
-# below still applies to the run that counts.
+# A run in which SystemTap skipped probes (a lock wait past the script's
+# 1 s) or that ended without its xval line measured nothing exactly: it is
+# repeated once. Every check below still applies to the run that counts.
+# (The old flake, counts one off, was not that: no run skipped a probe. It
+# came from the script's bookkeeping, which trusted the order in which
+# probes on two CPUs ran; docs/tapsets.md, "How ept_hot's
+# cross-validation works".)
 run_lab
 st=$?
 if [ $st -eq 0 ] && ! grep -q '^xval: .*skipped_probes=0)' "$tmp/out/hot.out" 2>/dev/null; then
@@ -57,7 +61,7 @@ tables=$(grep -c '^ept_hot: pid [0-9]* t=[0-9]* s: ' "$O/hot.out")
 # How many 5 s tables fit in the 20 s run depends on how fast staprun
 # starts under load; that at least one came during the run does not.
 ok $(( tables >= 1 ? 0 : 1 )) "a table every 5 s while the guest runs ($tables)"
-like "$(cat "$O/hot.out")" '^ +gfn +rate/s +samples +r +w +x +delay_us +tdp_faults$' "the table has the r/w/x mix and the TDP faults"
+like "$(cat "$O/hot.out")" '^ +gfn +rate/s +samples +r +w +x +delay_us +expired +tdp_faults$' "the table has the r/w/x mix, the expiries and the TDP faults"
 
 # The final table's frames: data frames must be hot in the truth (the
 # system area, code and stack and page tables, is hot too but outside it).
@@ -69,7 +73,7 @@ ntop=$(wc -l <"$tmp/top")
 inhot=$(sort -u "$tmp/top" | comm -12 - "$tmp/hot" | wc -l)
 ok $(( ntop >= 5 ? 0 : 1 )) "the final table ranks data frames ($ntop of the top 10 data frames)"
 is "$inhot" "$ntop" "ept_hot's top data frames lie in the truth's hot set ($inhot of $ntop)"
-rows=$(sed -n '/final:/,/^xval/p' "$O/hot.out" | awk '$1 ~ /^0x/ && ($4 + $5 + $6 != $3 || $8 < 1)' | wc -l)
+rows=$(sed -n '/final:/,/^xval/p' "$O/hot.out" | awk '$1 ~ /^0x/ && ($4 + $5 + $6 != $3 || $9 < 1)' | wc -l)
 is "$rows" 0 "each row: r + w + x = samples, and at least one TDP fault seen"
 
 x=$(grep '^xval:' "$O/hot.out")
