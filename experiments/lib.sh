@@ -65,6 +65,8 @@ exp_lab() {
 	if [ $st -ne 0 ]; then
 		exp_say "lab run $n failed (exit $st); the last lines of its console:"
 		tail -n 25 "$log" | sed 's/^/    /' >&2
+		exp_keep "$log" "lab.$n.failed.log"
+		exp_say "the whole console: results/$EXP_NAME/lab.$n.failed.log"
 		exp_fail "lab run $n (lab/run ${args[*]}) succeeds (exit $st)"
 		exp_finish
 		exit 1
