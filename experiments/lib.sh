@@ -43,6 +43,7 @@ exp_init() {
 	: >"$EXP_CHECKS"
 	: >"$EXP_BODY"
 	EXP_LAB_ARGS=()
+	EXP_RETRIES=()
 	[ -n "${KEEP:-}" ] || trap 'rm -rf "$EXP_WORK"' EXIT
 	cd "$EXP_ROOT" || exit 1
 	lab_abi >/dev/null || { exp_say "the lab is not set up: run make experiment (or lab/setup)"; exit 1; }
@@ -62,6 +63,16 @@ exp_lab() {
 	exp_say "lab run $n: lab/run ${args[*]}"
 	lab/run --out "$EXP_OUT" "${args[@]}" -- sh -c "$1" >"$log" 2>&1
 	st=$?
+	# The lab kernel dies now and then under emulated nested paging
+	# (docs/experiments.md, "Lab kernel deaths"): such a run is repeated
+	# once, and the README says so, with the console kept.
+	if [ $st -eq 125 ] && grep -q 'the VM died while COMMAND ran' "$log"; then
+		exp_keep "$log" "lab.$n.died.log"
+		EXP_RETRIES+=("lab run $n: the lab kernel died ($(grep -m1 -o 'Kernel panic - not syncing: [^\r]*' "$log" || echo 'no panic line')); repeated once; console in lab.$n.died.log")
+		exp_say "lab run $n: the lab kernel died; repeating it once"
+		lab/run --out "$EXP_OUT" "${args[@]}" -- sh -c "$1" >"$log" 2>&1
+		st=$?
+	fi
 	if [ $st -ne 0 ]; then
 		exp_say "lab run $n failed (exit $st); the last lines of its console:"
 		tail -n 25 "$log" | sed 's/^/    /' >&2
@@ -159,6 +170,12 @@ exp_finish() {
 		echo
 		cat "$EXP_BODY"
 		echo
+		if [ ${#EXP_RETRIES[@]} -gt 0 ]; then
+			echo "## Lab runs repeated"
+			echo
+			printf -- '- %s\n' "${EXP_RETRIES[@]}"
+			echo
+		fi
 		for png in "$EXP_RESULTS"/*.png; do
 			[ -e "$png" ] || continue
 			echo "![$(basename "$png" .png)]($(basename "$png"))"
