@@ -112,8 +112,7 @@ struct kvm_ept_sample_stats {
 	__u64 outstanding;	/* units armed now */
 	__u64 expire_ns;	/* an armed unit expires after this long */
 	__u64 frames;		/* guest frames in the VM's memslots */
-	__u64 pool_full;	/* arming rounds cut short: 65536 units armed,
-				 * or the walk came round to armed frames */
+	__u64 pool_full;	/* rounds cut short: pool full or walk lapped */
 	__u64 censored;		/* expiry records put in the buffer (v3) */
 };
 
