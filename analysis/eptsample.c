@@ -106,17 +106,23 @@ static void print_stats(FILE *f, const char *prefix,
 		(unsigned long long)st->expire_ns);
 }
 
-/* Write n records to the log in its format; return the expiry records. */
-static size_t write_samples(FILE *out, const struct kvm_ept_sample_v2 *buf,
-			    size_t n, int binary)
+/* Records written to the log so far. */
+struct tally {
+	unsigned long long records;	/* samples and expiry records */
+	unsigned long long expiries;	/* of which expiry records */
+};
+
+/* Write the records read into buf (bytes long) to the log, and count them. */
+static void write_records(FILE *out, const struct kvm_ept_sample_v2 *buf,
+			  size_t bytes, int binary, struct tally *t)
 {
 	unsigned char rec[sizeof(*buf)];
 	char line[EPT_TEXT_MAX];
-	size_t i, expired = 0;
+	size_t i, n = bytes / sizeof(*buf);
 
 	for (i = 0; i < n; i++) {
 		if (buf[i].flags & KVM_EPT_SAMPLE_F_EXPIRED)
-			expired++;
+			t->expiries++;
 		if (binary) {
 			ept_bin_encode(rec, &buf[i]);
 			fwrite(rec, sizeof(rec), 1, out);
@@ -124,7 +130,17 @@ static size_t write_samples(FILE *out, const struct kvm_ept_sample_v2 *buf,
 			fwrite(line, ept_text_format(line, &buf[i]), 1, out);
 		}
 	}
-	return expired;
+	t->records += n;
+}
+
+/* Write every record waiting in the session's buffer (fd is non-blocking). */
+static void drain(int fd, FILE *out, int binary, struct tally *t)
+{
+	struct kvm_ept_sample_v2 buf[BATCH];
+	ssize_t n;
+
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		write_records(out, buf, (size_t)n, binary, t);
 }
 
 /* How long units armed now may take to expire: the session's expiry and
@@ -180,7 +196,7 @@ int main(int argc, char **argv)
 	int censored = 0;
 	uint64_t expire_ms = 0;
 	int c, fd, status = 0;
-	unsigned long long total = 0, expiries = 0;
+	struct tally tally = { 0, 0 };
 	FILE *out = stdout;
 
 	while ((c = getopt_long(argc, argv, "p:f:t:d:o:be:cmqh", longopts, NULL)) != -1) {
@@ -351,8 +367,7 @@ int main(int argc, char **argv)
 				fprintf(stderr, "eptsample: the VM is gone\n");
 			break;
 		}
-		expiries += write_samples(out, buf, (size_t)n / sizeof(buf[0]), binary);
-		total += (size_t)n / sizeof(buf[0]);
+		write_records(out, buf, (size_t)n, binary, &tally);
 	}
 
 	ioctl(fd, KVM_EPT_SAMPLE_CMD_SET_FREQ, 0);
@@ -363,32 +378,26 @@ int main(int argc, char **argv)
 	 * expiry record.
 	 */
 	fcntl(fd, F_SETFL, O_NONBLOCK);
-	for (uint64_t until = now_ns() + (censored ? expire_wait_ns(fd) : 0);;) {
-		ssize_t n = read(fd, buf, sizeof(buf));
+	drain(fd, out, binary, &tally);
+	if (censored) {
+		uint64_t until = now_ns() + expire_wait_ns(fd);
 
-		if (n > 0) {
-			expiries += write_samples(out, buf, (size_t)n / sizeof(buf[0]), binary);
-			total += (size_t)n / sizeof(buf[0]);
-			continue;
+		while (now_ns() < until &&
+		       ioctl(fd, KVM_EPT_SAMPLE_CMD_GET_STATS, &st) == 0 && st.outstanding) {
+			usleep(20000);
+			drain(fd, out, binary, &tally);
 		}
-		if (now_ns() >= until ||
-		    ioctl(fd, KVM_EPT_SAMPLE_CMD_GET_STATS, &st) < 0 || !st.outstanding)
-			break;
+		/* Expiry records of the last round are pushed just after it ends. */
 		usleep(20000);
 	}
-	/* Expiry records of the last round are pushed just after it ends. */
-	if (censored)
-		usleep(20000);
-	for (ssize_t n; (n = read(fd, buf, sizeof(buf))) > 0;) {
-		expiries += write_samples(out, buf, (size_t)n / sizeof(buf[0]), binary);
-		total += (size_t)n / sizeof(buf[0]);
-	}
+	drain(fd, out, binary, &tally);
 	if (ioctl(fd, KVM_EPT_SAMPLE_CMD_GET_STATS, &st) == 0) {
 		if (!binary)
 			print_stats(out, "# stats ", &st);
 		if (!quiet) {
 			fprintf(stderr, "eptsample: %llu samples and %llu expiry records in %.2f s\n",
-				total - expiries, expiries, (double)(now_ns() - start) / 1e9);
+				tally.records - tally.expiries, tally.expiries,
+				(double)(now_ns() - start) / 1e9);
 			print_stats(stderr, "eptsample: ", &st);
 		}
 	}

@@ -139,15 +139,9 @@ void ept_armed_expire(struct ept_session *s, u64 now)
 		list_for_each_entry_safe(e, tmp, &s->armed, lnode) {
 			if (n == EPT_EXPIRE_BATCH || now - e->t_arm < s->expire_ns)
 				break;
-			rec[n].gfn = e->base;
-			rec[n].time_ns = now;
-			rec[n].delay_ns = now - e->t_arm;
-			rec[n].vcpu = KVM_EPT_SAMPLE_NO_VCPU;
-			rec[n].xwr = 0;
-			rec[n].level = e->level;
-			rec[n].flags = KVM_EPT_SAMPLE_F_EXPIRED |
-				       (e->level > 1 ? KVM_EPT_SAMPLE_F_HUGE : 0);
-			n++;
+			ept_record_init(&rec[n], e, e->base, now,
+					KVM_EPT_SAMPLE_NO_VCPU, 0);
+			rec[n++].flags |= KVM_EPT_SAMPLE_F_EXPIRED;
 			/* Under arm_lock: no catch of the unit can follow. */
 			ept_hook_expire(s, s->pid, e->base, e->level, e->t_arm, now);
 			ept_armed_release(s, e);

@@ -32,13 +32,7 @@ static void ept_catch(struct ept_session *s, struct kvm_vcpu *vcpu, u64 gfn, u8 
 		spin_unlock_irqrestore(&s->arm_lock, flags);
 		return;
 	}
-	rec.gfn = gfn;
-	rec.time_ns = now;
-	rec.delay_ns = now - e->t_arm;
-	rec.vcpu = vcpu->vcpu_id;
-	rec.xwr = xwr;
-	rec.level = e->level;
-	rec.flags = e->level > 1 ? KVM_EPT_SAMPLE_F_HUGE : 0;
+	ept_record_init(&rec, e, gfn, now, vcpu->vcpu_id, xwr);
 	ept_armed_release(s, e);
 	s->stats.caught++;
 	if (!(xwr & READ_ONCE(s->xwr))) {

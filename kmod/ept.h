@@ -61,6 +61,24 @@ struct ept_armed {
 	u8 level;
 };
 
+/*
+ * The format-2 record of armed unit e ending at now: the access by vcpu
+ * (of type xwr) to gfn that caught it. An expiry record adds
+ * KVM_EPT_SAMPLE_F_EXPIRED (armed.c).
+ */
+static inline void ept_record_init(struct kvm_ept_sample_v2 *rec,
+				   const struct ept_armed *e, u64 gfn, u64 now,
+				   u32 vcpu, u8 xwr)
+{
+	rec->gfn = gfn;
+	rec->time_ns = now;
+	rec->delay_ns = now - e->t_arm;
+	rec->vcpu = vcpu;
+	rec->xwr = xwr;
+	rec->level = e->level;
+	rec->flags = e->level > 1 ? KVM_EPT_SAMPLE_F_HUGE : 0;
+}
+
 /* A memslot as the arming walk sees it. */
 struct ept_slot {
 	u64 base_gfn;

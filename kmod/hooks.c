@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * hooks.c - functions that exist to be probed by SystemTap (tapsets/):
- * one call per recorded sample, one per zap, one per unit the module tries
- * to arm and one per unit that expires. They do nothing; they are
+ * one call per recorded sample, one per zap, one per unit the module arms
+ * (or cannot, the pool being full) and one per unit that expires. They do nothing; they are
  * global and noinline so that the compiler keeps them and their arguments
  * in registers where a probe finds them. docs/kmod.md lists the arguments.
  */
