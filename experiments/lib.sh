@@ -143,6 +143,20 @@ exp_plot() {
 	exp_check $st "gnuplot draws $(basename "$gp")"
 }
 
+# The source revision that ran: the commit, "-dirty" when files other than
+# results/ differ from it (a run rewrites results/ itself).
+exp_source_rev() {
+	local rev
+	rev=$(git -C "$EXP_ROOT" rev-parse --short HEAD 2>/dev/null) || { echo 'not a git tree'; return; }
+	[ -z "$(git -C "$EXP_ROOT" status --porcelain -- . ':!results' 2>/dev/null)" ] || rev=$rev-dirty
+	echo "$rev"
+}
+
+# The host the lab ran on.
+exp_host() {
+	echo "$(nproc) CPUs, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1), Linux $(uname -r)"
+}
+
 # The QEMU the lab uses, and how it accelerates.
 exp_qemu_version() { qemu-system-x86_64 --version 2>/dev/null | head -n 1; }
 exp_lab_accel() {
@@ -165,8 +179,8 @@ exp_finish() {
 		echo "- QEMU: $(exp_qemu_version)"
 		echo "- Acceleration: $(exp_lab_accel)"
 		echo "- Date: $EXP_DATE; took $(($(date +%s) - EXP_START)) s"
-		echo "- Host: $(nproc) CPUs, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1), Linux $(uname -r)"
-		echo "- Source: $(git -C "$EXP_ROOT" describe --always --dirty 2>/dev/null || echo 'not a git tree')"
+		echo "- Host: $(exp_host)"
+		echo "- Source: $(exp_source_rev)"
 		echo
 		cat "$EXP_BODY"
 		echo
