@@ -63,13 +63,12 @@ exp_lab() {
 	exp_say "lab run $n: lab/run ${args[*]}"
 	lab/run --out "$EXP_OUT" "${args[@]}" -- sh -c "$1" >"$log" 2>&1
 	st=$?
-	# The lab kernel dies now and then under emulated nested paging
-	# (docs/experiments.md, "Lab kernel deaths"): such a run is repeated
-	# once, and the README says so, with the console kept.
-	if [ $st -eq 125 ] && grep -q 'the VM died while COMMAND ran' "$log"; then
+	# A lost lab VM (lab/lib.sh, lab_vm_lost) is repeated once, and the
+	# README says so, with the console kept.
+	if lab_vm_lost "$log"; then
 		exp_keep "$log" "lab.$n.died.log"
-		EXP_RETRIES+=("lab run $n: the lab kernel died ($(grep -m1 -o 'Kernel panic - not syncing: [^\r]*' "$log" || echo 'no panic line')); repeated once; console in lab.$n.died.log")
-		exp_say "lab run $n: the lab kernel died; repeating it once"
+		EXP_RETRIES+=("lab run $n: the lab VM was lost ($(grep -m1 -o -e 'Kernel panic - not syncing: [^\r]*' -e 'the VM did not finish[^\r]*' "$log" || echo 'no panic line')); repeated once; console in lab.$n.died.log")
+		exp_say "lab run $n: the lab VM was lost; repeating it once"
 		lab/run --out "$EXP_OUT" "${args[@]}" -- sh -c "$1" >"$log" 2>&1
 		st=$?
 	fi

@@ -8,6 +8,14 @@ LAB_CACHE=${LAB_CACHE:-$LAB_DIR/cache}
 say() { echo "lab: $*" >&2; }
 die() { echo "lab: error: $*" >&2; exit 1; }
 
+# lab_vm_lost LOG: lab/run's output in LOG says the lab VM itself was lost
+# while COMMAND ran: its kernel died, or it went silent until the host
+# powered it off. Both strike now and then under emulated nested paging
+# (docs/experiments.md, "Lab kernel deaths").
+lab_vm_lost() {
+	grep -q -e 'the VM died while COMMAND ran' -e 'timeout: the VM did not finish' "$1"
+}
+
 # The ABI the lab uses: $LAB_ABI if set, else the one setup chose.
 lab_abi() {
 	if [ -n "${LAB_ABI:-}" ]; then

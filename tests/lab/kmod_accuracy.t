@@ -26,19 +26,19 @@ capture() {
 }
 # Emulated nested paging under TCG sometimes triple-faults a 2-vCPU guest
 # (during warm-up, or before eptsample attaches: "no such process"), or
-# takes the lab kernel down with it (docs/workload.md, "Known lab problem";
-# docs/experiments.md, "Lab kernel deaths"): the run is repeated, up to
+# loses the lab VM with it (docs/workload.md, "Known lab problem";
+# tests/lib/tap.sh, lab_vm_lost): the run is repeated, up to
 # three tries in all, and fails if every try hits it.
 emulation_failure() {
 	grep -q 'triple fault' "$tmp/guest.out" 2>/dev/null ||
 		grep -q 'no such process' "$tmp/s.err" 2>/dev/null ||
-		grep -q 'the VM died while COMMAND ran' "$tmp.log"
+		lab_vm_lost "$tmp.log"
 }
 capture
 st=$?
 for try in 2 3; do
 	[ $st -ne 0 ] && emulation_failure || break
-	diag "the known emulated-NPT failure struck ($(grep -h -m1 -e 'triple fault' -e 'no such process' -e 'VM died' "$tmp/guest.out" "$tmp/s.err" "$tmp.log" 2>/dev/null | head -n 1)); try $try"
+	diag "the known emulated-NPT failure struck ($(grep -h -m1 -e 'triple fault' -e 'no such process' -e 'Kernel panic.*' -e 'VM di.*' "$tmp/guest.out" "$tmp/s.err" "$tmp.log" 2>/dev/null | head -n 1)); try $try"
 	capture
 	st=$?
 done

@@ -44,10 +44,9 @@ kill -INT $s; wait $s
 # cross-validation works".)
 run_lab
 st=$?
-# The lab kernel dies now and then under emulated nested paging
-# (docs/experiments.md, "Lab kernel deaths"): such a run is repeated once.
-if [ $st -ne 0 ] && grep -q 'the VM died while COMMAND ran' "$tmp/run.log"; then
-	diag "the lab kernel died ($(grep -m1 -o 'Kernel panic - not syncing: .*' "$tmp/run.log")); repeating the run once"
+# A lost lab VM (tests/lib/tap.sh, lab_vm_lost) is repeated once.
+if [ $st -ne 0 ] && lab_vm_lost "$tmp/run.log"; then
+	lab_vm_lost_diag "$tmp/run.log" "repeating the run once"
 	run_lab
 	st=$?
 fi

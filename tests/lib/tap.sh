@@ -47,6 +47,13 @@ lab_required() {
 		skip_all "the lab is not set up (lab/setup)"
 }
 
+# lab_vm_lost_diag LOG WHAT: a diagnostic naming how the lab VM was lost
+# (lab/lib.sh, lab_vm_lost: tests repeat such a run once and say so).
+lab_vm_lost_diag() {
+	diag "the lab VM was lost ($(grep -m1 -o -e 'Kernel panic - not syncing: .*' \
+		-e 'the VM did not finish.*' -e 'the VM died.*' "$1")); $2"
+}
+
 skip_all() { echo "1..0 # SKIP $1"; exit 0; }
 
 diag() { printf '%s\n' "$*" | sed 's/^/# /'; }
@@ -59,3 +66,5 @@ done_testing() {
 # The repository root, whatever the caller's working directory.
 EPTSCOPE_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]:-$0}")/../.." && pwd)
 export EPTSCOPE_ROOT
+# lab_vm_lost and the lab's paths.
+. "$EPTSCOPE_ROOT/lab/lib.sh"
