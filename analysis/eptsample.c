@@ -49,12 +49,16 @@ static void usage(FILE *f)
 "  -c, --censored       also log an expiry record for each armed frame that\n"
 "                       expired unaccessed: the censored waits a rate\n"
 "                       estimator needs (analysis/hotness uses them)\n"
+"  -r, --revisit DIV    arm a frame once more when its sweep arming was\n"
+"                       caught within expiry/DIV (0: never, 1..64;\n"
+"                       default: the module's revisit_div, 0)\n"
 "  -m, --memslots       write the VM's memslots first, as comments\n"
 "  -q, --quiet          no statistics on standard error at the end\n"
 "  -h, --help           this text\n"
 "\n"
 "Text log lines: t=<ns> vcpu=<n> gfn=0x<hex> type=<rwx> level=<n> delay=<ns>\n"
 "Expiry records (-c) end in \" expired=1\", with type=--- and no vCPU.\n"
+"Records that end a revisit (-r) carry \" revisit=1\" after delay=.\n"
 "Statistics (armed, caught, recorded, dropped, ...) are printed at the end,\n"
 "and written into a text log as a '# stats' comment.\n"
 "\n"
@@ -110,6 +114,7 @@ static void print_stats(FILE *f, const char *prefix,
 struct tally {
 	unsigned long long records;	/* samples and expiry records */
 	unsigned long long expiries;	/* of which expiry records */
+	unsigned long long revisits;	/* of which ended a revisit */
 };
 
 /* Write the records read into buf (bytes long) to the log, and count them. */
@@ -123,6 +128,8 @@ static void write_records(FILE *out, const struct kvm_ept_sample_v2 *buf,
 	for (i = 0; i < n; i++) {
 		if (buf[i].flags & KVM_EPT_SAMPLE_F_EXPIRED)
 			t->expiries++;
+		if (buf[i].flags & KVM_EPT_SAMPLE_F_REVISIT)
+			t->revisits++;
 		if (binary) {
 			ept_bin_encode(rec, &buf[i]);
 			fwrite(rec, sizeof(rec), 1, out);
@@ -182,6 +189,7 @@ int main(int argc, char **argv)
 		{ "binary", no_argument, NULL, 'b' },
 		{ "expire", required_argument, NULL, 'e' },
 		{ "censored", no_argument, NULL, 'c' },
+		{ "revisit", required_argument, NULL, 'r' },
 		{ "memslots", no_argument, NULL, 'm' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -194,12 +202,12 @@ int main(int argc, char **argv)
 	uint64_t pid = 0, freq = 1000, duration_ns = 0, start, deadline = 0;
 	int xwr = KVM_EPT_SAMPLE_XWR, binary = 0, memslots = 0, quiet = 0;
 	int censored = 0;
-	uint64_t expire_ms = 0;
+	uint64_t expire_ms = 0, revisit = UINT64_MAX;
 	int c, fd, status = 0;
-	struct tally tally = { 0, 0 };
+	struct tally tally = { 0, 0, 0 };
 	FILE *out = stdout;
 
-	while ((c = getopt_long(argc, argv, "p:f:t:d:o:be:cmqh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:f:t:d:o:be:cr:mqh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			pid = opt_u64(optarg, "pid");
@@ -241,6 +249,13 @@ int main(int argc, char **argv)
 			break;
 		case 'c':
 			censored = 1;
+			break;
+		case 'r':
+			revisit = opt_u64(optarg, "revisit");
+			if (revisit > 64) {
+				fprintf(stderr, "eptsample: -r takes 0 (never) to 64\n");
+				return 2;
+			}
 			break;
 		case 'm':
 			memslots = 1;
@@ -289,7 +304,9 @@ int main(int argc, char **argv)
 	if (ioctl(fd, KVM_EPT_SAMPLE_CMD_SET_PROT, xwr) < 0 ||
 	    ioctl(fd, KVM_EPT_SAMPLE_CMD_SET_FREQ, 0) < 0 ||
 	    ioctl(fd, KVM_EPT_SAMPLE_CMD_SET_CENSORED, censored) < 0 ||
-	    (expire_ms && ioctl(fd, KVM_EPT_SAMPLE_CMD_SET_EXPIRE, expire_ms) < 0)) {
+	    (expire_ms && ioctl(fd, KVM_EPT_SAMPLE_CMD_SET_EXPIRE, expire_ms) < 0) ||
+	    (revisit != UINT64_MAX &&
+	     ioctl(fd, KVM_EPT_SAMPLE_CMD_SET_REVISIT, (unsigned long)revisit) < 0)) {
 		fprintf(stderr, "eptsample: configuring the session: %s\n", strerror(errno));
 		return 1;
 	}
@@ -395,8 +412,9 @@ int main(int argc, char **argv)
 		if (!binary)
 			print_stats(out, "# stats ", &st);
 		if (!quiet) {
-			fprintf(stderr, "eptsample: %llu samples and %llu expiry records in %.2f s\n",
+			fprintf(stderr, "eptsample: %llu samples and %llu expiry records (%llu of all from revisits) in %.2f s\n",
 				tally.records - tally.expiries, tally.expiries,
+				tally.revisits,
 				(double)(now_ns() - start) / 1e9);
 			print_stats(stderr, "eptsample: ", &st);
 		}

@@ -63,7 +63,7 @@ struct kvm_ept_sample_get_memslots {
 };
 
 /* ---- The versioned extension --------------------------------------- */
-#define KVM_EPT_SAMPLE_API_VERSION	3
+#define KVM_EPT_SAMPLE_API_VERSION	4
 
 #define KVM_EPT_SAMPLE_CMD_GET_VERSION	1210	/* returns API version */
 #define KVM_EPT_SAMPLE_CMD_SET_FORMAT	1211	/* arg: 1 (original) or 2 */
@@ -71,6 +71,8 @@ struct kvm_ept_sample_get_memslots {
 /* Version 3 */
 #define KVM_EPT_SAMPLE_CMD_SET_EXPIRE	1213	/* arg: ms, 1..60000 */
 #define KVM_EPT_SAMPLE_CMD_SET_CENSORED	1214	/* arg: 0 or 1 */
+/* Version 4 */
+#define KVM_EPT_SAMPLE_CMD_SET_REVISIT	1215	/* arg: 0 (off) or 1..64 */
 
 #define KVM_EPT_SAMPLE_FORMAT_V1	1
 #define KVM_EPT_SAMPLE_FORMAT_V2	2
@@ -85,6 +87,12 @@ struct kvm_ept_sample_get_memslots {
  */
 #define KVM_EPT_SAMPLE_F_EXPIRED	0x2
 #define KVM_EPT_SAMPLE_NO_VCPU		0xffffffffu
+/*
+ * The unit was armed again because its sweep arming was caught within
+ * expire/revisit (SET_REVISIT; v4), not by the sweep: a second
+ * observation of a frame that looked hot (docs/kmod.md, "Revisits").
+ */
+#define KVM_EPT_SAMPLE_F_REVISIT	0x4
 
 /* The format-2 record: 32 bytes, naturally aligned, little endian. */
 struct kvm_ept_sample_v2 {

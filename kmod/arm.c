@@ -4,9 +4,10 @@
  *  1. ends the session if the VM is gone (only our reference is left);
  *  2. expires units armed more than expire_ms (SET_EXPIRE, or the module
  *     parameter) ago;
- *  3. arms the next units of a walk over all guest frames, as many as the
- *     rate controller allows, by zapping their second-level mappings with
- *     KVM's own kvm_zap_gfn_range (mmu_lock, TLB flush, under kvm->srcu).
+ *  3. arms the frames queued for a revisit (below), then the next units
+ *     of a walk over all guest frames, as many as the rate controller
+ *     allows, by zapping their second-level mappings with KVM's own
+ *     kvm_zap_gfn_range (mmu_lock, TLB flush, under kvm->srcu).
  *
  * The walk visits chunks of s->chunk (the chunk_frames parameter)
  * contiguous frames in a fixed pseudo-random order (a stride coprime with
@@ -18,6 +19,13 @@
  * mapping zaps all of it, and the sample then names the frame touched
  * first. The controller adjusts the arming rate once a second so that the
  * recorded samples per second meet the budget (SET_FREQ).
+ *
+ * Revisits: a 4 KiB frame whose sweep arming was caught within
+ * expire/revisit (SET_REVISIT, or the revisit_div parameter) is armed once
+ * more, alone, in the next round, taking up to half of its units. The
+ * sweep gives every frame one observation; the revisit gives a second to
+ * the frames that looked hot, which tells the truly hot from cold frames
+ * caught early by chance (docs/kmod.md, "Revisits").
  */
 #include <linux/gcd.h>
 #include <linux/pgtable.h>
@@ -161,7 +169,7 @@ static int ept_arm_chunk(struct ept_session *s, struct kvm *kvm,
 	if (level > 1) {
 		pages = ept_unit_pages(level);
 		base = gfn & ~(pages - 1);
-		if (!ept_armed_add(s, base, level, ktime_get_ns()))
+		if (!ept_armed_add(s, base, level, ktime_get_ns(), 0))
 			return 0;
 		ept_syms.zap_gfn_range(kvm, base, base + pages);
 		ept_hook_arm(s->pid, base, level, pages, ktime_get_ns());
@@ -169,7 +177,7 @@ static int ept_arm_chunk(struct ept_session *s, struct kvm *kvm,
 	}
 	/* Register first, so the fault that follows the zap finds it. */
 	for (g = gfn; g < end; g++) {
-		if (!ept_armed_add(s, g, 1, ktime_get_ns()))
+		if (!ept_armed_add(s, g, 1, ktime_get_ns(), 0))
 			continue;
 		first = min(first, g);
 		last = g;
@@ -215,6 +223,48 @@ static void ept_control(struct ept_session *s, u32 freq, u64 now)
 	s->window_recorded = recorded;
 }
 
+/* The slot that holds gfn, or NULL. */
+static const struct ept_slot *ept_slot_of(struct ept_session *s, u64 gfn)
+{
+	u32 i;
+
+	for (i = 0; i < s->nslots; i++)
+		if (gfn - s->slots[i].base_gfn < s->slots[i].npages)
+			return &s->slots[i];
+	return NULL;
+}
+
+#define EPT_REVISIT_BATCH	32
+
+/* Arm up to max queued revisits, each frame alone; returns the units armed. */
+static u64 ept_arm_revisits(struct ept_session *s, struct kvm *kvm,
+			    struct mm_struct *mm, u64 max)
+{
+	u64 gfn[EPT_REVISIT_BATCH], armed = 0, now;
+	const struct ept_slot *slot;
+	u32 i, n;
+
+	while (armed < max &&
+	       READ_ONCE(s->outstanding) + EPT_REVISIT_BATCH <= EPT_MAX_ARMED) {
+		n = ept_revisit_take(s, gfn, min_t(u64, max - armed, EPT_REVISIT_BATCH));
+		if (!n)
+			break;
+		for (i = 0; i < n; i++) {
+			/* The memslots or the host mapping may have changed. */
+			slot = ept_slot_of(s, gfn[i]);
+			if (!slot || ept_unit_level(mm, slot, gfn[i]) != 1)
+				continue;
+			now = ktime_get_ns();
+			if (!ept_armed_add(s, gfn[i], 1, now, KVM_EPT_SAMPLE_F_REVISIT))
+				continue;
+			ept_syms.zap_gfn_range(kvm, gfn[i], gfn[i] + 1);
+			ept_hook_arm(s->pid, gfn[i], 1, 1, now);
+			armed++;
+		}
+	}
+	return armed;
+}
+
 static void ept_arm_round(struct ept_session *s, struct kvm *kvm, u32 freq, u64 now)
 {
 	const struct ept_slot *slot;
@@ -236,6 +286,8 @@ static void ept_arm_round(struct ept_session *s, struct kvm *kvm, u32 freq, u64 
 		mm = kvm->mm;
 	idx = srcu_read_lock(&kvm->srcu);
 	ept_refresh_slots(s, kvm);
+	if (READ_ONCE(s->revisit_ns))
+		armed = ept_arm_revisits(s, kvm, mm, n / 2);
 	while (armed < n && s->walk_total) {
 		/* A full pool would make the walk skip chunks: stop here. */
 		if (READ_ONCE(s->outstanding) + s->chunk > EPT_MAX_ARMED) {
@@ -266,7 +318,7 @@ void ept_arm_work(struct work_struct *work)
 	struct kvm *kvm = s->kvm;
 	u64 now = ktime_get_ns();
 	unsigned long flags;
-	u32 freq, expire_ms;
+	u32 freq, expire_ms, revisit;
 
 	/* Only our reference left: the VMM closed the VM or exited. */
 	if (refcount_read(&kvm->users_count) == 1) {
@@ -278,6 +330,10 @@ void ept_arm_work(struct work_struct *work)
 		s->expire_ns = (u64)expire_ms * NSEC_PER_MSEC;
 		s->stats.expire_ns = s->expire_ns;
 	}
+	revisit = READ_ONCE(s->revisit);
+	if (revisit > EPT_REVISIT_DIV_MAX)	/* not set: the module parameter */
+		revisit = s->revisit_param;
+	WRITE_ONCE(s->revisit_ns, revisit ? div_u64(s->expire_ns, revisit) : 0);
 	ept_armed_expire(s, now);
 	freq = READ_ONCE(s->freq);
 	if (freq != s->last_freq) {
@@ -319,5 +375,7 @@ void ept_arm_start(struct ept_session *s)
 	s->stats.expire_ns = s->expire_ns;
 	s->chunk = clamp_t(unsigned int, READ_ONCE(ept_chunk_frames), 1,
 			   EPT_CHUNK_MAX);
+	s->revisit_param = min_t(unsigned int, READ_ONCE(ept_revisit_div),
+				 EPT_REVISIT_DIV_MAX);
 	queue_delayed_work(system_unbound_wq, &s->work, 0);
 }

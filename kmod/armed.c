@@ -2,7 +2,8 @@
 /*
  * armed.c - the table of armed units of a session: a hash by unit, a list
  * in arming order (for expiry) and a preallocated pool, so the fault path
- * never allocates. Callers hold session->arm_lock except where noted.
+ * never allocates; and the ring of frames to revisit. Callers hold
+ * session->arm_lock except where noted.
  *
  * A unit is a 4 KiB frame (level 1) or a huge region (level 2: 512 frames,
  * level 3: 262144 frames) whose whole mapping was zapped; its key is its
@@ -23,7 +24,8 @@ int ept_armed_init(struct ept_session *s)
 	u32 i;
 
 	s->pool = vzalloc(array_size(EPT_MAX_ARMED, sizeof(*s->pool)));
-	if (!s->pool)
+	s->revisit_gfn = vmalloc(array_size(EPT_REVISIT_MAX, sizeof(u64)));
+	if (!s->pool || !s->revisit_gfn)
 		return -ENOMEM;
 	for (i = 0; i < ARRAY_SIZE(s->hash); i++)
 		INIT_HLIST_HEAD(&s->hash[i]);
@@ -38,6 +40,8 @@ void ept_armed_free(struct ept_session *s)
 {
 	vfree(s->pool);
 	s->pool = NULL;
+	vfree(s->revisit_gfn);
+	s->revisit_gfn = NULL;
 }
 
 /* Disarm everything (takes arm_lock). The zapped mappings need no undoing:
@@ -51,6 +55,7 @@ void ept_armed_clear(struct ept_session *s)
 	spin_lock_irqsave(&s->arm_lock, flags);
 	list_for_each_entry_safe(e, tmp, &s->armed, lnode)
 		ept_armed_release(s, e);
+	s->revisit_len = 0;
 	spin_unlock_irqrestore(&s->arm_lock, flags);
 }
 
@@ -65,8 +70,12 @@ static struct ept_armed *ept_armed_lookup(struct ept_session *s, u64 base,
 	return NULL;
 }
 
-/* Arm a unit unless it (or the pool) says no. Takes arm_lock. */
-bool ept_armed_add(struct ept_session *s, u64 base, u8 level, u64 now)
+/*
+ * Arm a unit unless it (or the pool) says no; flags go into its records.
+ * Takes arm_lock.
+ */
+bool ept_armed_add(struct ept_session *s, u64 base, u8 level, u64 now,
+		   u8 unit_flags)
 {
 	struct ept_armed *e = NULL;
 	unsigned long flags;
@@ -77,6 +86,7 @@ bool ept_armed_add(struct ept_session *s, u64 base, u8 level, u64 now)
 		list_move_tail(&e->lnode, &s->armed);
 		e->base = base;
 		e->level = level;
+		e->flags = unit_flags;
 		e->t_arm = now;
 		hlist_add_head(&e->hnode, &s->hash[ept_hash(base, level)]);
 		s->outstanding++;
@@ -151,4 +161,36 @@ void ept_armed_expire(struct ept_session *s, u64 now)
 		for (i = 0; records && i < n; i++)
 			ept_buffer_push(s, &rec[i]);
 	} while (n == EPT_EXPIRE_BATCH);
+}
+
+/*
+ * The fault path caught unit e delay_ns after its arming: queue its frame
+ * to be armed again if the sweep armed it, it is a 4 KiB frame, and the
+ * access came within revisit_ns. A full ring skips the revisit.
+ */
+void ept_revisit_queue(struct ept_session *s, const struct ept_armed *e,
+		       u64 delay_ns)
+{
+	if (e->level > 1 || (e->flags & KVM_EPT_SAMPLE_F_REVISIT) ||
+	    delay_ns >= READ_ONCE(s->revisit_ns) ||
+	    s->revisit_len == EPT_REVISIT_MAX)
+		return;
+	s->revisit_gfn[(s->revisit_head + s->revisit_len) % EPT_REVISIT_MAX] = e->base;
+	s->revisit_len++;
+}
+
+/* Take up to max queued frames, oldest first. Takes arm_lock. */
+u32 ept_revisit_take(struct ept_session *s, u64 *gfn, u32 max)
+{
+	unsigned long flags;
+	u32 n;
+
+	spin_lock_irqsave(&s->arm_lock, flags);
+	for (n = 0; n < max && s->revisit_len; n++) {
+		gfn[n] = s->revisit_gfn[s->revisit_head];
+		s->revisit_head = (s->revisit_head + 1) % EPT_REVISIT_MAX;
+		s->revisit_len--;
+	}
+	spin_unlock_irqrestore(&s->arm_lock, flags);
+	return n;
 }

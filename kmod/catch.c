@@ -33,6 +33,7 @@ static void ept_catch(struct ept_session *s, struct kvm_vcpu *vcpu, u64 gfn, u8 
 		return;
 	}
 	ept_record_init(&rec, e, gfn, now, vcpu->vcpu_id, xwr);
+	ept_revisit_queue(s, e, rec.delay_ns);
 	ept_armed_release(s, e);
 	s->stats.caught++;
 	if (!(xwr & READ_ONCE(s->xwr))) {

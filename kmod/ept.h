@@ -38,6 +38,8 @@
 #define EPT_MAX_LEVEL		3		/* 1 = 4K, 2 = 2M, 3 = 1G */
 #define EPT_CHUNK_DEFAULT	16		/* frames armed by one zap */
 #define EPT_CHUNK_MAX		512
+#define EPT_REVISIT_MAX		16384		/* queued revisits per session */
+#define EPT_REVISIT_DIV_MAX	64
 
 /* Frames in an arming unit of a level: 1, 512 or 262144. */
 static inline u64 ept_unit_pages(u8 level)
@@ -59,6 +61,7 @@ struct ept_armed {
 	u64 base;			/* first gfn of the unit */
 	u64 t_arm;			/* ktime_get_ns() when armed */
 	u8 level;
+	u8 flags;			/* KVM_EPT_SAMPLE_F_REVISIT or 0 */
 };
 
 /*
@@ -76,7 +79,7 @@ static inline void ept_record_init(struct kvm_ept_sample_v2 *rec,
 	rec->vcpu = vcpu;
 	rec->xwr = xwr;
 	rec->level = e->level;
-	rec->flags = e->level > 1 ? KVM_EPT_SAMPLE_F_HUGE : 0;
+	rec->flags = (e->level > 1 ? KVM_EPT_SAMPLE_F_HUGE : 0) | e->flags;
 }
 
 /* A memslot as the arming walk sees it. */
@@ -101,6 +104,8 @@ struct ept_session {
 	u32 format;
 	u32 expire_ms;			/* SET_EXPIRE; 0: the module parameter */
 	u32 censored;			/* SET_CENSORED: expiry records wanted */
+	u32 revisit;			/* SET_REVISIT divisor, 0: off; */
+					/* above EPT_REVISIT_DIV_MAX: not set */
 
 	/* Samples: vCPUs write under fifo_lock, one reader under read_lock. */
 	spinlock_t fifo_lock;
@@ -117,6 +122,10 @@ struct ept_session {
 	struct ept_armed *pool;
 	u32 outstanding;
 	u32 outstanding_regions;
+	/* Frames to arm again (a ring of gfns) and the delay that earns it. */
+	u64 *revisit_gfn;
+	u32 revisit_head, revisit_len;
+	u64 revisit_ns;
 
 	/* Arming state: only the arming work touches it. */
 	struct delayed_work work;
@@ -125,6 +134,7 @@ struct ept_session {
 	u64 slots_gen;
 	u64 walk_pos, walk_stride, walk_total;
 	u32 chunk;			/* frames per zap (INIT) */
+	u32 revisit_param;		/* revisit_div parameter (INIT) */
 	u32 last_freq;			/* the budget the controller follows */
 	u64 rate;			/* units armed per second */
 	u64 credit;			/* units * ns not yet armed */
@@ -142,6 +152,7 @@ struct ept_session {
 /* main.c: module parameters. */
 extern unsigned int ept_expire_ms;
 extern unsigned int ept_chunk_frames;
+extern unsigned int ept_revisit_div;
 
 /* resolve.c: kernel symbols that are not exported. */
 struct ept_syms {
@@ -162,10 +173,14 @@ bool ept_vendor_decode(u64 code, u8 *xwr);
 int ept_armed_init(struct ept_session *s);
 void ept_armed_free(struct ept_session *s);
 void ept_armed_clear(struct ept_session *s);
-bool ept_armed_add(struct ept_session *s, u64 base, u8 level, u64 now);
+bool ept_armed_add(struct ept_session *s, u64 base, u8 level, u64 now,
+		   u8 flags);
 struct ept_armed *ept_armed_find(struct ept_session *s, u64 gfn);
 void ept_armed_release(struct ept_session *s, struct ept_armed *e);
 void ept_armed_expire(struct ept_session *s, u64 now);
+void ept_revisit_queue(struct ept_session *s, const struct ept_armed *e,
+		       u64 delay_ns);
+u32 ept_revisit_take(struct ept_session *s, u64 *gfn, u32 max);
 
 /* buffer.c: the sample buffer and the read formats. */
 int ept_buffer_init(struct ept_session *s);

@@ -18,6 +18,11 @@ module_param_named(chunk_frames, ept_chunk_frames, uint, 0644);
 MODULE_PARM_DESC(chunk_frames,
 		 "Contiguous frames armed by one zap, one TLB flush (1..512, default 16); read at INIT");
 
+unsigned int ept_revisit_div;
+module_param_named(revisit_div, ept_revisit_div, uint, 0644);
+MODULE_PARM_DESC(revisit_div,
+		 "Arm a 4 KiB frame again when its sweep arming was caught within expire_ms/revisit_div (0 = never, the default; 1..64); read at INIT");
+
 static int __init ept_init(void)
 {
 	int ret;

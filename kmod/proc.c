@@ -104,6 +104,12 @@ static long ept_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		else
 			WRITE_ONCE(s->expire_ms, arg);
 		break;
+	case KVM_EPT_SAMPLE_CMD_SET_REVISIT:
+		if (arg > EPT_REVISIT_DIV_MAX)
+			ret = -EINVAL;
+		else
+			WRITE_ONCE(s->revisit, arg);
+		break;
 	case KVM_EPT_SAMPLE_CMD_SET_CENSORED:
 		if (arg > 1)
 			ret = -EINVAL;

@@ -35,6 +35,7 @@ struct ept_session *ept_session_create(void)
 	INIT_DELAYED_WORK(&s->work, ept_arm_work);
 	s->xwr = KVM_EPT_SAMPLE_XWR;
 	s->format = KVM_EPT_SAMPLE_FORMAT_V1;
+	s->revisit = U32_MAX;	/* not set: the module parameter */
 	if (ept_buffer_init(s) || ept_armed_init(s)) {
 		ept_session_destroy(s);
 		return NULL;

@@ -121,6 +121,14 @@ const char *ept_text_parse(const char *l, const char *e,
 					s->flags |= KVM_EPT_SAMPLE_F_EXPIRED;
 			}
 			break;
+		case 'r':
+			if (key_is(k, eq, "revisit")) {
+				if (parse_dec_u64(v, p, &u) || u > 1)
+					return "bad revisit=";
+				if (u)
+					s->flags |= KVM_EPT_SAMPLE_F_REVISIT;
+			}
+			break;
 		case 'd':
 			if (key_is(k, eq, "delay")) {
 				if (parse_dec_u64(v, p, &u))
@@ -150,10 +158,11 @@ size_t ept_text_format(char *buf, const struct kvm_ept_sample_v2 *s)
 	ept_type_str(type, s->xwr);
 	n = snprintf(buf, EPT_TEXT_MAX,
 		     "t=%" PRIu64 " vcpu=%u gfn=0x%" PRIx64
-		     " type=%s level=%u delay=%" PRIu64 "%s\n",
+		     " type=%s level=%u delay=%" PRIu64 "%s%s\n",
 		     (uint64_t)s->time_ns, (unsigned)s->vcpu,
 		     (uint64_t)s->gfn, type, (unsigned)s->level,
 		     (uint64_t)s->delay_ns,
+		     s->flags & KVM_EPT_SAMPLE_F_REVISIT ? " revisit=1" : "",
 		     s->flags & KVM_EPT_SAMPLE_F_EXPIRED ? " expired=1" : "");
 	return (size_t)n;
 }

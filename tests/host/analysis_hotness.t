@@ -227,4 +227,23 @@ like "$($HN "$T/cens.txt" 2>&1 >/dev/null)" '^$' "no warning about expiry record
 like "$(echo 't=1 vcpu=0 gfn=0x1 type=r-- level=1 delay=5 expired=2' | $HN 2>&1)" 'bad expired=' \
 	"expired= takes 0 or 1"
 
+# Revisits (eptsample -r): a revisit's sample counts like any other, and
+# the flag survives text and binary logs. 0xa: 2 / (1 ms + 3 ms) = 500/s;
+# 0xb: a revisit that expired.
+cat > "$T/rev.txt" <<'IN'
+t=1000000000 vcpu=0 gfn=0xa type=r-- level=1 delay=1000000
+t=1500000000 vcpu=0 gfn=0xa type=r-- level=1 delay=3000000 revisit=1
+t=1600000000 vcpu=4294967295 gfn=0xb type=--- level=1 delay=200000000 revisit=1 expired=1
+IN
+"$GENLOG" --from-text -o "$T/rev.bin" < "$T/rev.txt"
+out=$($HN "$T/rev.txt")
+like "$out" '^window=0 .* samples=2 frames=1 hot_set=1 estimator=delay expired=1$' \
+	"a revisit's sample is a sample, its expiry an expiry"
+like "$out" '^ +1 +0xa +2 +500\.0 ' "the revisit's delay joins the frame's exposure: 500/s"
+is "$($HN "$T/rev.bin")" "$out" "binary log: the same"
+is "$("$BIN/histo" -f flags --top 5 "$T/rev.bin" | awk '$1 ~ /^[0-9]+$/ {printf "%s ", $1}')" "0 4 6 " \
+	"the binary log keeps F_REVISIT (4) and F_EXPIRED|F_REVISIT (6)"
+like "$(echo 't=1 vcpu=0 gfn=0x1 type=r-- level=1 delay=5 revisit=3' | $HN 2>&1)" 'bad revisit=' \
+	"revisit= takes 0 or 1"
+
 done_testing

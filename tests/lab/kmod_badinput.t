@@ -39,8 +39,10 @@ expect expire_huge EINVAL
 expect expire_ok "OK(0)"
 expect censored2 EINVAL
 expect censored_ok "OK(0)"
+expect revisit65 EINVAL
+expect revisit_ok "OK(0)"
 expect unknown_cmd ENOTTY
-expect version "OK(3)"
+expect version "OK(4)"
 expect stats_badptr EFAULT
 expect init_guest "OK(0)"
 expect init_twice EALREADY

@@ -24,7 +24,7 @@ lab/run --vcpus 2 --out "$tmp" --timeout 300 -- sh -c '
 	wait $g
 	guest --mix r=100 >/dev/null 2>&1 & g=$!
 	sleep 2
-	analysis/eptsample -p $g -f 2000 -e 100 -c -d 4 -o $LAB_OUT/c.log 2>$LAB_OUT/c.err || exit 1
+	analysis/eptsample -p $g -f 2000 -e 100 -c -r 8 -d 4 -o $LAB_OUT/c.log 2>$LAB_OUT/c.err || exit 1
 	wait $g
 ' >"$tmp/run.log" 2>&1
 st=$?
@@ -71,7 +71,7 @@ is "$wdata" 0 "a read-only guest gives no write sample on its data frames ($nw w
 nonw=$(awk '/^t=/ && $4 != "type=-w-"' "$tmp/w.log" | wc -l)
 is "$nonw" 0 "-t w records only write accesses"
 like "$(cat "$tmp/w.err")" 'filtered=[1-9]' "accesses of other types were counted as filtered"
-# -e 100 -c: expiry records for the frames armed 100 ms without access
+# -e 100 -c -r 8: expiry records for the frames armed 100 ms without access
 # (the cold 90% of the data frames are never touched, p=1).
 nexp=$(grep -c ' expired=1$' "$tmp/c.log")
 ok $((${nexp:-0} > 0 ? 0 : 1)) "-c logs expiry records ($nexp)"
@@ -84,6 +84,15 @@ like "$(grep -c '^t=' "$tmp/c.log")" '^[1-9]' "samples still come with expiry re
 sum=$(sed -n 's/.* caught=\([0-9]*\) recorded=\([0-9]*\) dropped=\([0-9]*\) filtered=\([0-9]*\) .* expired=\([0-9]*\) .* censored=\([0-9]*\) .*/\1 \2 \3 \4 \5 \6/p' "$tmp/c.err" |
 	awk '{ print ($1 + $5 == $2 + $3 + $4 + $6) ? "balanced" : "caught+expired=" $1 + $5 " but recorded+dropped+filtered+censored=" $2 + $3 + $4 + $6 }')
 is "$sum" balanced "stats with -c: caught + expired = recorded + dropped + filtered + censored"
+# -r 8: each revisit follows a sweep sample of the same 4 KiB frame caught
+# within 100 ms / 8, and is armed after it; one revisit per such sample.
+nrev=$(grep -c ' revisit=1' "$tmp/c.log")
+ok $((${nrev:-0} > 0 ? 0 : 1)) "-r 8: frames caught soon are revisited ($nrev records)"
+badrev=$(gawk '/^t=/ { split($1, t, "="); split($3, g, "="); split($6, d, "=")
+	if ($0 !~ / revisit=1/) { if ($0 !~ / expired=1$/ && d[2] < 12500000) sweep[g[2]] = t[2]; next }
+	if ($5 != "level=1" || !(g[2] in sweep) || sweep[g[2]] > t[2] - d[2]) { bad++; if (bad == 1) print "first bad: " $0 > "/dev/stderr" }
+	delete sweep[g[2]] } END { print bad + 0 }' "$tmp/c.log")
+is "$badrev" 0 "every revisit follows a quick sweep catch of its frame"
 for f in rw w; do
 	sum=$(sed -n 's/.* caught=\([0-9]*\) recorded=\([0-9]*\) dropped=\([0-9]*\) filtered=\([0-9]*\) .*/\1 \2 \3 \4/p' "$tmp/$f.err" |
 		awk '{ print ($1 == $2 + $3 + $4) ? "balanced" : "caught=" $1 " but recorded+dropped+filtered=" $2 + $3 + $4 }')

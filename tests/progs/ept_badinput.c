@@ -149,6 +149,8 @@ int main(int argc, char **argv)
 	report("expire_ok", ioctl(fd, KVM_EPT_SAMPLE_CMD_SET_EXPIRE, 500));
 	report("censored2", ioctl(fd, KVM_EPT_SAMPLE_CMD_SET_CENSORED, 2));
 	report("censored_ok", ioctl(fd, KVM_EPT_SAMPLE_CMD_SET_CENSORED, 0));
+	report("revisit65", ioctl(fd, KVM_EPT_SAMPLE_CMD_SET_REVISIT, 65));
+	report("revisit_ok", ioctl(fd, KVM_EPT_SAMPLE_CMD_SET_REVISIT, 0));
 	report("unknown_cmd", ioctl(fd, 1299, 0));
 	report("version", ioctl(fd, KVM_EPT_SAMPLE_CMD_GET_VERSION, 0));
 	report("stats_badptr", ioctl(fd, KVM_EPT_SAMPLE_CMD_GET_STATS, (void *)8));
