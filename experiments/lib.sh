@@ -159,7 +159,7 @@ exp_host() {
 # The QEMU the lab uses, and how it accelerates.
 exp_qemu_version() { qemu-system-x86_64 --version 2>/dev/null | head -n 1; }
 exp_lab_accel() {
-	if lab_host_has_kvm; then echo "KVM (a real host)"; else echo "TCG (emulated CPU with emulated SVM/NPT: lab figures)"; fi
+	if lab_host_has_kvm; then echo "KVM (a real host)"; else echo "TCG, thread=${LAB_TCG_THREAD:-single} (emulated CPU with emulated SVM/NPT: lab figures)"; fi
 }
 
 # exp_finish: write results/NAME/README.md (title, provenance, body,

@@ -27,7 +27,7 @@ capture() {
 # Emulated nested paging under TCG sometimes triple-faults a 2-vCPU guest
 # (during warm-up, or before eptsample attaches: "no such process"), or
 # loses the lab VM with it (docs/workload.md, "Known lab problem";
-# tests/lib/tap.sh, lab_vm_lost): the run is repeated, up to
+# lab/lib.sh, lab_vm_lost): the run is repeated, up to
 # three tries in all, and fails if every try hits it.
 emulation_failure() {
 	grep -q 'triple fault' "$tmp/guest.out" 2>/dev/null ||

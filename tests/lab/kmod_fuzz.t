@@ -16,15 +16,10 @@ fuzz() {
 	kill $g; wait $g
 	rmmod kvm_ept_sample && echo unloaded' >"$log" 2>&1
 }
-fuzz
-st=$?
 # A lost lab VM (once in CI: silent for 540 s, no kernel message, where the
 # run takes 15 s) is repeated once; a second loss fails the test.
-if [ $st -ne 0 ] && lab_vm_lost "$log"; then
-	lab_vm_lost_diag "$log" "repeating the run once"
-	fuzz
-	st=$?
-fi
+lab_run_twice "$log" fuzz
+st=$?
 out=$(cat "$log")
 ok $st "12000 random operations leave the kernel clean"
 is "$(printf '%s\n' "$out" | grep -c '^ept_fuzz: 4000 operations')" 3 "all three fuzz rounds ran to the end"

@@ -42,14 +42,9 @@ kill -INT $s; wait $s
 # came from the script's bookkeeping, which trusted the order in which
 # probes on two CPUs ran; docs/tapsets.md, "How ept_hot's
 # cross-validation works".)
-run_lab
+# A lost lab VM (lab/lib.sh, lab_vm_lost) is repeated once.
+lab_run_twice "$tmp/run.log" run_lab
 st=$?
-# A lost lab VM (tests/lib/tap.sh, lab_vm_lost) is repeated once.
-if [ $st -ne 0 ] && lab_vm_lost "$tmp/run.log"; then
-	lab_vm_lost_diag "$tmp/run.log" "repeating the run once"
-	run_lab
-	st=$?
-fi
 if [ $st -eq 0 ] && ! grep -q '^xval: .*skipped_probes=0)' "$tmp/out/hot.out" 2>/dev/null; then
 	diag "the run skipped probes ($(grep -o 'skipped_probes=[0-9]*' "$tmp/out/hot.out")); repeating it once"
 	run_lab

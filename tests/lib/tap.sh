@@ -48,10 +48,26 @@ lab_required() {
 }
 
 # lab_vm_lost_diag LOG WHAT: a diagnostic naming how the lab VM was lost
-# (lab/lib.sh, lab_vm_lost: tests repeat such a run once and say so).
+# (lab/lib.sh, lab_vm_lost).
 lab_vm_lost_diag() {
 	diag "the lab VM was lost ($(grep -m1 -o -e 'Kernel panic - not syncing: .*' \
 		-e 'the VM did not finish.*' -e 'the VM died.*' "$1")); $2"
+}
+
+# lab_run_twice LOG COMMAND...: run COMMAND (a lab run whose lab/run
+# output goes to LOG); when it fails because the lab VM was lost, say so
+# and run it once more. Returns the status of the run that counts.
+lab_run_twice() {
+	local log=$1 st
+	shift
+	"$@"
+	st=$?
+	if [ $st -ne 0 ] && lab_vm_lost "$log"; then
+		lab_vm_lost_diag "$log" "repeating the run once"
+		"$@"
+		st=$?
+	fi
+	return $st
 }
 
 skip_all() { echo "1..0 # SKIP $1"; exit 0; }
