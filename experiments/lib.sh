@@ -67,7 +67,7 @@ exp_lab() {
 	# README says so, with the console kept.
 	if lab_vm_lost "$log"; then
 		exp_keep "$log" "lab.$n.died.log"
-		EXP_RETRIES+=("lab run $n: the lab VM was lost ($(grep -m1 -o -e 'Kernel panic - not syncing: [^\r]*' -e 'the VM did not finish[^\r]*' "$log" || echo 'no panic line')); repeated once; console in lab.$n.died.log")
+		EXP_RETRIES+=("lab run $n: the lab VM was lost ($(lab_vm_lost_reason "$log")); repeated once; console in lab.$n.died.log")
 		exp_say "lab run $n: the lab VM was lost; repeating it once"
 		lab/run --out "$EXP_OUT" "${args[@]}" -- sh -c "$1" >"$log" 2>&1
 		st=$?
@@ -159,7 +159,7 @@ exp_host() {
 # The QEMU the lab uses, and how it accelerates.
 exp_qemu_version() { qemu-system-x86_64 --version 2>/dev/null | head -n 1; }
 exp_lab_accel() {
-	if lab_host_has_kvm; then echo "KVM (a real host)"; else echo "TCG, thread=${LAB_TCG_THREAD:-single} (emulated CPU with emulated SVM/NPT: lab figures)"; fi
+	if lab_host_has_kvm; then echo "KVM (a real host)"; else echo "TCG, thread=$(lab_tcg_thread) (emulated CPU with emulated SVM/NPT: lab figures)"; fi
 }
 
 # exp_finish: write results/NAME/README.md (title, provenance, body,

@@ -174,7 +174,7 @@ int ept_armed_init(struct ept_session *s);
 void ept_armed_free(struct ept_session *s);
 void ept_armed_clear(struct ept_session *s);
 bool ept_armed_add(struct ept_session *s, u64 base, u8 level, u64 now,
-		   u8 flags);
+		   u8 unit_flags);
 struct ept_armed *ept_armed_find(struct ept_session *s, u64 gfn);
 void ept_armed_release(struct ept_session *s, struct ept_armed *e);
 void ept_armed_expire(struct ept_session *s, u64 now);

@@ -16,6 +16,16 @@ lab_vm_lost() {
 	grep -q -e 'the VM died while COMMAND ran' -e 'timeout: the VM did not finish' "$1"
 }
 
+# lab_vm_lost_reason LOG: how the VM in LOG was lost, in one line: the
+# kernel's panic message, else lab/run's own words.
+lab_vm_lost_reason() {
+	tr -d '\r' <"$1" | grep -m1 -o -e 'Kernel panic - not syncing: .*' \
+		-e 'the VM did not finish.*' -e 'the VM died.*'
+}
+
+# The TCG thread mode lab/run uses (docs/lab.md, "Single-threaded TCG").
+lab_tcg_thread() { echo "${LAB_TCG_THREAD:-single}"; }
+
 # The ABI the lab uses: $LAB_ABI if set, else the one setup chose.
 lab_abi() {
 	if [ -n "${LAB_ABI:-}" ]; then

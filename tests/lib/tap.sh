@@ -50,8 +50,7 @@ lab_required() {
 # lab_vm_lost_diag LOG WHAT: a diagnostic naming how the lab VM was lost
 # (lab/lib.sh, lab_vm_lost).
 lab_vm_lost_diag() {
-	diag "the lab VM was lost ($(grep -m1 -o -e 'Kernel panic - not syncing: .*' \
-		-e 'the VM did not finish.*' -e 'the VM died.*' "$1")); $2"
+	diag "the lab VM was lost ($(lab_vm_lost_reason "$1")); $2"
 }
 
 # lab_run_twice LOG COMMAND...: run COMMAND (a lab run whose lab/run
