@@ -34,7 +34,7 @@
 #include "ept.h"
 
 #define EPT_MAX_PER_ROUND	4096	/* frames */
-#define EPT_RATE_MAX		(16ULL * EPT_MAX_FREQ)
+#define EPT_RATE_MAX		(16ULL * EPT_MAX_FREQ)	/* units/s */
 
 /*
  * The level at which the host maps hva: 1 (4K), 2 (2M) or 3 (1G). A
@@ -203,10 +203,32 @@ static u64 ept_recorded(struct ept_session *s)
 	return recorded;
 }
 
-/* Once a second, steer the arming rate toward the sample budget. */
+#define EPT_CEILING_WINDOWS	5	/* seconds a ceiling holds */
+
+/* Start the controller over at the budget. */
+static void ept_control_reset(struct ept_session *s, u32 freq, u64 now)
+{
+	s->rate = max_t(u64, freq, 1);
+	s->prev_rate = 0;
+	s->prev_per_sec = 0;
+	s->ceiling = 0;
+	s->ceiling_left = 0;
+	s->window_start = now;
+	s->window_recorded = ept_recorded(s);
+	/* Stopped (budget 0): the statistics keep the rate it stopped at. */
+	if (freq)
+		s->stats.arm_rate = s->rate;
+}
+
+/*
+ * Once a second, steer the arming rate toward the sample budget. With
+ * yield_check, a raise that brought no more samples than the rate before
+ * it (arming slows the guest more than it finds) is taken back, and the
+ * rate stays at most at the one before it for EPT_CEILING_WINDOWS seconds.
+ */
 static void ept_control(struct ept_session *s, u32 freq, u64 now)
 {
-	u64 elapsed = now - s->window_start, recorded, per_sec;
+	u64 elapsed = now - s->window_start, recorded, per_sec, ran = s->rate;
 
 	if (elapsed < NSEC_PER_SEC)
 		return;
@@ -217,7 +239,21 @@ static void ept_control(struct ept_session *s, u32 freq, u64 now)
 	else
 		s->rate = clamp(div64_u64(s->rate * freq, per_sec),
 				s->rate / 2, s->rate * 2);
-	s->rate = clamp_t(u64, s->rate, 1, min_t(u64, 16ULL * freq, EPT_RATE_MAX));
+	if (s->yield_check) {
+		if (ran > s->prev_rate && s->prev_rate &&
+		    per_sec <= s->prev_per_sec && per_sec < freq) {
+			s->ceiling = s->prev_rate;
+			s->ceiling_left = EPT_CEILING_WINDOWS;
+		} else if (s->ceiling_left && !--s->ceiling_left) {
+			s->ceiling = 0;
+		}
+		if (s->ceiling)
+			s->rate = min(s->rate, s->ceiling);
+	}
+	s->prev_rate = ran;
+	s->prev_per_sec = per_sec;
+	s->rate = clamp_t(u64, s->rate, 1,
+			  min_t(u64, (u64)s->rate_cap * freq, EPT_RATE_MAX));
 	s->stats.arm_rate = s->rate;
 	s->window_start = now;
 	s->window_recorded = recorded;
@@ -339,9 +375,7 @@ void ept_arm_work(struct work_struct *work)
 	if (freq != s->last_freq) {
 		/* A new budget: start the controller over at it. */
 		s->last_freq = freq;
-		s->rate = max_t(u64, freq, 1);
-		s->window_start = now;
-		s->window_recorded = ept_recorded(s);
+		ept_control_reset(s, freq, now);
 	}
 	if (freq)
 		ept_arm_round(s, kvm, freq, now);
@@ -365,11 +399,8 @@ void ept_arm_start(struct ept_session *s)
 	s->walk_total = 0;
 	s->credit = 0;
 	s->last_freq = READ_ONCE(s->freq);
-	s->rate = max_t(u64, s->last_freq, 1);
+	ept_control_reset(s, s->last_freq, now);
 	s->last_round = now;
-	s->window_start = now;
-	s->window_recorded = 0;
-	s->stats.arm_rate = s->rate;
 	s->expire_ns = (u64)clamp_t(unsigned int, READ_ONCE(ept_expire_ms), 1,
 				    EPT_EXPIRE_MS_MAX) * NSEC_PER_MSEC;
 	s->stats.expire_ns = s->expire_ns;
@@ -377,5 +408,8 @@ void ept_arm_start(struct ept_session *s)
 			   EPT_CHUNK_MAX);
 	s->revisit_param = min_t(unsigned int, READ_ONCE(ept_revisit_div),
 				 EPT_REVISIT_DIV_MAX);
+	s->rate_cap = clamp_t(unsigned int, READ_ONCE(ept_rate_cap), 1,
+			      EPT_RATE_CAP_MAX);
+	s->yield_check = READ_ONCE(ept_yield_check);
 	queue_delayed_work(system_unbound_wq, &s->work, 0);
 }

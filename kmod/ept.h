@@ -40,6 +40,8 @@
 #define EPT_CHUNK_MAX		512
 #define EPT_REVISIT_MAX		16384		/* queued revisits per session */
 #define EPT_REVISIT_DIV_MAX	64
+#define EPT_RATE_CAP_DEFAULT	16	/* arms/s per sample/s of budget */
+#define EPT_RATE_CAP_MAX	64
 
 /* Frames in an arming unit of a level: 1, 512 or 262144. */
 static inline u64 ept_unit_pages(u8 level)
@@ -135,8 +137,13 @@ struct ept_session {
 	u64 walk_pos, walk_stride, walk_total;
 	u32 chunk;			/* frames per zap (INIT) */
 	u32 revisit_param;		/* revisit_div parameter (INIT) */
+	u32 rate_cap;			/* arm_rate_cap parameter (INIT) */
+	bool yield_check;		/* yield_check parameter (INIT) */
 	u32 last_freq;			/* the budget the controller follows */
 	u64 rate;			/* units armed per second */
+	u64 prev_rate, prev_per_sec;	/* the controller's last window */
+	u64 ceiling;			/* 0, or a rate not to exceed for now */
+	u32 ceiling_left;		/* windows until the ceiling lifts */
 	u64 credit;			/* units * ns not yet armed */
 	u64 last_round;
 	u64 window_start, window_recorded;
@@ -153,6 +160,8 @@ struct ept_session {
 extern unsigned int ept_expire_ms;
 extern unsigned int ept_chunk_frames;
 extern unsigned int ept_revisit_div;
+extern unsigned int ept_rate_cap;
+extern bool ept_yield_check;
 
 /* resolve.c: kernel symbols that are not exported. */
 struct ept_syms {

@@ -18,6 +18,16 @@ module_param_named(chunk_frames, ept_chunk_frames, uint, 0644);
 MODULE_PARM_DESC(chunk_frames,
 		 "Contiguous frames armed by one zap, one TLB flush (1..512, default 16); read at INIT");
 
+unsigned int ept_rate_cap = EPT_RATE_CAP_DEFAULT;
+module_param_named(arm_rate_cap, ept_rate_cap, uint, 0644);
+MODULE_PARM_DESC(arm_rate_cap,
+		 "The controller arms at most this many units per sample of the budget (1..64, default 16); read at INIT");
+
+bool ept_yield_check;
+module_param_named(yield_check, ept_yield_check, bool, 0644);
+MODULE_PARM_DESC(yield_check,
+		 "Raise the arming rate only while raising it brings more samples (default off); read at INIT");
+
 unsigned int ept_revisit_div;
 module_param_named(revisit_div, ept_revisit_div, uint, 0644);
 MODULE_PARM_DESC(revisit_div,

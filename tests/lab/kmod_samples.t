@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # kmod_samples.t - kvm_ept_sample's samples agree with workload/guest's
 # ground truth: they come only from frames the guest touches, write samples
-# only from frames it writes, vCPU ids are valid, and each vCPU's
-# timestamps never go backwards. The guest touches only its hot set
-# (p=1), so an untouched frame in the log is a real error.
+# only from frames it writes, vCPU ids are valid, each vCPU's timestamps
+# never go backwards, and the arm_rate_cap and yield_check parameters
+# bound the rate controller. The guest touches only its hot set (p=1), so an untouched
+# frame in the log is a real error.
 . "$(dirname "$0")/../lib/tap.sh"
 cd "$EPTSCOPE_ROOT" || exit 1
 export LC_ALL=C
@@ -26,9 +27,23 @@ lab/run --vcpus 2 --out "$tmp" --timeout 300 -- sh -c '
 	sleep 2
 	analysis/eptsample -p $g -f 2000 -e 100 -c -r 8 -d 4 -o $LAB_OUT/c.log 2>$LAB_OUT/c.err || exit 1
 	wait $g
+	echo 2 >/sys/module/kvm_ept_sample/parameters/arm_rate_cap
+	guest --mix r=100 >/dev/null 2>&1 & g=$!
+	sleep 2
+	analysis/eptsample -p $g -f 1000 -d 3 -o /dev/null 2>$LAB_OUT/cap.err || exit 1
+	wait $g
+	echo 16 >/sys/module/kvm_ept_sample/parameters/arm_rate_cap
+	guest --mix r=100 >/dev/null 2>&1 & g=$!
+	sleep 2
+	kill -STOP $g
+	analysis/eptsample -p $g -f 500 -d 5 -o /dev/null 2>$LAB_OUT/idle0.err || exit 1
+	echo 1 >/sys/module/kvm_ept_sample/parameters/yield_check
+	analysis/eptsample -p $g -f 500 -d 4 -o /dev/null 2>$LAB_OUT/idle1.err || exit 1
+	kill -CONT $g
+	wait $g
 ' >"$tmp/run.log" 2>&1
 st=$?
-ok $st "the lab run (three guests, three captures) succeeds"
+ok $st "the lab run (five guests, six captures) succeeds"
 [ $st -eq 0 ] || sed 's/^/# /' "$tmp/run.log" | tail -n 20
 
 n=$(grep -c '^t=' "$tmp/rw.log")
@@ -98,4 +113,17 @@ for f in rw w; do
 		awk '{ print ($1 == $2 + $3 + $4) ? "balanced" : "caught=" $1 " but recorded+dropped+filtered=" $2 + $3 + $4 }')
 	is "$sum" balanced "stats: caught = recorded + dropped + filtered ($f capture)"
 done
+# arm_rate_cap=2: the guest touches a tenth of its frames, so fewer than
+# half of the armed units are caught and the controller, which starts at
+# the budget (1000), wants more than twice it: it must stop at the cap.
+rate=$(sed -n 's/.* arm_rate=\([0-9]*\) .*/\1/p' "$tmp/cap.err")
+is "$rate" 2000 "arm_rate_cap=2 holds the arming rate at twice the 1000 samples/s budget"
+# A stopped guest touches nothing: no arming rate brings a sample. Without
+# yield_check the controller doubles its rate each second (500, 1000, ...,
+# 8000); with it, the first raise that brought no more samples is taken
+# back, and the rate stays at 1x to 2x the budget.
+idle0=$(sed -n 's/.* arm_rate=\([0-9]*\) .*/\1/p' "$tmp/idle0.err")
+idle1=$(sed -n 's/.* arm_rate=\([0-9]*\) .*/\1/p' "$tmp/idle1.err")
+ok $(( ${idle0:-0} >= 4000 ? 0 : 1 )) "a stopped guest, yield_check off: the arming rate runs up (arm_rate=${idle0:-none})"
+ok $(( ${idle1:-0} >= 500 && ${idle1:-0} <= 1000 ? 0 : 1 )) "a stopped guest, yield_check on: it stays within 1x-2x the budget (arm_rate=${idle1:-none})"
 done_testing
