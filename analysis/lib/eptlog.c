@@ -48,6 +48,18 @@ static int key_is(const char *k, const char *ke, const char *name)
 	return (size_t)(ke - k) == n && !memcmp(k, name, n);
 }
 
+/* A 0/1 key (expired=, revisit=): sets bit in *flags when 1; -1 if bad. */
+static int parse_flag(const char *v, const char *e, uint16_t *flags, uint16_t bit)
+{
+	uint64_t u;
+
+	if (parse_dec_u64(v, e, &u) || u > 1)
+		return -1;
+	if (u)
+		*flags |= bit;
+	return 0;
+}
+
 const char *ept_text_parse(const char *l, const char *e,
 			   struct kvm_ept_sample_v2 *s, unsigned flags)
 {
@@ -114,20 +126,14 @@ const char *ept_text_parse(const char *l, const char *e,
 			}
 			break;
 		case 'e':
-			if (key_is(k, eq, "expired")) {
-				if (parse_dec_u64(v, p, &u) || u > 1)
-					return "bad expired=";
-				if (u)
-					s->flags |= KVM_EPT_SAMPLE_F_EXPIRED;
-			}
+			if (key_is(k, eq, "expired") &&
+			    parse_flag(v, p, &s->flags, KVM_EPT_SAMPLE_F_EXPIRED))
+				return "bad expired=";
 			break;
 		case 'r':
-			if (key_is(k, eq, "revisit")) {
-				if (parse_dec_u64(v, p, &u) || u > 1)
-					return "bad revisit=";
-				if (u)
-					s->flags |= KVM_EPT_SAMPLE_F_REVISIT;
-			}
+			if (key_is(k, eq, "revisit") &&
+			    parse_flag(v, p, &s->flags, KVM_EPT_SAMPLE_F_REVISIT))
+				return "bad revisit=";
 			break;
 		case 'd':
 			if (key_is(k, eq, "delay")) {

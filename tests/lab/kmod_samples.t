@@ -116,14 +116,15 @@ done
 # arm_rate_cap=2: the guest touches a tenth of its frames, so fewer than
 # half of the armed units are caught and the controller, which starts at
 # the budget (1000), wants more than twice it: it must stop at the cap.
-rate=$(sed -n 's/.* arm_rate=\([0-9]*\) .*/\1/p' "$tmp/cap.err")
+arm_rate() { sed -n 's/.* arm_rate=\([0-9]*\) .*/\1/p' "$1"; }
+rate=$(arm_rate "$tmp/cap.err")
 is "$rate" 2000 "arm_rate_cap=2 holds the arming rate at twice the 1000 samples/s budget"
 # A stopped guest touches nothing: no arming rate brings a sample. Without
 # yield_check the controller doubles its rate each second (500, 1000, ...,
 # 8000); with it, the first raise that brought no more samples is taken
 # back, and the rate stays at 1x to 2x the budget.
-idle0=$(sed -n 's/.* arm_rate=\([0-9]*\) .*/\1/p' "$tmp/idle0.err")
-idle1=$(sed -n 's/.* arm_rate=\([0-9]*\) .*/\1/p' "$tmp/idle1.err")
+idle0=$(arm_rate "$tmp/idle0.err")
+idle1=$(arm_rate "$tmp/idle1.err")
 ok $(( ${idle0:-0} >= 4000 ? 0 : 1 )) "a stopped guest, yield_check off: the arming rate runs up (arm_rate=${idle0:-none})"
 ok $(( ${idle1:-0} >= 500 && ${idle1:-0} <= 1000 ? 0 : 1 )) "a stopped guest, yield_check on: it stays within 1x-2x the budget (arm_rate=${idle1:-none})"
 done_testing
