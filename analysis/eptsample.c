@@ -4,6 +4,10 @@
  * (/proc/kvm_ept_sample, API format 2) into a text or binary sample log
  * (include/eptscope_log.h), then print the module's statistics. The
  * successor of the original kvm-ept-sample's print_samples.
+ *
+ * By default the log has an expiry record for every arming that expired
+ * unaccessed (the censored waits analysis/hotness needs), and the module
+ * adapts the expiry to the guest; -C and -e change that.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,6 +25,7 @@
 #include "lib/eptlog.h"
 
 #define BATCH 1024
+#define EXPIRE_AUTO_MAX_NS 1000000000ULL	/* the module's adaptive bound */
 
 static volatile sig_atomic_t stop;
 
@@ -29,6 +34,28 @@ static void on_signal(int sig)
 	(void)sig;
 	stop = 1;
 }
+
+/* The options, as given. */
+struct env {
+	uint64_t pid;
+	uint64_t freq;
+	int xwr;
+	uint64_t duration_ns;
+	const char *output;
+	int binary;
+	uint64_t expire_ms;		/* 0: the module's default (adaptive) */
+	int censored;
+	uint64_t revisit;		/* UINT64_MAX: the module's default */
+	int memslots;
+	int quiet;
+};
+
+/* Records written to the log so far. */
+struct tally {
+	unsigned long long records;	/* samples and expiry records */
+	unsigned long long expiries;	/* of which expiry records */
+	unsigned long long revisits;	/* of which ended a revisit */
+};
 
 static void usage(FILE *f)
 {
@@ -44,11 +71,14 @@ static void usage(FILE *f)
 "                       or SIGINT/SIGTERM)\n"
 "  -o, --output FILE    write the log to FILE (default: standard output)\n"
 "  -b, --binary         binary log (default: text, one sample per line)\n"
-"  -e, --expire MS      an armed frame not accessed within MS ms expires\n"
-"                       (1..60000; default: the module's expire_ms, 1000)\n"
-"  -c, --censored       also log an expiry record for each armed frame that\n"
-"                       expired unaccessed: the censored waits a rate\n"
-"                       estimator needs (analysis/hotness uses them)\n"
+"  -e, --expire MS      a fixed expiry: an armed frame not accessed within\n"
+"                       MS ms expires (1..60000). Default: the module adapts\n"
+"                       the expiry to the guest's arming-to-access delays\n"
+"                       and the end line says where it settled\n"
+"  -C, --no-censored    no expiry records. By default the log has one for\n"
+"                       each armed frame that expired unaccessed: the\n"
+"                       censored waits the rate estimator needs\n"
+"                       (analysis/hotness); -c is accepted and changes nothing\n"
 "  -r, --revisit DIV    arm a frame once more when its sweep arming was\n"
 "                       caught within expiry/DIV (0: never, 1..64;\n"
 "                       default: the module's revisit_div, 0)\n"
@@ -57,7 +87,7 @@ static void usage(FILE *f)
 "  -h, --help           this text\n"
 "\n"
 "Text log lines: t=<ns> vcpu=<n> gfn=0x<hex> type=<rwx> level=<n> delay=<ns>\n"
-"Expiry records (-c) end in \" expired=1\", with type=--- and no vCPU.\n"
+"Expiry records end in \" expired=1\", with type=--- and no vCPU.\n"
 "Records that end a revisit (-r) carry \" revisit=1\" after delay=.\n"
 "Statistics (armed, caught, recorded, dropped, ...) are printed at the end,\n"
 "and written into a text log as a '# stats' comment.\n"
@@ -65,11 +95,100 @@ static void usage(FILE *f)
 "Examples:\n"
 "  eptsample -p $(pidof qemu-system-x86_64) -f 1000 -d 10 -o samples.log\n"
 "  eptsample -p 1234 -t w -b -o writes.bin\n"
-"  eptsample -p 1234 -f 3000 -e 200 -c -d 10 -b -o s.bin; hotness s.bin\n"
-"  eptsample -p 1234 -d 5 | histo -f delay --log2\n"
+"  eptsample -p 1234 -f 1000 -d 10 -b -o s.bin; hotness s.bin\n"
+"  eptsample -p 1234 -d 5 -C | histo -f delay --log2\n"
 "\n"
 "Exit status: 0 when done, 1 on an error (the message says which), 2 for\n"
 "bad options.\n");
+}
+
+static int bad_usage(const char *msg)
+{
+	fprintf(stderr, "eptsample: %s\n", msg);
+	return 2;
+}
+
+/* -t: letters of rwx into an xwr mask; 0 when malformed. */
+static int parse_types(const char *arg)
+{
+	int xwr = 0;
+
+	for (const char *p = arg; *p; p++) {
+		const char *k = strchr("rwx", *p);
+
+		if (!k) {
+			fprintf(stderr, "eptsample: bad access type '%c' in -t %s (use letters of rwx)\n",
+				*p, arg);
+			return 0;
+		}
+		xwr |= 1 << (k - "rwx");
+	}
+	if (!xwr)
+		fprintf(stderr, "eptsample: -t needs at least one of r, w, x\n");
+	return xwr;
+}
+
+/* Returns 0, or the exit status for bad options (or 1 after --help: exit 0). */
+static int parse_args(int argc, char **argv, struct env *env)
+{
+	static const struct option longopts[] = {
+		{ "pid", required_argument, NULL, 'p' },
+		{ "freq", required_argument, NULL, 'f' },
+		{ "types", required_argument, NULL, 't' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "binary", no_argument, NULL, 'b' },
+		{ "expire", required_argument, NULL, 'e' },
+		{ "censored", no_argument, NULL, 'c' },
+		{ "no-censored", no_argument, NULL, 'C' },
+		{ "revisit", required_argument, NULL, 'r' },
+		{ "memslots", no_argument, NULL, 'm' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "p:f:t:d:o:be:cCr:mqh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p': env->pid = opt_u64(optarg, "pid"); break;
+		case 'f': env->freq = opt_u64(optarg, "freq"); break;
+		case 't':
+			env->xwr = parse_types(optarg);
+			if (!env->xwr)
+				return 2;
+			break;
+		case 'd':
+			env->duration_ns = (uint64_t)(opt_double(optarg, "duration") * 1e9);
+			break;
+		case 'o': env->output = optarg; break;
+		case 'b': env->binary = 1; break;
+		case 'e':
+			env->expire_ms = opt_u64(optarg, "expire");
+			if (env->expire_ms == 0 || env->expire_ms > 60000)
+				return bad_usage("-e takes 1 to 60000 ms");
+			break;
+		case 'c': env->censored = 1; break;
+		case 'C': env->censored = 0; break;
+		case 'r':
+			env->revisit = opt_u64(optarg, "revisit");
+			if (env->revisit > 64)
+				return bad_usage("-r takes 0 (never) to 64");
+			break;
+		case 'm': env->memslots = 1; break;
+		case 'q': env->quiet = 1; break;
+		case 'h': usage(stdout); return 1;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc || !env->pid) {
+		bad_usage(optind != argc ? "unexpected argument" : "-p PID is required");
+		usage(stderr);
+		return 2;
+	}
+	if (env->freq == 0 || env->freq > 1000000)
+		return bad_usage("-f takes 1 to 1000000 samples per second");
+	return 0;
 }
 
 static const char *init_error(int err)
@@ -79,7 +198,8 @@ static const char *init_error(int err)
 	case ENODEV: return "the process has no KVM VM open (is it a VMM?)";
 	case EACCES: return "not allowed to trace that process (ptrace access)";
 	case EBUSY: return "another session already samples that VM";
-	case EOPNOTSUPP: return "KVM runs with shadow paging: sampling needs EPT/NPT";
+	case EOPNOTSUPP:
+		return "this VM cannot be sampled: KVM runs with shadow paging (no EPT/NPT), the VM is a confidential type (SEV, TDX), or kvm.allow_smaller_maxphyaddr is on (Intel)";
 	case EINVAL: return "invalid pid";
 	default: return strerror(err);
 	}
@@ -93,29 +213,34 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
+static int get_stats(int fd, struct kvm_ept_sample_stats *st)
+{
+	struct kvm_ept_sample_stats_query q = {
+		.size = sizeof(*st), .stats = (uintptr_t)st,
+	};
+
+	memset(st, 0, sizeof(*st));
+	return ioctl(fd, KVM_EPT_SAMPLE_CMD_GET_STATS_SIZED, &q);
+}
+
 static void print_stats(FILE *f, const char *prefix,
 			const struct kvm_ept_sample_stats *st)
 {
+#define F(name) (unsigned long long)st->name
 	fprintf(f, "%sarmed=%llu caught=%llu recorded=%llu dropped=%llu "
 		"filtered=%llu natural=%llu truncated=%llu expired=%llu "
 		"regions=%llu rounds=%llu arm_rate=%llu frames=%llu pool_full=%llu "
-		"censored=%llu expire_ns=%llu\n", prefix,
-		(unsigned long long)st->armed, (unsigned long long)st->caught,
-		(unsigned long long)st->recorded, (unsigned long long)st->dropped,
-		(unsigned long long)st->filtered, (unsigned long long)st->natural,
-		(unsigned long long)st->truncated, (unsigned long long)st->expired,
-		(unsigned long long)st->regions, (unsigned long long)st->rounds,
-		(unsigned long long)st->arm_rate, (unsigned long long)st->frames,
-		(unsigned long long)st->pool_full, (unsigned long long)st->censored,
-		(unsigned long long)st->expire_ns);
+		"censored=%llu expire_ns=%llu expire_auto=%llu late=%llu zaps=%llu "
+		"zap_ns=%llu throttled=%llu paused_frames=%llu skipped_frames=%llu "
+		"slots=%llu mmap_busy=%llu dirty_log=%llu vm_gone=%llu\n", prefix,
+		F(armed), F(caught), F(recorded), F(dropped), F(filtered),
+		F(natural), F(truncated), F(expired), F(regions), F(rounds),
+		F(arm_rate), F(frames), F(pool_full), F(censored), F(expire_ns),
+		F(expire_auto), F(late), F(zaps), F(zap_ns), F(throttled),
+		F(paused_frames), F(skipped_frames), F(slots), F(mmap_busy),
+		F(dirty_log), F(vm_gone));
+#undef F
 }
-
-/* Records written to the log so far. */
-struct tally {
-	unsigned long long records;	/* samples and expiry records */
-	unsigned long long expiries;	/* of which expiry records */
-	unsigned long long revisits;	/* of which ended a revisit */
-};
 
 /* Write the records read into buf (bytes long) to the log, and count them. */
 static void write_records(FILE *out, const struct kvm_ept_sample_v2 *buf,
@@ -150,17 +275,6 @@ static void drain(int fd, FILE *out, int binary, struct tally *t)
 		write_records(out, buf, (size_t)n, binary, t);
 }
 
-/* How long units armed now may take to expire: the session's expiry and
- * two arming rounds. */
-static uint64_t expire_wait_ns(int fd)
-{
-	struct kvm_ept_sample_stats st;
-
-	if (ioctl(fd, KVM_EPT_SAMPLE_CMD_GET_STATS, &st) < 0)
-		return 0;
-	return st.expire_ns + 20000000ULL;
-}
-
 static int write_memslots(int fd, FILE *out)
 {
 	struct kvm_ept_sample_memslot slots[64];
@@ -178,114 +292,12 @@ static int write_memslots(int fd, FILE *out)
 	return 0;
 }
 
-int main(int argc, char **argv)
+/* Open /proc/kvm_ept_sample in format 2; -1 with the reason printed. */
+static int open_session(void)
 {
-	static const struct option longopts[] = {
-		{ "pid", required_argument, NULL, 'p' },
-		{ "freq", required_argument, NULL, 'f' },
-		{ "types", required_argument, NULL, 't' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "binary", no_argument, NULL, 'b' },
-		{ "expire", required_argument, NULL, 'e' },
-		{ "censored", no_argument, NULL, 'c' },
-		{ "revisit", required_argument, NULL, 'r' },
-		{ "memslots", no_argument, NULL, 'm' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct kvm_ept_sample_v2 buf[BATCH];
-	struct kvm_ept_sample_stats st;
-	struct sigaction sa;
-	const char *output = NULL;
-	uint64_t pid = 0, freq = 1000, duration_ns = 0, start, deadline = 0;
-	int xwr = KVM_EPT_SAMPLE_XWR, binary = 0, memslots = 0, quiet = 0;
-	int censored = 0;
-	uint64_t expire_ms = 0, revisit = UINT64_MAX;
-	int c, fd, status = 0;
-	struct tally tally = { 0, 0, 0 };
-	FILE *out = stdout;
+	int fd = open(KVM_EPT_SAMPLE_PATH, O_RDWR), e = errno;
 
-	while ((c = getopt_long(argc, argv, "p:f:t:d:o:be:cr:mqh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			pid = opt_u64(optarg, "pid");
-			break;
-		case 'f':
-			freq = opt_u64(optarg, "freq");
-			break;
-		case 't':
-			xwr = 0;
-			for (const char *p = optarg; *p; p++) {
-				const char *k = strchr("rwx", *p);
-
-				if (!k) {
-					fprintf(stderr, "eptsample: bad access type '%c' in -t %s (use letters of rwx)\n", *p, optarg);
-					return 2;
-				}
-				xwr |= 1 << (k - "rwx");
-			}
-			if (!xwr) {
-				fprintf(stderr, "eptsample: -t needs at least one of r, w, x\n");
-				return 2;
-			}
-			break;
-		case 'd':
-			duration_ns = (uint64_t)(opt_double(optarg, "duration") * 1e9);
-			break;
-		case 'o':
-			output = optarg;
-			break;
-		case 'b':
-			binary = 1;
-			break;
-		case 'e':
-			expire_ms = opt_u64(optarg, "expire");
-			if (expire_ms == 0 || expire_ms > 60000) {
-				fprintf(stderr, "eptsample: -e takes 1 to 60000 ms\n");
-				return 2;
-			}
-			break;
-		case 'c':
-			censored = 1;
-			break;
-		case 'r':
-			revisit = opt_u64(optarg, "revisit");
-			if (revisit > 64) {
-				fprintf(stderr, "eptsample: -r takes 0 (never) to 64\n");
-				return 2;
-			}
-			break;
-		case 'm':
-			memslots = 1;
-			break;
-		case 'q':
-			quiet = 1;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
-	}
-	if (optind != argc || !pid) {
-		fprintf(stderr, "eptsample: %s\n", optind != argc ?
-			"unexpected argument" : "-p PID is required");
-		usage(stderr);
-		return 2;
-	}
-	if (freq == 0 || freq > 1000000) {
-		fprintf(stderr, "eptsample: -f takes 1 to 1000000 samples per second\n");
-		return 2;
-	}
-
-	fd = open(KVM_EPT_SAMPLE_PATH, O_RDWR);
 	if (fd < 0) {
-		int e = errno;
-
 		if (e == ENOENT)
 			fprintf(stderr, "eptsample: %s does not exist: load the module (insmod kmod/kvm_ept_sample.ko)\n",
 				KVM_EPT_SAMPLE_PATH);
@@ -293,62 +305,64 @@ int main(int argc, char **argv)
 			fprintf(stderr, "eptsample: cannot open %s: %s%s\n",
 				KVM_EPT_SAMPLE_PATH, strerror(e),
 				e == EPERM || e == EACCES ? " (needs root: CAP_SYS_ADMIN)" : "");
-		return 1;
+		return -1;
 	}
 	if (ioctl(fd, KVM_EPT_SAMPLE_CMD_GET_VERSION, 0) < KVM_EPT_SAMPLE_API_VERSION ||
 	    ioctl(fd, KVM_EPT_SAMPLE_CMD_SET_FORMAT, KVM_EPT_SAMPLE_FORMAT_V2) < 0) {
 		fprintf(stderr, "eptsample: the loaded module does not offer API version %d\n",
 			KVM_EPT_SAMPLE_API_VERSION);
-		return 1;
+		close(fd);
+		return -1;
 	}
-	if (ioctl(fd, KVM_EPT_SAMPLE_CMD_SET_PROT, xwr) < 0 ||
+	return fd;
+}
+
+/* Set the session up and attach it to the VM (not sampling yet). */
+static int configure(int fd, const struct env *env)
+{
+	if (ioctl(fd, KVM_EPT_SAMPLE_CMD_SET_PROT, env->xwr) < 0 ||
 	    ioctl(fd, KVM_EPT_SAMPLE_CMD_SET_FREQ, 0) < 0 ||
-	    ioctl(fd, KVM_EPT_SAMPLE_CMD_SET_CENSORED, censored) < 0 ||
-	    (expire_ms && ioctl(fd, KVM_EPT_SAMPLE_CMD_SET_EXPIRE, expire_ms) < 0) ||
-	    (revisit != UINT64_MAX &&
-	     ioctl(fd, KVM_EPT_SAMPLE_CMD_SET_REVISIT, (unsigned long)revisit) < 0)) {
+	    ioctl(fd, KVM_EPT_SAMPLE_CMD_SET_CENSORED, env->censored) < 0 ||
+	    (env->expire_ms &&
+	     ioctl(fd, KVM_EPT_SAMPLE_CMD_SET_EXPIRE, (unsigned long)env->expire_ms) < 0) ||
+	    (env->revisit != UINT64_MAX &&
+	     ioctl(fd, KVM_EPT_SAMPLE_CMD_SET_REVISIT, (unsigned long)env->revisit) < 0)) {
 		fprintf(stderr, "eptsample: configuring the session: %s\n", strerror(errno));
-		return 1;
+		return -1;
 	}
-	if (ioctl(fd, KVM_EPT_SAMPLE_CMD_INIT, (unsigned long)pid) < 0) {
-		fprintf(stderr, "eptsample: pid %llu: %s\n", (unsigned long long)pid,
+	if (ioctl(fd, KVM_EPT_SAMPLE_CMD_INIT, (unsigned long)env->pid) < 0) {
+		fprintf(stderr, "eptsample: pid %llu: %s\n", (unsigned long long)env->pid,
 			init_error(errno));
-		return 1;
+		return -1;
 	}
-	if (output) {
-		out = fopen(output, binary ? "wb" : "w");
-		if (!out) {
-			fprintf(stderr, "eptsample: cannot write %s: %s\n", output, strerror(errno));
-			return 1;
-		}
-	}
-	start = now_ns();
-	if (binary) {
-		struct eptscope_log_header h;
+	return 0;
+}
 
-		ept_bin_header_init(&h, pid, start, (uint32_t)freq, (uint32_t)xwr);
+/* The log's header: binary, or a comment line (and the memslots). */
+static void write_header(int fd, FILE *out, const struct env *env, uint64_t start)
+{
+	struct eptscope_log_header h;
+	char types[4];
+
+	if (env->binary) {
+		ept_bin_header_init(&h, env->pid, start, (uint32_t)env->freq,
+				    (uint32_t)env->xwr);
 		fwrite(&h, sizeof(h), 1, out);
-	} else {
-		char types[4];
-
-		ept_type_str(types, (unsigned int)xwr);
-		fprintf(out, "# eptsample pid=%llu freq=%llu types=%s start_ns=%llu\n",
-			(unsigned long long)pid, (unsigned long long)freq, types,
-			(unsigned long long)start);
-		if (memslots && write_memslots(fd, out) < 0)
-			fprintf(stderr, "eptsample: GET_MEMSLOTS: %s\n", strerror(errno));
+		return;
 	}
+	ept_type_str(types, (unsigned int)env->xwr);
+	fprintf(out, "# eptsample pid=%llu freq=%llu types=%s start_ns=%llu\n",
+		(unsigned long long)env->pid, (unsigned long long)env->freq, types,
+		(unsigned long long)start);
+	if (env->memslots && write_memslots(fd, out) < 0)
+		fprintf(stderr, "eptsample: GET_MEMSLOTS: %s\n", strerror(errno));
+}
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	if (duration_ns)
-		deadline = start + duration_ns;
-	if (ioctl(fd, KVM_EPT_SAMPLE_CMD_SET_FREQ, (unsigned long)freq) < 0) {
-		fprintf(stderr, "eptsample: SET_FREQ: %s\n", strerror(errno));
-		return 1;
-	}
+/* Sample until the deadline, a signal or the VM's end; 0 or 1. */
+static int sample_loop(int fd, FILE *out, const struct env *env,
+		       uint64_t deadline, struct tally *t)
+{
+	struct kvm_ept_sample_v2 buf[BATCH];
 
 	while (!stop) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
@@ -356,18 +370,17 @@ int main(int argc, char **argv)
 		ssize_t n;
 
 		if (deadline) {
-			uint64_t t = now_ns();
+			uint64_t now = now_ns();
 
-			if (t >= deadline)
+			if (now >= deadline)
 				break;
-			timeout = (int)((deadline - t + 999999) / 1000000);
+			timeout = (int)((deadline - now + 999999) / 1000000);
 		}
 		if (poll(&pfd, 1, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
 			fprintf(stderr, "eptsample: poll: %s\n", strerror(errno));
-			status = 1;
-			break;
+			return 1;
 		}
 		if (!(pfd.revents & (POLLIN | POLLHUP)))
 			continue;
@@ -376,49 +389,102 @@ int main(int argc, char **argv)
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
 			fprintf(stderr, "eptsample: read: %s\n", strerror(errno));
-			status = 1;
-			break;
+			return 1;
 		}
 		if (n == 0) {
-			if (!quiet)
+			if (!env->quiet)
 				fprintf(stderr, "eptsample: the VM is gone\n");
 			break;
 		}
-		write_records(out, buf, (size_t)n, binary, &tally);
+		write_records(out, buf, (size_t)n, env->binary, t);
 	}
+	return 0;
+}
+
+/*
+ * Stop arming and drain what was recorded before. With expiry records,
+ * first let the units still armed be caught or expire (at most the expiry
+ * and two rounds), so that every arming ends in the log as a sample or an
+ * expiry record.
+ */
+static void finish(int fd, FILE *out, const struct env *env, struct tally *t)
+{
+	struct kvm_ept_sample_stats st;
+	uint64_t until;
 
 	ioctl(fd, KVM_EPT_SAMPLE_CMD_SET_FREQ, 0);
-	/*
-	 * Drain what was recorded before sampling stopped. With -c, first let
-	 * the units still armed be caught or expire (at most the expiry and
-	 * two rounds), so that every arming ends in the log as a sample or an
-	 * expiry record.
-	 */
 	fcntl(fd, F_SETFL, O_NONBLOCK);
-	drain(fd, out, binary, &tally);
-	if (censored) {
-		uint64_t until = now_ns() + expire_wait_ns(fd);
-
-		while (now_ns() < until &&
-		       ioctl(fd, KVM_EPT_SAMPLE_CMD_GET_STATS, &st) == 0 && st.outstanding) {
+	drain(fd, out, env->binary, t);
+	if (env->censored && get_stats(fd, &st) == 0) {
+		until = now_ns() + (st.expire_auto ? EXPIRE_AUTO_MAX_NS : st.expire_ns) +
+			20000000ULL;
+		while (now_ns() < until && get_stats(fd, &st) == 0 && st.outstanding) {
 			usleep(20000);
-			drain(fd, out, binary, &tally);
+			drain(fd, out, env->binary, t);
 		}
 		/* Expiry records of the last round are pushed just after it ends. */
 		usleep(20000);
 	}
-	drain(fd, out, binary, &tally);
-	if (ioctl(fd, KVM_EPT_SAMPLE_CMD_GET_STATS, &st) == 0) {
-		if (!binary)
-			print_stats(out, "# stats ", &st);
-		if (!quiet) {
-			fprintf(stderr, "eptsample: %llu samples and %llu expiry records (%llu of all from revisits) in %.2f s\n",
-				tally.records - tally.expiries, tally.expiries,
-				tally.revisits,
-				(double)(now_ns() - start) / 1e9);
-			print_stats(stderr, "eptsample: ", &st);
+	drain(fd, out, env->binary, t);
+}
+
+static void report(int fd, FILE *out, const struct env *env,
+		   const struct tally *t, uint64_t start)
+{
+	struct kvm_ept_sample_stats st;
+
+	if (get_stats(fd, &st) < 0)
+		return;
+	if (!env->binary)
+		print_stats(out, "# stats ", &st);
+	if (env->quiet)
+		return;
+	fprintf(stderr, "eptsample: %llu samples and %llu expiry records (%llu of all from revisits) in %.2f s; expiry %s at %.3f ms\n",
+		t->records - t->expiries, t->expiries, t->revisits,
+		(double)(now_ns() - start) / 1e9,
+		st.expire_auto ? "adapted, settled" : "fixed",
+		(double)st.expire_ns / 1e6);
+	print_stats(stderr, "eptsample: ", &st);
+}
+
+int main(int argc, char **argv)
+{
+	struct env env = {
+		.freq = 1000, .xwr = KVM_EPT_SAMPLE_XWR, .censored = 1,
+		.revisit = UINT64_MAX,
+	};
+	struct tally tally = { 0, 0, 0 };
+	struct sigaction sa = { .sa_handler = on_signal };
+	uint64_t start;
+	FILE *out = stdout;
+	int fd, status;
+
+	status = parse_args(argc, argv, &env);
+	if (status)
+		return status == 1 ? 0 : status;
+	fd = open_session();
+	if (fd < 0 || configure(fd, &env) < 0)
+		return 1;
+	if (env.output) {
+		out = fopen(env.output, env.binary ? "wb" : "w");
+		if (!out) {
+			fprintf(stderr, "eptsample: cannot write %s: %s\n", env.output,
+				strerror(errno));
+			return 1;
 		}
 	}
+	start = now_ns();
+	write_header(fd, out, &env, start);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (ioctl(fd, KVM_EPT_SAMPLE_CMD_SET_FREQ, (unsigned long)env.freq) < 0) {
+		fprintf(stderr, "eptsample: SET_FREQ: %s\n", strerror(errno));
+		return 1;
+	}
+	status = sample_loop(fd, out, &env, env.duration_ns ? start + env.duration_ns : 0,
+			     &tally);
+	finish(fd, out, &env, &tally);
+	report(fd, out, &env, &tally, start);
 	ioctl(fd, KVM_EPT_SAMPLE_CMD_DEINIT, 0);
 	close(fd);
 	if (fflush(out) != 0 || (out != stdout && fclose(out) != 0)) {

@@ -15,10 +15,12 @@
 
 #ifdef __KERNEL__
 #include <linux/types.h>
+#define KVM_EPT_SAMPLE_USER	__user
 #else
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/types.h>
+#define KVM_EPT_SAMPLE_USER
 #endif
 
 #define KVM_EPT_SAMPLE_PATH		"/proc/kvm_ept_sample"
@@ -57,22 +59,24 @@ struct kvm_ept_sample_memslot {
 };
 
 struct kvm_ept_sample_get_memslots {
-	struct kvm_ept_sample_memslot *memslots;	/* user array */
+	struct kvm_ept_sample_memslot KVM_EPT_SAMPLE_USER *memslots;	/* user array */
 	size_t capacity;	/* entries in memslots */
 	size_t count;		/* out: slots the VM has (may exceed capacity) */
 };
 
 /* ---- The versioned extension --------------------------------------- */
-#define KVM_EPT_SAMPLE_API_VERSION	4
+#define KVM_EPT_SAMPLE_API_VERSION	5
 
 #define KVM_EPT_SAMPLE_CMD_GET_VERSION	1210	/* returns API version */
 #define KVM_EPT_SAMPLE_CMD_SET_FORMAT	1211	/* arg: 1 (original) or 2 */
 #define KVM_EPT_SAMPLE_CMD_GET_STATS	1212	/* arg: struct stats * */
-/* Version 3 */
-#define KVM_EPT_SAMPLE_CMD_SET_EXPIRE	1213	/* arg: ms, 1..60000 */
+/* Version 3; version 5 adds 0: adapt the expiry (the default) */
+#define KVM_EPT_SAMPLE_CMD_SET_EXPIRE	1213	/* arg: ms, 1..60000, or 0 */
 #define KVM_EPT_SAMPLE_CMD_SET_CENSORED	1214	/* arg: 0 or 1 */
 /* Version 4 */
 #define KVM_EPT_SAMPLE_CMD_SET_REVISIT	1215	/* arg: 0 (off) or 1..64 */
+/* Version 5 */
+#define KVM_EPT_SAMPLE_CMD_GET_STATS_SIZED 1216	/* arg: struct stats_query * */
 
 #define KVM_EPT_SAMPLE_FORMAT_V1	1
 #define KVM_EPT_SAMPLE_FORMAT_V2	2
@@ -101,7 +105,7 @@ struct kvm_ept_sample_v2 {
 	__u64 delay_ns;		/* time from arming the frame to the access */
 	__u32 vcpu;		/* vcpu_id of the faulting vCPU */
 	__u8 xwr;		/* access type, KVM_EPT_SAMPLE_[RWX] */
-	__u8 level;		/* mapping level at the fault: 1=4K 2=2M 3=1G */
+	__u8 level;		/* arming unit: 1=4K frame, 2=2M, 3=1G region */
 	__u16 flags;		/* KVM_EPT_SAMPLE_F_* */
 };
 
@@ -122,6 +126,31 @@ struct kvm_ept_sample_stats {
 	__u64 frames;		/* guest frames in the VM's memslots */
 	__u64 pool_full;	/* rounds cut short: pool full or walk lapped */
 	__u64 censored;		/* expiry records put in the buffer (v3) */
+	/* Version 5: only through GET_STATS_SIZED (GET_STATS stops above). */
+	__u64 zaps;		/* kvm_zap_gfn_range calls */
+	__u64 zap_ns;		/* time spent in them */
+	__u64 throttled;	/* rounds cut short by a hard limit */
+	__u64 paused_frames;	/* frames not armed now: dirty logging is on */
+	__u64 skipped_frames;	/* frames never armed: read-only or device slots */
+	__u64 slots;		/* memslots armed now */
+	__u64 expire_auto;	/* 1: the expiry adapts; 0: fixed (SET_EXPIRE) */
+	__u64 late;		/* accesses caught after the expiry: expiry records */
+	__u64 mmap_busy;	/* rounds cut short: the VMM's mmap lock was taken */
+	__u64 vm_gone;		/* 1 once the session ended because the VM went away */
+	__u64 dirty_log;	/* rounds that found a dirty-logged memslot */
+};
+
+/* GET_STATS fills the version-3/4 part of struct kvm_ept_sample_stats. */
+#define KVM_EPT_SAMPLE_STATS_V4_SIZE	(16 * sizeof(__u64))
+
+/*
+ * GET_STATS_SIZED: the kernel copies min(size, its own struct size) bytes
+ * of struct kvm_ept_sample_stats to stats (a user pointer) and sets size
+ * to the number of bytes it copied, so old and new callers both work.
+ */
+struct kvm_ept_sample_stats_query {
+	__u64 size;		/* in: bytes at stats; out: bytes filled */
+	__u64 stats;		/* user pointer to struct kvm_ept_sample_stats */
 };
 
 #endif /* KVM_EPT_SAMPLE_H */

@@ -1,183 +1,137 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * arm.c - the arming work of a session. Every EPT_PERIOD_MS it:
- *  1. ends the session if the VM is gone (only our reference is left);
- *  2. expires units armed more than expire_ms (SET_EXPIRE, or the module
- *     parameter) ago;
- *  3. arms the frames queued for a revisit (below), then the next units
- *     of a walk over all guest frames, as many as the rate controller
- *     allows, by zapping their second-level mappings with KVM's own
- *     kvm_zap_gfn_range (mmu_lock, TLB flush, under kvm->srcu).
+ * arm.c - one arming round of a session (session.c runs one every
+ * EPT_PERIOD_MS, or every half expiry when that is shorter). A round:
+ *  1. expires units that waited the whole expiry (armed.c);
+ *  2. lets the controller adjust the arming rate and the expiry
+ *     (control.c), and takes the units the rate allows since the last round;
+ *  3. arms the frames queued for a revisit (below), then the next chunks of
+ *     the walk (walk.c), by zapping their second-level mappings with KVM's
+ *     own kvm_zap_gfn_range (mmu_lock, invalidation, TLB flush), one chunk
+ *     per zap, each under its own kvm->srcu read section.
  *
- * The walk visits chunks of s->chunk (the chunk_frames parameter)
- * contiguous frames in a fixed pseudo-random order (a stride coprime with
- * the chunk count), so every frame is armed once per sweep and no frame
- * twice. Each frame of a chunk is armed on its own, but one zap (one TLB
- * flush) covers the chunk. A frame that the host maps huge, where KVM may
- * map it huge
- * too, is armed as its whole region: zapping one 4 KiB piece of a huge
- * mapping zaps all of it, and the sample then names the frame touched
- * first. The controller adjusts the arming rate once a second so that the
- * recorded samples per second meet the budget (SET_FREQ).
+ * Hard limits bound what any budget can make a round do to the VM: zaps per
+ * second, frames per zap, and time spent in kvm_zap_gfn_range per second
+ * (module parameters max_zaps, max_zap_frames, max_zap_us, read at INIT).
+ * Each is a token bucket refilled with time and holding at most 100 ms of
+ * it; a round that finds one empty stops (stats.throttled). A round also
+ * arms at most EPT_MAX_PER_ROUND units and visits at most EPT_MAX_VISITS
+ * chunks.
  *
  * Revisits: a 4 KiB frame whose sweep arming was caught within
- * expire/revisit (SET_REVISIT, or the revisit_div parameter) is armed once
- * more, alone, in the next round, taking up to half of its units. The
- * sweep gives every frame one observation; the revisit gives a second to
- * the frames that looked hot, which tells the truly hot from cold frames
- * caught early by chance (docs/kmod.md, "Revisits").
+ * expiry/revisit (SET_REVISIT, or the revisit_div parameter) is armed once
+ * more, alone, in the next round, taking up to half of its units
+ * (docs/kmod.md, "Revisits").
  */
-#include <linux/gcd.h>
-#include <linux/pgtable.h>
+#include <linux/log2.h>
 #include <linux/sched/mm.h>
 
 #include "ept.h"
+#include "trace.h"
 
-#define EPT_MAX_PER_ROUND	4096	/* frames */
-#define EPT_RATE_MAX		(16ULL * EPT_MAX_FREQ)	/* units/s */
+#define EPT_MAX_PER_ROUND	4096	/* units */
+#define EPT_MAX_VISITS		16384	/* chunks looked at per round */
+#define EPT_BURST_NS		(100ULL * NSEC_PER_MSEC)
+#define EPT_REVISIT_BATCH	32
+
+/* ---- hard limits ------------------------------------------------------ */
+
+static void ept_limits_init(struct ept_limits *l)
+{
+	l->zaps_per_sec = clamp_t(unsigned int, READ_ONCE(ept_max_zaps), 1, 1000000);
+	l->zap_frames = clamp_t(unsigned int, READ_ONCE(ept_max_zap_frames), 1,
+				ept_unit_pages(EPT_MAX_LEVEL));
+	l->zap_ns_per_sec = (u64)clamp_t(unsigned int, READ_ONCE(ept_max_zap_us),
+					 1, USEC_PER_SEC) * NSEC_PER_USEC;
+	l->zap_tokens = l->zaps_per_sec * EPT_BURST_NS;
+	l->time_tokens = div64_u64(l->zap_ns_per_sec * EPT_BURST_NS, NSEC_PER_SEC);
+}
+
+static void ept_limits_refill(struct ept_limits *l, u64 elapsed)
+{
+	s64 zap_max = l->zaps_per_sec * EPT_BURST_NS;
+	s64 time_max = div64_u64(l->zap_ns_per_sec * EPT_BURST_NS, NSEC_PER_SEC);
+
+	elapsed = min(elapsed, EPT_BURST_NS);
+	l->zap_tokens = min_t(s64, l->zap_tokens + l->zaps_per_sec * elapsed,
+			      zap_max);
+	l->time_tokens = min_t(s64, l->time_tokens +
+			       div64_u64(l->zap_ns_per_sec * elapsed, NSEC_PER_SEC),
+			       time_max);
+}
+
+static bool ept_limits_allow(const struct ept_limits *l)
+{
+	return l->zap_tokens >= (s64)NSEC_PER_SEC && l->time_tokens > 0;
+}
 
 /*
- * The level at which the host maps hva: 1 (4K), 2 (2M) or 3 (1G). A
- * lockless walk with interrupts off, as KVM's host_pfn_mapping_level and
- * GUP-fast do: page tables are freed only after an IPI or RCU grace period.
+ * One kvm_zap_gfn_range over [gfn, gfn + nframes), arming units: timed,
+ * counted and charged to the limits. Returns when it returned. Under
+ * kvm->srcu.
  */
-static u8 ept_host_level(struct mm_struct *mm, unsigned long hva)
+static u64 ept_zap(struct ept_session *s, struct kvm *kvm, u64 gfn,
+		   u64 nframes, u32 units)
 {
-	unsigned long flags;
-	pgd_t pgd;
-	p4d_t p4d;
-	pud_t pud;
-	pmd_t pmd;
-	u8 level = 1;
+	u64 t0 = ktime_get_ns(), t1, ns;
 
-	local_irq_save(flags);
-	pgd = READ_ONCE(*pgd_offset(mm, hva));
-	if (pgd_none(pgd))
-		goto out;
-	p4d = READ_ONCE(*p4d_offset(&pgd, hva));
-	if (p4d_none(p4d) || !p4d_present(p4d))
-		goto out;
-	pud = READ_ONCE(*pud_offset(&p4d, hva));
-	if (pud_none(pud) || !pud_present(pud))
-		goto out;
-	if (pud_large(pud)) {
-		level = 3;
-		goto out;
-	}
-	pmd = READ_ONCE(*pmd_offset(&pud, hva));
-	if (pmd_none(pmd) || !pmd_present(pmd))
-		goto out;
-	if (pmd_large(pmd))
-		level = 2;
-out:
-	local_irq_restore(flags);
-	return level;
+	ept_syms.zap_gfn_range(kvm, gfn, gfn + nframes);
+	t1 = ktime_get_ns();
+	ns = t1 - t0;
+	s->limits.zap_tokens -= NSEC_PER_SEC;
+	s->limits.time_tokens -= ns;
+	s->stats.zaps++;
+	s->stats.zap_ns += ns;
+	trace_kvm_ept_sample_zap(s->pid, gfn, nframes, units, ns);
+	return t1;
 }
 
-/* The arming level of a frame: the host's, where KVM could map it so. */
-static u8 ept_unit_level(struct mm_struct *mm, const struct ept_slot *slot,
-			 u64 gfn)
+/* ---- arming ----------------------------------------------------------- */
+
+/* Arm the huge region of level at base as one unit; 1 if it was armed. */
+static int ept_arm_region(struct ept_session *s, struct kvm *kvm, u64 base,
+			  u8 level)
 {
-	unsigned long hva = slot->hva + ((gfn - slot->base_gfn) << PAGE_SHIFT);
-	u8 level = mm ? ept_host_level(mm, hva) : 1;
-	u64 pages, base;
+	u64 pages = ept_unit_pages(level), t = ktime_get_ns(), done;
 
-	for (; level > 1; level--) {
-		pages = ept_unit_pages(level);
-		base = gfn & ~(pages - 1);
-		/* KVM maps huge only where guest and host alignment agree and
-		 * the whole region lies in the slot.
-		 */
-		if (((gfn ^ (hva >> PAGE_SHIFT)) & (pages - 1)) == 0 &&
-		    base >= slot->base_gfn &&
-		    base + pages <= slot->base_gfn + slot->npages)
-			break;
-	}
-	return level;
-}
-
-/* Refresh the slot snapshot if the memslots changed. Under kvm->srcu. */
-static void ept_refresh_slots(struct ept_session *s, struct kvm *kvm)
-{
-	struct kvm_memslots *slots = kvm_memslots(kvm);
-	struct kvm_memory_slot *slot;
-	u64 total = 0, stride;
-	int bkt;
-
-	if (slots->generation == s->slots_gen && s->nslots)
-		return;
-	s->slots_gen = slots->generation;
-	s->nslots = 0;
-	kvm_for_each_memslot(slot, bkt, slots) {
-		if (slot->id >= KVM_USER_MEM_SLOTS ||
-		    (slot->flags & KVM_MEMSLOT_INVALID))
-			continue;
-		if (s->nslots == EPT_MAX_SLOTS)
-			break;
-		s->slots[s->nslots].base_gfn = slot->base_gfn;
-		s->slots[s->nslots].npages = slot->npages;
-		s->slots[s->nslots].hva = slot->userspace_addr;
-		s->nslots++;
-		total += slot->npages;
-	}
-	s->stats.frames = total;
-	total = 0;
-	for (bkt = 0; bkt < s->nslots; bkt++)
-		total += DIV_ROUND_UP(s->slots[bkt].npages, s->chunk);
-	if (total != s->walk_total) {
-		/* About total * 0.618, then up to the next coprime stride. */
-		stride = total ? (total * 618 / 1000) | 1 : 1;
-		while (total && gcd(stride, total) != 1)
-			stride++;
-		s->walk_total = total;
-		s->walk_stride = stride;
-		s->walk_pos = total ? s->walk_pos % total : 0;
-	}
-}
-
-/* The slot and first gfn of chunk idx of the walk. */
-static const struct ept_slot *ept_walk_chunk(struct ept_session *s, u64 idx,
-					     u64 *gfn)
-{
-	u64 chunks;
-	u32 i;
-
-	for (i = 0; i < s->nslots; i++) {
-		chunks = DIV_ROUND_UP(s->slots[i].npages, s->chunk);
-		if (idx < chunks) {
-			*gfn = s->slots[i].base_gfn + idx * s->chunk;
-			return &s->slots[i];
-		}
-		idx -= chunks;
-	}
-	return NULL;
+	if (pages > s->limits.zap_frames || !ept_armed_add(s, base, level, t, 0))
+		return 0;
+	done = ept_zap(s, kvm, base, pages, 1);
+	ept_armed_started(s, base, base, level, t, done);
+	ept_hook_arm(s->pid, base, level, pages, done);
+	return 1;
 }
 
 /*
- * Arm the chunk at gfn: its frames one by one, or the huge region that
- * holds it as one unit; then zap what was armed. Returns the units armed,
- * or -EAGAIN when every frame of a 4 KiB chunk is still armed: the walk
- * has come round to frames armed in its last sweep.
+ * Arm the chunk [gfn, end) of slot: its frames one by one (one zap), or
+ * the huge region that holds it as one unit. Returns the units armed; 0
+ * when there was nothing to arm here; -EAGAIN when every frame of the chunk
+ * is still armed (the walk has come round to frames armed in its last
+ * sweep); -EBUSY when the VMM's mmap_lock was taken. Under kvm->srcu.
  */
 static int ept_arm_chunk(struct ept_session *s, struct kvm *kvm,
-			 struct mm_struct *mm, const struct ept_slot *slot, u64 gfn)
+			 struct mm_struct *mm, const struct ept_slot *slot,
+			 u64 gfn, u64 end)
 {
-	u64 end = min(gfn + s->chunk, slot->base_gfn + slot->npages);
-	u64 pages, base, g, armed = 0, first = end, last = gfn;
-	u8 level = ept_unit_level(mm, slot, gfn);
+	u64 g, t, done, armed = 0, first = end, last = gfn;
+	int ret;
+	u8 level;
 
+	ret = ept_walk_level(kvm, mm, slot, gfn, &level);
+	if (ret == -EAGAIN)
+		return -EBUSY;
+	if (ret)
+		return 0;
 	if (level > 1) {
-		pages = ept_unit_pages(level);
-		base = gfn & ~(pages - 1);
-		if (!ept_armed_add(s, base, level, ktime_get_ns(), 0))
+		/* A region is armed from its first chunk only: once a sweep. */
+		if (gfn & (ept_unit_pages(level) - 1))
 			return 0;
-		ept_syms.zap_gfn_range(kvm, base, base + pages);
-		ept_hook_arm(s->pid, base, level, pages, ktime_get_ns());
-		return 1;
+		return ept_arm_region(s, kvm, gfn, level);
 	}
 	/* Register first, so the fault that follows the zap finds it. */
+	t = ktime_get_ns();
 	for (g = gfn; g < end; g++) {
-		if (!ept_armed_add(s, g, 1, ktime_get_ns(), 0))
+		if (!ept_armed_add(s, g, 1, t, 0))
 			continue;
 		first = min(first, g);
 		last = g;
@@ -185,231 +139,164 @@ static int ept_arm_chunk(struct ept_session *s, struct kvm *kvm,
 	}
 	if (!armed)
 		return -EAGAIN;
-	ept_syms.zap_gfn_range(kvm, first, last + 1);
+	done = ept_zap(s, kvm, first, last + 1 - first, armed);
+	ept_armed_started(s, first, last, 1, t, done);
 	for (g = first; g <= last; g++)
-		ept_hook_arm(s->pid, g, 1, 1, ktime_get_ns());
+		ept_hook_arm(s->pid, g, 1, 1, done);
 	return armed;
 }
-
-/* Samples recorded so far (the fault path updates it). */
-static u64 ept_recorded(struct ept_session *s)
-{
-	unsigned long flags;
-	u64 recorded;
-
-	spin_lock_irqsave(&s->fifo_lock, flags);
-	recorded = s->stats.recorded;
-	spin_unlock_irqrestore(&s->fifo_lock, flags);
-	return recorded;
-}
-
-#define EPT_CEILING_WINDOWS	5	/* seconds a ceiling holds */
-
-/* Start the controller over at the budget. */
-static void ept_control_reset(struct ept_session *s, u32 freq, u64 now)
-{
-	s->rate = max_t(u64, freq, 1);
-	s->prev_rate = 0;
-	s->prev_per_sec = 0;
-	s->ceiling = 0;
-	s->ceiling_left = 0;
-	s->window_start = now;
-	s->window_recorded = ept_recorded(s);
-	/* Stopped (budget 0): the statistics keep the rate it stopped at. */
-	if (freq)
-		s->stats.arm_rate = s->rate;
-}
-
-/*
- * Once a second, steer the arming rate toward the sample budget. With
- * yield_check, a raise that brought no more samples than the rate before
- * it (arming slows the guest more than it finds) is taken back, and the
- * rate stays at most at the one before it for EPT_CEILING_WINDOWS seconds.
- */
-static void ept_control(struct ept_session *s, u32 freq, u64 now)
-{
-	u64 elapsed = now - s->window_start, recorded, per_sec, ran = s->rate;
-
-	if (elapsed < NSEC_PER_SEC)
-		return;
-	recorded = ept_recorded(s);
-	per_sec = div64_u64((recorded - s->window_recorded) * NSEC_PER_SEC, elapsed);
-	if (per_sec == 0)
-		s->rate *= 2;
-	else
-		s->rate = clamp(div64_u64(s->rate * freq, per_sec),
-				s->rate / 2, s->rate * 2);
-	if (s->yield_check) {
-		if (ran > s->prev_rate && s->prev_rate &&
-		    per_sec <= s->prev_per_sec && per_sec < freq) {
-			s->ceiling = s->prev_rate;
-			s->ceiling_left = EPT_CEILING_WINDOWS;
-		} else if (s->ceiling_left && !--s->ceiling_left) {
-			s->ceiling = 0;
-		}
-		if (s->ceiling)
-			s->rate = min(s->rate, s->ceiling);
-	}
-	s->prev_rate = ran;
-	s->prev_per_sec = per_sec;
-	s->rate = clamp_t(u64, s->rate, 1,
-			  min_t(u64, (u64)s->rate_cap * freq, EPT_RATE_MAX));
-	s->stats.arm_rate = s->rate;
-	s->window_start = now;
-	s->window_recorded = recorded;
-}
-
-/* The slot that holds gfn, or NULL. */
-static const struct ept_slot *ept_slot_of(struct ept_session *s, u64 gfn)
-{
-	u32 i;
-
-	for (i = 0; i < s->nslots; i++)
-		if (gfn - s->slots[i].base_gfn < s->slots[i].npages)
-			return &s->slots[i];
-	return NULL;
-}
-
-#define EPT_REVISIT_BATCH	32
 
 /* Arm up to max queued revisits, each frame alone; returns the units armed. */
 static u64 ept_arm_revisits(struct ept_session *s, struct kvm *kvm,
 			    struct mm_struct *mm, u64 max)
 {
-	u64 gfn[EPT_REVISIT_BATCH], armed = 0, now;
+	u64 gfn[EPT_REVISIT_BATCH], armed = 0, t, done;
 	const struct ept_slot *slot;
+	int idx;
 	u32 i, n;
+	u8 level;
 
-	while (armed < max &&
+	while (armed < max && ept_limits_allow(&s->limits) &&
 	       READ_ONCE(s->outstanding) + EPT_REVISIT_BATCH <= EPT_MAX_ARMED) {
 		n = ept_revisit_take(s, gfn, min_t(u64, max - armed, EPT_REVISIT_BATCH));
 		if (!n)
 			break;
+		idx = srcu_read_lock(&kvm->srcu);
+		ept_walk_refresh(s, kvm);
 		for (i = 0; i < n; i++) {
 			/* The memslots or the host mapping may have changed. */
-			slot = ept_slot_of(s, gfn[i]);
-			if (!slot || ept_unit_level(mm, slot, gfn[i]) != 1)
+			slot = s->walk.valid ? ept_walk_slot_of(&s->walk, gfn[i]) : NULL;
+			if (!slot || ept_walk_level(kvm, mm, slot, gfn[i], &level) ||
+			    level != 1 || !ept_limits_allow(&s->limits))
 				continue;
-			now = ktime_get_ns();
-			if (!ept_armed_add(s, gfn[i], 1, now, KVM_EPT_SAMPLE_F_REVISIT))
+			t = ktime_get_ns();
+			if (!ept_armed_add(s, gfn[i], 1, t, KVM_EPT_SAMPLE_F_REVISIT))
 				continue;
-			ept_syms.zap_gfn_range(kvm, gfn[i], gfn[i] + 1);
-			ept_hook_arm(s->pid, gfn[i], 1, 1, now);
+			done = ept_zap(s, kvm, gfn[i], 1, 1);
+			ept_armed_started(s, gfn[i], gfn[i], 1, t, done);
+			ept_hook_arm(s->pid, gfn[i], 1, 1, done);
 			armed++;
 		}
+		srcu_read_unlock(&kvm->srcu, idx);
 	}
 	return armed;
 }
 
-static void ept_arm_round(struct ept_session *s, struct kvm *kvm, u32 freq, u64 now)
+/* Arm up to n units of the walk; stops early at a limit, and says why. */
+static void ept_arm_walk(struct ept_session *s, struct kvm *kvm,
+			 struct mm_struct *mm, u64 armed, u64 n)
 {
+	struct ept_walk *w = &s->walk;
 	const struct ept_slot *slot;
-	struct mm_struct *mm = NULL;
-	u64 elapsed, n, gfn, armed = 0;
+	u32 visits = 0;
+	u64 gfn, end;
 	int idx, ret;
 
-	ept_control(s, freq, now);
-	elapsed = min_t(u64, now - s->last_round, 10ULL * EPT_PERIOD_MS * NSEC_PER_MSEC);
-	s->last_round = now;
-	s->credit += s->rate * elapsed;
-	n = div64_u64(s->credit, NSEC_PER_SEC);
-	s->credit -= n * NSEC_PER_SEC;
-	n = min_t(u64, n, EPT_MAX_PER_ROUND);
-	if (!n)
-		return;
-
-	if (mmget_not_zero(kvm->mm))
-		mm = kvm->mm;
-	idx = srcu_read_lock(&kvm->srcu);
-	ept_refresh_slots(s, kvm);
-	if (READ_ONCE(s->revisit_ns))
-		armed = ept_arm_revisits(s, kvm, mm, n / 2);
-	while (armed < n && s->walk_total) {
+	while (armed < n && visits++ < EPT_MAX_VISITS) {
+		if (!ept_limits_allow(&s->limits)) {
+			s->stats.throttled++;
+			break;
+		}
 		/* A full pool would make the walk skip chunks: stop here. */
-		if (READ_ONCE(s->outstanding) + s->chunk > EPT_MAX_ARMED) {
+		if (READ_ONCE(s->outstanding) + w->chunk > EPT_MAX_ARMED) {
 			s->stats.pool_full++;
 			break;
 		}
-		slot = ept_walk_chunk(s, s->walk_pos, &gfn);
-		s->walk_pos = (s->walk_pos + s->walk_stride) % s->walk_total;
-		if (!slot)
+		idx = srcu_read_lock(&kvm->srcu);
+		ret = ept_walk_refresh(s, kvm);
+		if (!ret && w->total) {
+			slot = ept_walk_chunk(w, w->pos, &gfn, &end);
+			w->pos = (w->pos + w->stride) % w->total;
+			ret = slot ? ept_arm_chunk(s, kvm, mm, slot, gfn, end) : 0;
+		} else {
+			ret = -ENOENT;		/* nothing to arm now */
+		}
+		srcu_read_unlock(&kvm->srcu, idx);
+		if (ret == -ENOENT)
 			break;
-		ret = ept_arm_chunk(s, kvm, mm, slot, gfn);
 		/* Lapped: arming faster than frames expire; wait a round. */
 		if (ret == -EAGAIN) {
 			s->stats.pool_full++;
 			break;
 		}
-		armed += ret ?: 1;
+		if (ret == -EBUSY) {
+			s->stats.mmap_busy++;
+			break;
+		}
+		armed += ret;
 	}
-	srcu_read_unlock(&kvm->srcu, idx);
-	if (mm)
-		mmput(mm);
 }
 
-void ept_arm_work(struct work_struct *work)
+/* INIT: the arming state of a new attachment. */
+void ept_arm_start(struct ept_session *s)
 {
-	struct ept_session *s = container_of(to_delayed_work(work),
-					     struct ept_session, work);
-	struct kvm *kvm = s->kvm;
-	u64 now = ktime_get_ns();
-	unsigned long flags;
-	u32 freq, expire_ms, revisit;
+	u32 chunk = clamp_t(unsigned int, READ_ONCE(ept_chunk_frames), 1,
+			    EPT_CHUNK_MAX);
 
-	/* Only our reference left: the VMM closed the VM or exited. */
-	if (refcount_read(&kvm->users_count) == 1) {
-		ept_session_detach(s, true);
-		return;
+	ept_walk_free(&s->walk);
+	ept_limits_init(&s->limits);
+	s->walk.chunk = rounddown_pow_of_two(min_t(u64, chunk, s->limits.zap_frames));
+	s->walk.pos = 0;
+	s->revisit_param = min_t(unsigned int, READ_ONCE(ept_revisit_div),
+				 EPT_REVISIT_DIV_MAX);
+	s->expire_param = min_t(unsigned int, READ_ONCE(ept_expire_ms),
+				EPT_EXPIRE_MS_MAX);
+	s->expire_used = U32_MAX;	/* the round sets it up */
+	s->ctl.rate_cap = clamp_t(unsigned int, READ_ONCE(ept_rate_cap), 1,
+				  EPT_RATE_CAP_MAX);
+	s->ctl.yield_check = READ_ONCE(ept_yield_check);
+	s->ctl.freq = U32_MAX;		/* the round starts the controller */
+	s->ctl.credit = 0;
+	s->ctl.last_round = ktime_get_ns();
+	s->limits_round = s->ctl.last_round;
+}
+
+/* Apply SET_EXPIRE, SET_REVISIT and SET_FREQ, which may change any time. */
+static void ept_arm_configure(struct ept_session *s, u64 now)
+{
+	u32 ms = READ_ONCE(s->expire_ms), freq = READ_ONCE(s->freq), revisit;
+
+	if (ms == U32_MAX)		/* never set: the module parameter */
+		ms = s->expire_param;
+	if (ms != s->expire_used) {
+		s->expire_used = ms;
+		s->ctl.auto_expire = !ms;
+		if (ms)
+			WRITE_ONCE(s->expire_ns, (u64)ms * NSEC_PER_MSEC);
+		s->ctl.freq = U32_MAX;	/* start the controller over */
+		s->stats.expire_auto = !ms;
 	}
-	expire_ms = READ_ONCE(s->expire_ms);
-	if (expire_ms) {
-		s->expire_ns = (u64)expire_ms * NSEC_PER_MSEC;
-		s->stats.expire_ns = s->expire_ns;
-	}
+	if (freq != s->ctl.freq)
+		ept_control_start(s, freq, now);
+	s->stats.expire_ns = READ_ONCE(s->expire_ns);
 	revisit = READ_ONCE(s->revisit);
 	if (revisit > EPT_REVISIT_DIV_MAX)	/* not set: the module parameter */
 		revisit = s->revisit_param;
 	WRITE_ONCE(s->revisit_ns, revisit ? div_u64(s->expire_ns, revisit) : 0);
+}
+
+void ept_arm_round(struct ept_session *s, struct kvm *kvm)
+{
+	u64 now = ktime_get_ns(), n, armed = 0;
+	struct mm_struct *mm = NULL;
+	unsigned long flags;
+
+	ept_arm_configure(s, now);
 	ept_armed_expire(s, now);
-	freq = READ_ONCE(s->freq);
-	if (freq != s->last_freq) {
-		/* A new budget: start the controller over at it. */
-		s->last_freq = freq;
-		ept_control_reset(s, freq, now);
+	ept_control(s, now);
+	ept_limits_refill(&s->limits, now - s->limits_round);
+	s->limits_round = now;
+	n = min_t(u64, ept_control_units(s, now), EPT_MAX_PER_ROUND);
+	if (n && mmget_not_zero(kvm->mm))
+		mm = kvm->mm;
+	if (mm) {
+		if (READ_ONCE(s->revisit_ns))
+			armed = ept_arm_revisits(s, kvm, mm, n / 2);
+		ept_arm_walk(s, kvm, mm, armed, n);
+		mmput(mm);
 	}
-	if (freq)
-		ept_arm_round(s, kvm, freq, now);
-	else
-		s->last_round = now;
 	spin_lock_irqsave(&s->arm_lock, flags);
 	s->stats.rounds++;
 	s->stats.outstanding = s->outstanding;
 	spin_unlock_irqrestore(&s->arm_lock, flags);
-	queue_delayed_work(system_unbound_wq, &s->work,
-			   msecs_to_jiffies(EPT_PERIOD_MS));
-}
-
-void ept_arm_start(struct ept_session *s)
-{
-	u64 now = ktime_get_ns();
-
-	s->nslots = 0;
-	s->slots_gen = 0;
-	s->walk_pos = 0;
-	s->walk_total = 0;
-	s->credit = 0;
-	s->last_freq = READ_ONCE(s->freq);
-	ept_control_reset(s, s->last_freq, now);
-	s->last_round = now;
-	s->expire_ns = (u64)clamp_t(unsigned int, READ_ONCE(ept_expire_ms), 1,
-				    EPT_EXPIRE_MS_MAX) * NSEC_PER_MSEC;
-	s->stats.expire_ns = s->expire_ns;
-	s->chunk = clamp_t(unsigned int, READ_ONCE(ept_chunk_frames), 1,
-			   EPT_CHUNK_MAX);
-	s->revisit_param = min_t(unsigned int, READ_ONCE(ept_revisit_div),
-				 EPT_REVISIT_DIV_MAX);
-	s->rate_cap = clamp_t(unsigned int, READ_ONCE(ept_rate_cap), 1,
-			      EPT_RATE_CAP_MAX);
-	s->yield_check = READ_ONCE(ept_yield_check);
-	queue_delayed_work(system_unbound_wq, &s->work, 0);
 }

@@ -13,6 +13,7 @@
 #include <linux/vmalloc.h>
 
 #include "ept.h"
+#include "trace.h"
 
 static inline u32 ept_hash(u64 base, u8 level)
 {
@@ -44,19 +45,29 @@ void ept_armed_free(struct ept_session *s)
 	s->revisit_gfn = NULL;
 }
 
-/* Disarm everything (takes arm_lock). The zapped mappings need no undoing:
- * KVM maps them again on the guest's next access.
+#define EPT_CLEAR_BATCH		512
+
+/*
+ * Disarm everything (takes arm_lock, a batch at a time). The zapped
+ * mappings need no undoing: KVM maps them again on the guest's next access.
  */
 void ept_armed_clear(struct ept_session *s)
 {
 	struct ept_armed *e, *tmp;
 	unsigned long flags;
+	unsigned int n;
 
-	spin_lock_irqsave(&s->arm_lock, flags);
-	list_for_each_entry_safe(e, tmp, &s->armed, lnode)
-		ept_armed_release(s, e);
-	s->revisit_len = 0;
-	spin_unlock_irqrestore(&s->arm_lock, flags);
+	do {
+		n = 0;
+		spin_lock_irqsave(&s->arm_lock, flags);
+		list_for_each_entry_safe(e, tmp, &s->armed, lnode) {
+			if (n++ == EPT_CLEAR_BATCH)
+				break;
+			ept_armed_release(s, e);
+		}
+		s->revisit_len = 0;
+		spin_unlock_irqrestore(&s->arm_lock, flags);
+	} while (n > EPT_CLEAR_BATCH);
 }
 
 static struct ept_armed *ept_armed_lookup(struct ept_session *s, u64 base,
@@ -88,6 +99,7 @@ bool ept_armed_add(struct ept_session *s, u64 base, u8 level, u64 now,
 		e->level = level;
 		e->flags = unit_flags;
 		e->t_arm = now;
+		e->t_start = now;
 		hlist_add_head(&e->hnode, &s->hash[ept_hash(base, level)]);
 		s->outstanding++;
 		s->stats.armed++;
@@ -102,8 +114,31 @@ bool ept_armed_add(struct ept_session *s, u64 base, u8 level, u64 now,
 	 */
 	if (e || list_empty(&s->free))
 		ept_hook_arm_unit(s, s->pid, base, level, now, e);
+	if (e)
+		trace_kvm_ept_sample_arm(s->pid, base, level, now);
 	spin_unlock_irqrestore(&s->arm_lock, flags);
 	return e;
+}
+
+/*
+ * The zap that armed the units of level from first to last (registered at
+ * t_arm) returned at now: their delays count from now. A unit caught while
+ * the zap ran is gone already, or armed again later with another t_arm.
+ */
+void ept_armed_started(struct ept_session *s, u64 first, u64 last, u8 level,
+		       u64 t_arm, u64 now)
+{
+	u64 step = ept_unit_pages(level), g;
+	struct ept_armed *e;
+	unsigned long flags;
+
+	spin_lock_irqsave(&s->arm_lock, flags);
+	for (g = first; g <= last; g += step) {
+		e = ept_armed_lookup(s, g, level);
+		if (e && e->t_arm == t_arm)
+			e->t_start = now;
+	}
+	spin_unlock_irqrestore(&s->arm_lock, flags);
 }
 
 /* The armed unit that contains gfn, if any. */
@@ -127,10 +162,28 @@ void ept_armed_release(struct ept_session *s, struct ept_armed *e)
 		s->outstanding_regions--;
 }
 
+/*
+ * The expiry record of unit e, which waited the whole expiry without an
+ * access: a wait of exactly expire_ns from t_start (type-I censoring, so
+ * that every record's delay is at most the expiry), ending then. Under
+ * arm_lock; counts it and tells the hook and the tracepoint.
+ */
+void ept_expiry_record(struct ept_session *s, const struct ept_armed *e,
+		       struct kvm_ept_sample_v2 *rec)
+{
+	u64 wait = READ_ONCE(s->expire_ns), end = e->t_start + wait;
+
+	ept_record_init(rec, e, e->base, end, wait, KVM_EPT_SAMPLE_NO_VCPU, 0);
+	rec->flags |= KVM_EPT_SAMPLE_F_EXPIRED;
+	s->stats.expired++;
+	ept_hook_expire(s, s->pid, e->base, e->level, e->t_arm, end, wait);
+	trace_kvm_ept_sample_expire(s->pid, e->base, e->level, e->t_arm, wait);
+}
+
 #define EPT_EXPIRE_BATCH	8
 
 /*
- * Drop units armed longer than expire_ns ago, in batches: each batch is
+ * Drop units armed longer than the expiry ago, in batches: each batch is
  * taken under arm_lock, then its expiry records (if the reader asked for
  * them, in format 2) go to the buffer under fifo_lock, never both at once.
  */
@@ -147,15 +200,11 @@ void ept_armed_expire(struct ept_session *s, u64 now)
 		n = 0;
 		spin_lock_irqsave(&s->arm_lock, flags);
 		list_for_each_entry_safe(e, tmp, &s->armed, lnode) {
-			if (n == EPT_EXPIRE_BATCH || now - e->t_arm < s->expire_ns)
+			if (n == EPT_EXPIRE_BATCH || now - e->t_start < READ_ONCE(s->expire_ns))
 				break;
-			ept_record_init(&rec[n], e, e->base, now,
-					KVM_EPT_SAMPLE_NO_VCPU, 0);
-			rec[n++].flags |= KVM_EPT_SAMPLE_F_EXPIRED;
 			/* Under arm_lock: no catch of the unit can follow. */
-			ept_hook_expire(s, s->pid, e->base, e->level, e->t_arm, now);
+			ept_expiry_record(s, e, &rec[n++]);
 			ept_armed_release(s, e);
-			s->stats.expired++;
 		}
 		spin_unlock_irqrestore(&s->arm_lock, flags);
 		for (i = 0; records && i < n; i++)

@@ -71,6 +71,18 @@ void ept_buffer_push(struct ept_session *s, const struct kvm_ept_sample_v2 *rec)
 		wake_up_interruptible(&s->wait);
 }
 
+/* Samples recorded so far (the fault path updates it). */
+u64 ept_recorded(struct ept_session *s)
+{
+	unsigned long flags;
+	u64 recorded;
+
+	spin_lock_irqsave(&s->fifo_lock, flags);
+	recorded = s->stats.recorded;
+	spin_unlock_irqrestore(&s->fifo_lock, flags);
+	return recorded;
+}
+
 static ssize_t ept_read_v2(struct ept_session *s, char __user *buf, size_t len)
 {
 	unsigned int copied;

@@ -14,16 +14,28 @@
 #include <linux/tracepoint.h>
 
 #include "ept.h"
+#include "trace.h"
+
+/* kvm.ko's tracepoint (arch/x86/kvm/x86.c exports it). */
+extern struct tracepoint __tracepoint_kvm_page_fault;
 
 static LIST_HEAD(ept_sessions);
 static DEFINE_MUTEX(ept_sessions_lock);
 
+/*
+ * An access to gfn by vcpu, of type xwr, that faulted on a not-present
+ * entry. The time is read under arm_lock, where every t_arm and t_start
+ * was written, so a delay can never be negative. An access that comes
+ * after the unit's expiry (the round that would expire it has not run
+ * yet) ends the unit as an expiry record, as the round would have.
+ */
 static void ept_catch(struct ept_session *s, struct kvm_vcpu *vcpu, u64 gfn, u8 xwr)
 {
 	struct kvm_ept_sample_v2 rec;
 	struct ept_armed *e;
 	unsigned long flags;
-	u64 now = ktime_get_ns();
+	u64 now, delay, t_arm;
+	bool expired;
 
 	spin_lock_irqsave(&s->arm_lock, flags);
 	e = ept_armed_find(s, gfn);
@@ -32,20 +44,38 @@ static void ept_catch(struct ept_session *s, struct kvm_vcpu *vcpu, u64 gfn, u8 
 		spin_unlock_irqrestore(&s->arm_lock, flags);
 		return;
 	}
-	ept_record_init(&rec, e, gfn, now, vcpu->vcpu_id, xwr);
-	ept_revisit_queue(s, e, rec.delay_ns);
+	now = ktime_get_ns();
+	delay = now - e->t_start;
+	t_arm = e->t_arm;
+	expired = delay > READ_ONCE(s->expire_ns);
+	if (expired) {
+		ept_expiry_record(s, e, &rec);
+		s->stats.late++;
+	} else {
+		ept_record_init(&rec, e, gfn, now, delay, vcpu->vcpu_id, xwr);
+		ept_revisit_queue(s, e, delay);
+		ept_control_delay(s, delay);
+		s->stats.caught++;
+		trace_kvm_ept_sample_hit(s->pid, gfn, rec.vcpu, xwr, rec.level,
+					 rec.flags, now, delay, t_arm);
+	}
 	ept_armed_release(s, e);
-	s->stats.caught++;
-	if (!(xwr & READ_ONCE(s->xwr))) {
+	if (!expired && !(xwr & READ_ONCE(s->xwr))) {
 		s->stats.filtered++;
 		spin_unlock_irqrestore(&s->arm_lock, flags);
 		return;
 	}
 	spin_unlock_irqrestore(&s->arm_lock, flags);
 
+	if (expired) {
+		if (READ_ONCE(s->censored) &&
+		    READ_ONCE(s->format) == KVM_EPT_SAMPLE_FORMAT_V2)
+			ept_buffer_push(s, &rec);
+		return;
+	}
 	ept_buffer_push(s, &rec);
 	ept_hook_sample(s->pid, rec.gfn, rec.vcpu, rec.xwr, rec.level,
-			rec.time_ns, rec.delay_ns);
+			rec.time_ns, rec.delay_ns, t_arm);
 }
 
 /* Probe on trace_kvm_page_fault(vcpu, fault_address, error_code). */
@@ -61,16 +91,27 @@ static void ept_page_fault_probe(void *data, struct kvm_vcpu *vcpu,
 	if (!vcpu->arch.mmu->root_role.direct ||
 	    (vcpu->arch.hflags & HF_GUEST_MASK))
 		return;
-	if (!ept_vendor_decode(error_code, &xwr))
+	if (ept_vendor_decode(error_code, &xwr) != EPT_FAULT_MISSING)
 		return;
 	rcu_read_lock();
 	list_for_each_entry_rcu(s, &ept_sessions, node) {
-		if (s->kvm == vcpu->kvm) {
+		if (READ_ONCE(s->kvm) == vcpu->kvm) {
 			ept_catch(s, vcpu, fault_address >> PAGE_SHIFT, xwr);
 			break;
 		}
 	}
 	rcu_read_unlock();
+}
+
+/* Load: the tracepoint the module hooks is the one it was written for. */
+int ept_catch_check(void)
+{
+	if (strcmp(__tracepoint_kvm_page_fault.name, "kvm_page_fault")) {
+		pr_err("kvm_ept_sample: __tracepoint_kvm_page_fault is named %s\n",
+		       __tracepoint_kvm_page_fault.name);
+		return -ENOEXEC;
+	}
+	return 0;
 }
 
 /* Attach a session to the fault path: -EBUSY if its VM has one already. */
@@ -87,7 +128,7 @@ int ept_sessions_add(struct ept_session *s)
 		}
 	}
 	if (list_empty(&ept_sessions)) {
-		ret = tracepoint_probe_register(ept_syms.tp_page_fault,
+		ret = tracepoint_probe_register(&__tracepoint_kvm_page_fault,
 						ept_page_fault_probe, NULL);
 		if (ret)
 			goto out;
@@ -98,18 +139,26 @@ out:
 	return ret;
 }
 
-/* Detach: when this returns, no probe still uses the session. */
+/*
+ * Detach: when this returns, no probe still uses the session. Probes run
+ * under rcu_read_lock_sched (the tracepoint) and rcu_read_lock (the list
+ * walk above): synchronize_rcu waits for both, and after the last session
+ * tracepoint_synchronize_unregister (which includes it) waits for the
+ * probe itself.
+ */
 void ept_sessions_del(struct ept_session *s)
 {
+	bool last;
+
 	mutex_lock(&ept_sessions_lock);
 	list_del_rcu(&s->node);
-	if (list_empty(&ept_sessions))
-		tracepoint_probe_unregister(ept_syms.tp_page_fault,
-					    ept_page_fault_probe, NULL);
+	last = list_empty(&ept_sessions);
+	if (last)
+		WARN_ON_ONCE(tracepoint_probe_unregister(&__tracepoint_kvm_page_fault,
+							 ept_page_fault_probe, NULL));
 	mutex_unlock(&ept_sessions_lock);
-	/* Probes run under rcu_read_lock_sched (tracepoints) and
-	 * rcu_read_lock (the walk above); wait for both.
-	 */
-	tracepoint_synchronize_unregister();
-	synchronize_rcu();
+	if (last)
+		tracepoint_synchronize_unregister();
+	else
+		synchronize_rcu();
 }

@@ -8,12 +8,17 @@
  */
 #include "ept.h"
 
-/* Called for each sample put in the buffer (not for filtered ones). */
+/*
+ * Called for each sample put in the buffer (not for filtered ones), after
+ * the catch, outside arm_lock. t_arm names the arming it ends (as
+ * ept_hook_arm_unit reported it); delay_ns counts from when that arming's
+ * zap returned.
+ */
 noinline void ept_hook_sample(pid_t pid, u64 gfn, u32 vcpu, u8 xwr, u8 level,
-			      u64 time_ns, u64 delay_ns)
+			      u64 time_ns, u64 delay_ns, u64 t_arm)
 {
 	asm volatile("" : : "r"(pid), "r"(gfn), "r"(vcpu), "r"(xwr), "r"(level),
-		     "r"(time_ns), "r"(delay_ns) : "memory");
+		     "r"(time_ns), "r"(delay_ns), "r"(t_arm) : "memory");
 }
 
 /* Called after each unit is armed: nframes frames from gfn are zapped. */
@@ -36,12 +41,14 @@ noinline void ept_hook_arm_unit(const void *session, pid_t pid, u64 gfn,
 		     "r"(t_arm), "r"(ok) : "memory");
 }
 
-/* Called for each unit that expires unaccessed, armed at t_arm, under
- * arm_lock: no catch of the unit follows it.
+/*
+ * Called for each unit that waited the whole expiry unaccessed, armed at
+ * t_arm, under arm_lock: no catch of the unit follows it. wait_ns is the
+ * censored wait (the expiry), ending at now_ns.
  */
 noinline void ept_hook_expire(const void *session, pid_t pid, u64 gfn,
-			      u8 level, u64 t_arm, u64 now_ns)
+			      u8 level, u64 t_arm, u64 now_ns, u64 wait_ns)
 {
 	asm volatile("" : : "r"(session), "r"(pid), "r"(gfn), "r"(level),
-		     "r"(t_arm), "r"(now_ns) : "memory");
+		     "r"(t_arm), "r"(now_ns), "r"(wait_ns) : "memory");
 }

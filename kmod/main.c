@@ -1,17 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * main.c - load and unload kvm_ept_sample.ko: resolve the symbols it needs,
- * check the CPU vendor, create /proc/kvm_ept_sample. Sessions keep the
+ * main.c - load and unload kvm_ept_sample.ko: the module parameters,
+ * the module's workqueue (every session's arming work, and the kthreads
+ * that drop VM references), the checks at load (symbols, CPU vendor, the
+ * kvm_page_fault tracepoint) and /proc/kvm_ept_sample. Sessions keep the
  * module pinned, so it cannot be unloaded while one is open.
  */
 #include <linux/module.h>
 
 #include "ept.h"
 
-unsigned int ept_expire_ms = 1000;
+unsigned int ept_expire_ms;
 module_param_named(expire_ms, ept_expire_ms, uint, 0644);
 MODULE_PARM_DESC(expire_ms,
-		 "An armed frame not accessed within this many ms expires (1..60000, default 1000); read at INIT");
+		 "An armed frame not accessed within this many ms expires (1..60000), or 0 (the default): the expiry adapts to the guest; read at INIT");
 
 unsigned int ept_chunk_frames = EPT_CHUNK_DEFAULT;
 module_param_named(chunk_frames, ept_chunk_frames, uint, 0644);
@@ -28,6 +30,26 @@ module_param_named(yield_check, ept_yield_check, bool, 0644);
 MODULE_PARM_DESC(yield_check,
 		 "Raise the arming rate only while raising it brings more samples (default off); read at INIT");
 
+unsigned int ept_max_zaps = EPT_MAX_ZAPS_DEFAULT;
+module_param_named(max_zaps, ept_max_zaps, uint, 0644);
+MODULE_PARM_DESC(max_zaps,
+		 "Hard limit: kvm_zap_gfn_range calls per second per VM, whatever the budget (1..1000000, default "
+		 __stringify(EPT_MAX_ZAPS_DEFAULT) "); read at INIT");
+
+unsigned int ept_max_zap_frames = EPT_MAX_ZAP_FRAMES_DEFAULT;
+module_param_named(max_zap_frames, ept_max_zap_frames, uint, 0644);
+MODULE_PARM_DESC(max_zap_frames,
+		 "Hard limit: frames one zap may cover; a huge region larger than this is not armed (1..262144, default "
+		 __stringify(EPT_MAX_ZAP_FRAMES_DEFAULT) "); read at INIT");
+
+unsigned int ept_max_zap_us = EPT_MAX_ZAP_US_DEFAULT;
+module_param_named(max_zap_us, ept_max_zap_us, uint, 0644);
+MODULE_PARM_DESC(max_zap_us,
+		 "Hard limit: microseconds per second spent in kvm_zap_gfn_range (which holds mmu_lock) per VM (1..1000000, default "
+		 __stringify(EPT_MAX_ZAP_US_DEFAULT) "); read at INIT");
+
+struct workqueue_struct *ept_wq;
+
 unsigned int ept_revisit_div;
 module_param_named(revisit_div, ept_revisit_div, uint, 0644);
 MODULE_PARM_DESC(revisit_div,
@@ -43,9 +65,16 @@ static int __init ept_init(void)
 	ret = ept_vendor_init();
 	if (ret)
 		return ret;
+	ret = ept_catch_check();
+	if (ret)
+		return ret;
+	ept_wq = alloc_workqueue("kvm_ept_sample", WQ_UNBOUND, 0);
+	if (!ept_wq)
+		return -ENOMEM;
 	ret = ept_proc_create();
 	if (ret) {
 		pr_err("kvm_ept_sample: cannot create /proc/kvm_ept_sample\n");
+		destroy_workqueue(ept_wq);
 		return ret;
 	}
 	pr_info("kvm_ept_sample: ready (%s, tdp %s, API %d)\n", ept_vendor_name(),
@@ -54,9 +83,11 @@ static int __init ept_init(void)
 	return 0;
 }
 
+/* No session is open (each holds a module reference): drain what they queued. */
 static void __exit ept_exit(void)
 {
 	ept_proc_remove();
+	destroy_workqueue(ept_wq);
 }
 
 module_init(ept_init);

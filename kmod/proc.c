@@ -5,12 +5,16 @@
  * 1200..1204, 4-byte records, non-blocking reads) is the default; format 2
  * (SET_FORMAT) gives 32-byte records, blocking reads, O_NONBLOCK, poll,
  * and end of file when the VM is gone. docs/kmod.md has every error code.
+ * 32-bit callers get the same API: only GET_MEMSLOTS has pointers and
+ * size_t in its structs, and ept_compat_memslots translates them.
  */
 #include <linux/capability.h>
+#include <linux/compat.h>
 #include <linux/module.h>
 #include <linux/poll.h>
 #include <linux/proc_fs.h>
 #include <linux/uaccess.h>
+#include <linux/vmalloc.h>
 
 #include "ept.h"
 
@@ -38,18 +42,85 @@ static int ept_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-static long ept_get_stats(struct ept_session *s, void __user *arg)
+/* A consistent copy of the statistics. */
+static void ept_stats(struct ept_session *s, struct kvm_ept_sample_stats *st)
 {
-	struct kvm_ept_sample_stats st;
 	unsigned long flags;
 
 	spin_lock_irqsave(&s->arm_lock, flags);
 	spin_lock(&s->fifo_lock);
-	st = s->stats;
-	st.outstanding = s->outstanding;
+	*st = s->stats;
+	st->outstanding = s->outstanding;
 	spin_unlock(&s->fifo_lock);
 	spin_unlock_irqrestore(&s->arm_lock, flags);
-	return copy_to_user(arg, &st, sizeof(st)) ? -EFAULT : 0;
+}
+
+/* GET_STATS: the version-3/4 layout, whose size old callers have. */
+static long ept_get_stats(struct ept_session *s, void __user *arg)
+{
+	struct kvm_ept_sample_stats st;
+
+	ept_stats(s, &st);
+	return copy_to_user(arg, &st, KVM_EPT_SAMPLE_STATS_V4_SIZE) ? -EFAULT : 0;
+}
+
+/* GET_STATS_SIZED: as much of the statistics as the caller has room for. */
+static long ept_get_stats_sized(struct ept_session *s, void __user *arg)
+{
+	struct kvm_ept_sample_stats_query q;
+	struct kvm_ept_sample_stats st;
+
+	if (copy_from_user(&q, arg, sizeof(q)))
+		return -EFAULT;
+	ept_stats(s, &st);
+	q.size = min_t(u64, q.size, sizeof(st));
+	if (copy_to_user(u64_to_user_ptr(q.stats), &st, q.size) ||
+	    copy_to_user(arg, &q, sizeof(q)))
+		return -EFAULT;
+	return 0;
+}
+
+/*
+ * GET_MEMSLOTS into a kernel array of up to cap entries; *count is the
+ * number of user memslots, which may be more.
+ */
+static long ept_memslots(struct ept_session *s, u64 cap,
+			 struct kvm_ept_sample_memslot **out, u64 *count)
+{
+	long ret;
+
+	cap = min_t(u64, cap, KVM_USER_MEM_SLOTS);
+	*out = kvcalloc(max_t(u64, cap, 1), sizeof(**out), GFP_KERNEL);
+	if (!*out)
+		return -ENOMEM;
+	ret = ept_session_memslots(s, cap, *out, count);
+	if (ret) {
+		kvfree(*out);
+		*out = NULL;
+	}
+	return ret;
+}
+
+static long ept_get_memslots(struct ept_session *s, void __user *arg)
+{
+	struct kvm_ept_sample_get_memslots req;
+	struct kvm_ept_sample_memslot *out;
+	u64 count, n;
+	long ret;
+
+	if (copy_from_user(&req, arg, sizeof(req)))
+		return -EFAULT;
+	ret = ept_memslots(s, req.capacity, &out, &count);
+	if (ret)
+		return ret;
+	n = min_t(u64, count, min_t(u64, req.capacity, KVM_USER_MEM_SLOTS));
+	if (n && copy_to_user(req.memslots, out, n * sizeof(*out)))
+		ret = -EFAULT;
+	req.count = count;
+	if (!ret && copy_to_user(arg, &req, sizeof(req)))
+		ret = -EFAULT;
+	kvfree(out);
+	return ret;
 }
 
 static long ept_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
@@ -75,7 +146,7 @@ static long ept_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 			WRITE_ONCE(s->freq, arg);
 		break;
 	case KVM_EPT_SAMPLE_CMD_GET_MEMSLOTS:
-		ret = ept_session_memslots(s, (void __user *)arg);
+		ret = ept_get_memslots(s, (void __user *)arg);
 		break;
 	case KVM_EPT_SAMPLE_CMD_DEINIT:
 		if (test_bit(EPT_S_ATTACHED, &s->flags))
@@ -98,8 +169,11 @@ static long ept_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case KVM_EPT_SAMPLE_CMD_GET_STATS:
 		ret = ept_get_stats(s, (void __user *)arg);
 		break;
+	case KVM_EPT_SAMPLE_CMD_GET_STATS_SIZED:
+		ret = ept_get_stats_sized(s, (void __user *)arg);
+		break;
 	case KVM_EPT_SAMPLE_CMD_SET_EXPIRE:
-		if (arg == 0 || arg > EPT_EXPIRE_MS_MAX)
+		if (arg > EPT_EXPIRE_MS_MAX)
 			ret = -EINVAL;
 		else
 			WRITE_ONCE(s->expire_ms, arg);
@@ -122,6 +196,72 @@ static long ept_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	mutex_unlock(&s->lock);
 	return ret;
 }
+
+#ifdef CONFIG_COMPAT
+/* The 32-bit layouts of the original API's memslot query. */
+struct ept_compat_memslot {
+	compat_u64 gpa;
+	compat_u64 hva;
+	compat_size_t page_count;
+};
+
+struct ept_compat_get_memslots {
+	compat_uptr_t memslots;
+	compat_size_t capacity;
+	compat_size_t count;
+};
+
+static long ept_compat_memslots(struct ept_session *s, void __user *arg)
+{
+	struct ept_compat_get_memslots req;
+	struct kvm_ept_sample_memslot *out;
+	struct ept_compat_memslot c;
+	struct ept_compat_memslot __user *dst;
+	u64 count, n, i;
+	long ret;
+
+	if (copy_from_user(&req, arg, sizeof(req)))
+		return -EFAULT;
+	ret = ept_memslots(s, req.capacity, &out, &count);
+	if (ret)
+		return ret;
+	dst = compat_ptr(req.memslots);
+	n = min_t(u64, count, min_t(u64, req.capacity, KVM_USER_MEM_SLOTS));
+	for (i = 0; i < n && !ret; i++) {
+		c.gpa = out[i].gpa;
+		c.hva = out[i].hva;
+		c.page_count = out[i].page_count;
+		if (copy_to_user(&dst[i], &c, sizeof(c)))
+			ret = -EFAULT;
+	}
+	req.count = count;
+	if (!ret && copy_to_user(arg, &req, sizeof(req)))
+		ret = -EFAULT;
+	kvfree(out);
+	return ret;
+}
+
+static long ept_compat_ioctl(struct file *file, unsigned int cmd,
+			     unsigned long arg)
+{
+	struct ept_session *s = file->private_data;
+	long ret;
+
+	switch (cmd) {
+	case KVM_EPT_SAMPLE_CMD_GET_MEMSLOTS:
+		mutex_lock(&s->lock);
+		ret = ept_compat_memslots(s, compat_ptr(arg));
+		mutex_unlock(&s->lock);
+		return ret;
+	case KVM_EPT_SAMPLE_CMD_GET_STATS:
+	case KVM_EPT_SAMPLE_CMD_GET_STATS_SIZED:
+		/* Structs of __u64 only: the same layout. */
+		return ept_ioctl(file, cmd, (unsigned long)compat_ptr(arg));
+	default:
+		return ept_ioctl(file, cmd, arg);
+	}
+}
+#endif
 
 static bool ept_readable(struct ept_session *s)
 {
@@ -174,6 +314,9 @@ static const struct proc_ops ept_proc_ops = {
 	.proc_read = ept_read,
 	.proc_poll = ept_poll,
 	.proc_ioctl = ept_ioctl,
+#ifdef CONFIG_COMPAT
+	.proc_compat_ioctl = ept_compat_ioctl,
+#endif
 	.proc_lseek = noop_llseek,
 };
 

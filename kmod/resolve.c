@@ -1,13 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * resolve.c - find the kernel symbols kvm_ept_sample needs but the kernel
- * does not export. kallsyms_lookup_name itself is not exported since 5.7;
- * a kprobe on it yields its address. A missing symbol fails the module
- * load with a message that names it.
+ * does not export, and check them before the module relies on them.
+ *
+ * kallsyms_lookup_name itself is not exported since 5.7; a kprobe on it
+ * yields its address. The symbols (Kbuild says which a kernel needs):
+ *   kvm_zap_gfn_range   function, 6.1 only (6.12 exports it)
+ *   ptrace_may_access   function
+ *   tdp_enabled         data (bool)
+ * A function the module calls through a pointer must begin with an ENDBR
+ * instruction when the CPU enforces indirect-branch tracking (IBT): the
+ * kernel seals the entry of functions whose address it never takes, and
+ * an indirect call there faults. The module then refuses to load, and
+ * says which symbol and why. A missing symbol fails the load the same way.
  */
 #include <linux/kallsyms.h>
 #include <linux/kprobes.h>
-#include <linux/tracepoint.h>
 
 #include "ept.h"
 
@@ -15,45 +23,76 @@ struct ept_syms ept_syms;
 
 typedef unsigned long (*kallsyms_lookup_name_t)(const char *name);
 
-static kallsyms_lookup_name_t ept_find_kallsyms(void)
+/* An indirect call to entry will not fault under IBT. */
+static bool ept_entry_callable(const void *entry)
+{
+#ifdef CONFIG_X86_KERNEL_IBT
+	if (ept_ibt_enforced())
+		return *(const u32 *)entry == gen_endbr();
+#endif
+	return true;
+}
+
+/*
+ * The entry of kallsyms_lookup_name. With IBT configured, a kprobe on a
+ * function that starts with an ENDBR (or a sealed one) sits after it.
+ */
+static void *ept_kallsyms_entry(int *err)
 {
 	struct kprobe kp = { .symbol_name = "kallsyms_lookup_name" };
-	kallsyms_lookup_name_t fn;
+	u8 *addr;
 
-	if (register_kprobe(&kp) < 0)
+	*err = register_kprobe(&kp);
+	if (*err < 0)
 		return NULL;
-	fn = (kallsyms_lookup_name_t)kp.addr;
+	addr = (u8 *)kp.addr;
 	unregister_kprobe(&kp);
-	return fn;
+	if (IS_ENABLED(CONFIG_X86_KERNEL_IBT) &&
+	    is_endbr(*(u32 *)(addr - ENDBR_INSN_SIZE)))
+		addr -= ENDBR_INSN_SIZE;
+	return addr;
+}
+
+static void *ept_lookup(kallsyms_lookup_name_t lookup, const char *name,
+			bool function, int *err)
+{
+	void *addr = (void *)lookup(name);
+
+	if (!addr) {
+		pr_err("kvm_ept_sample: cannot find symbol %s\n", name);
+		*err = -ENOENT;
+	} else if (function && !ept_entry_callable(addr)) {
+		pr_err("kvm_ept_sample: %s has no ENDBR and this CPU enforces IBT: cannot call it (boot with ibt=off to use the module)\n",
+		       name);
+		*err = -ENOEXEC;
+		addr = NULL;
+	}
+	return addr;
 }
 
 int ept_resolve_symbols(void)
 {
-	static const char * const names[] = {
-		"kvm_zap_gfn_range",
-		"ptrace_may_access",
-		"tdp_enabled",
-		"__tracepoint_kvm_page_fault",
-	};
-	void *addr[ARRAY_SIZE(names)];
 	kallsyms_lookup_name_t lookup;
-	int i;
+	void *entry;
+	int err = 0;
 
-	lookup = ept_find_kallsyms();
-	if (!lookup) {
-		pr_err("kvm_ept_sample: cannot find symbol kallsyms_lookup_name\n");
-		return -ENOENT;
+	entry = ept_kallsyms_entry(&err);
+	if (!entry) {
+		pr_err("kvm_ept_sample: cannot place a kprobe on kallsyms_lookup_name to find it (error %d; are kprobes enabled?)\n",
+		       err);
+		return err ?: -ENOENT;
 	}
-	for (i = 0; i < ARRAY_SIZE(names); i++) {
-		addr[i] = (void *)lookup(names[i]);
-		if (!addr[i]) {
-			pr_err("kvm_ept_sample: cannot find symbol %s\n", names[i]);
-			return -ENOENT;
-		}
+	if (!ept_entry_callable(entry)) {
+		pr_err("kvm_ept_sample: kallsyms_lookup_name has no ENDBR and this CPU enforces IBT: cannot call it (boot with ibt=off to use the module)\n");
+		return -ENOEXEC;
 	}
-	ept_syms.zap_gfn_range = addr[0];
-	ept_syms.ptrace_may_access = addr[1];
-	ept_syms.tdp_enabled = addr[2];
-	ept_syms.tp_page_fault = addr[3];
-	return 0;
+	lookup = entry;
+#ifdef EPT_ZAP_EXPORTED
+	ept_syms.zap_gfn_range = kvm_zap_gfn_range;
+#else
+	ept_syms.zap_gfn_range = ept_lookup(lookup, "kvm_zap_gfn_range", true, &err);
+#endif
+	ept_syms.ptrace_may_access = ept_lookup(lookup, "ptrace_may_access", true, &err);
+	ept_syms.tdp_enabled = ept_lookup(lookup, "tdp_enabled", false, &err);
+	return err;
 }

@@ -9,18 +9,23 @@
  *   image.c    page tables, code     guest_code.c  the code the guest runs
  *   run.c      vCPU threads, phases  stats.c    KVM binary statistics
  *   dirtylog.c KVM_GET_DIRTY_LOG     churn.c    --slot-churn
+ *   remap.c    --remap               devslots.c --device-slots
+ *   dirtytoggle.c --dirty-toggle
  *   syscheck.c system area intact after a failure?
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "churn.h"
+#include "devslots.h"
 #include "dirtylog.h"
+#include "dirtytoggle.h"
 #include "image.h"
 #include "layout.h"
 #include "mem.h"
 #include "opts.h"
 #include "pattern.h"
+#include "remap.h"
 #include "run.h"
 #include "stats.h"
 #include "syscheck.h"
@@ -36,6 +41,9 @@ int main(int argc, char **argv)
 	struct guest_mem gm;
 	struct dirtylog dl;
 	struct churn churn;
+	struct remap remap;
+	struct devslots devslots;
+	static struct dirtytoggle toggle;
 	struct syscheck sc;
 	struct guest_shared *sh;
 	char err[256];
@@ -129,6 +137,16 @@ int main(int argc, char **argv)
 	    churn_start(&churn, &vm, (slot_bytes + (1ULL << 30) - 1) &
 			~((1ULL << 30) - 1), o.churn_ms, out))
 		return 1;
+	/* Above the RAM slot and the churn slot's 1 GiB-aligned place. */
+	if (o.device_slots &&
+	    devslots_add(&devslots, &vm, ((slot_bytes + (1ULL << 30) - 1) &
+					  ~((1ULL << 30) - 1)) + (1ULL << 30), out))
+		return 1;
+	if (o.remap && remap_start(&remap, &gm, o.mem, o.remap_ms))
+		return 1;
+	if (o.dirty_toggle &&
+	    dirtytoggle_start(&toggle, &vm, gm.hva, slot_bytes, o.toggle_ms))
+		return 1;
 	fflush(out);
 
 	r = run_vm(&vm, sh, &o, o.dirty_log ? &dl : NULL, out);
@@ -144,6 +162,17 @@ int main(int argc, char **argv)
 		if (churn.failed)
 			r = -1;
 	}
+	if (o.dirty_toggle) {
+		dirtytoggle_stop(&toggle, out);
+		if (toggle.failed)
+			r = -1;
+	}
+	if (o.remap) {
+		remap_stop(&remap);
+		fprintf(out, "remap remaps=%llu failed=%d\n", remap.remaps, remap.failed);
+		if (remap.failed)
+			r = -1;
+	}
 	if (o.node >= 0)
 		mem_report_numa(out, &gm, o.mem, o.node);
 	if (stats_print(out, vm.vm_fd, vcpu_fds, vm.nvcpus))
@@ -155,6 +184,8 @@ int main(int argc, char **argv)
 	}
 	fflush(out);
 	vm_close(&vm);
+	if (o.device_slots)
+		devslots_free(&devslots);
 	mem_free(&gm);
 	pattern_free(&m);
 	return r ? 1 : 0;

@@ -35,11 +35,22 @@ static const char usage_text[] =
 "  --truth FILE            write the ground truth (see docs/workload.md)\n"
 "  --dirty-log FILE        log dirty pages (KVM_GET_DIRTY_LOG) into FILE\n"
 "  --slot-churn[=MS]       add and remove an extra memslot every MS ms (100)\n"
+"  --remap[=MS]            every MS ms (50), map the next 2 MiB of the data\n"
+"                          frames afresh at the same address (mmap MAP_FIXED);\n"
+"                          not with --backing hugetlb\n"
+"  --dirty-toggle[=MS]     switch dirty logging on RAM on for MS ms (500),\n"
+"                          then off for MS ms, over and over (not with\n"
+"                          --dirty-log); reports each window's times\n"
+"  --device-slots          add two memslots that are not RAM and that the\n"
+"                          guest never touches: a read-only ROM (slot 2) and\n"
+"                          a /dev/mem window, device memory (slot 3)\n"
 "  --no-prefault            do not populate guest RAM in the host first\n"
 "                          (default: MADV_POPULATE_WRITE, like -mem-prealloc)\n"
 "  --warmup                the guest reads each frame of its pattern once\n"
 "                          before the timed run starts\n"
 "  --interval S            print a 'tick' line every S seconds (default 1, 0: off)\n"
+"  --batch N               guest accesses between checks of the stop flag\n"
+"                          (default 256)\n"
 "  --kvm-dev PATH          KVM device (default /dev/kvm)\n"
 "  --dry-run               print the layout, write --truth, do not run\n"
 "  --fault ud|pf|gp        vCPU 0 takes that exception after the warmup\n"
@@ -54,6 +65,7 @@ enum {
 	OPT_PATTERN, OPT_MIX, OPT_AS, OPT_SWITCH, OPT_PTW, OPT_SEED,
 	OPT_TRUTH, OPT_DIRTY, OPT_CHURN, OPT_KVMDEV, OPT_DRY, OPT_BATCH,
 	OPT_HELP, OPT_NOPREFAULT, OPT_WARMUP, OPT_INTERVAL, OPT_FAULT,
+	OPT_REMAP, OPT_DEVSLOTS, OPT_DTOGGLE,
 };
 
 static const struct option longopts[] = {
@@ -71,6 +83,9 @@ static const struct option longopts[] = {
 	{ "truth", required_argument, NULL, OPT_TRUTH },
 	{ "dirty-log", required_argument, NULL, OPT_DIRTY },
 	{ "slot-churn", optional_argument, NULL, OPT_CHURN },
+	{ "remap", optional_argument, NULL, OPT_REMAP },
+	{ "device-slots", no_argument, NULL, OPT_DEVSLOTS },
+	{ "dirty-toggle", optional_argument, NULL, OPT_DTOGGLE },
 	{ "kvm-dev", required_argument, NULL, OPT_KVMDEV },
 	{ "dry-run", no_argument, NULL, OPT_DRY },
 	{ "batch", required_argument, NULL, OPT_BATCH },
@@ -193,6 +208,8 @@ int parse_options(int argc, char **argv, struct options *o)
 	o->address_spaces = 1;
 	o->seed = 1;
 	o->churn_ms = 100;
+	o->remap_ms = 50;
+	o->toggle_ms = 500;
 	o->kvm_dev = "/dev/kvm";
 	o->batch = 256;
 	o->prefault = 1;
@@ -285,6 +302,21 @@ int parse_options(int argc, char **argv, struct options *o)
 						&o->churn_ms))
 				return -1;
 			break;
+		case OPT_REMAP:
+			o->remap = 1;
+			if (optarg && parse_num("--remap", optarg, 1, 1e6, 0,
+						&o->remap_ms))
+				return -1;
+			break;
+		case OPT_DEVSLOTS:
+			o->device_slots = 1;
+			break;
+		case OPT_DTOGGLE:
+			o->dirty_toggle = 1;
+			if (optarg && parse_num("--dirty-toggle", optarg, 1, 1e6, 0,
+						&o->toggle_ms))
+				return -1;
+			break;
 		case OPT_KVMDEV:
 			o->kvm_dev = optarg;
 			break;
@@ -344,6 +376,14 @@ int parse_options(int argc, char **argv, struct options *o)
 	    o->mem % (2ULL << 20)) {
 		fprintf(stderr, "guest: --mem must be a multiple of 2M with --backing %s\n",
 			backing_name(o->backing));
+		return -1;
+	}
+	if (o->dirty_toggle && o->dirty_log) {
+		fprintf(stderr, "guest: --dirty-toggle and --dirty-log exclude each other\n");
+		return -1;
+	}
+	if (o->remap && o->backing == BACKING_HUGETLB) {
+		fprintf(stderr, "guest: --remap does not work with --backing hugetlb\n");
 		return -1;
 	}
 	if (o->pat.kind == PAT_PHASES && o->pat.every > o->seconds)

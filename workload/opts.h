@@ -25,6 +25,11 @@ struct options {
 	const char *dirty_log;		/* NULL: no dirty logging */
 	int slot_churn;			/* 0 or 1 */
 	double churn_ms;		/* interval of slot add / remove */
+	int remap;			/* 0 or 1: --remap */
+	double remap_ms;		/* interval of remapping a 2 MiB piece */
+	int device_slots;		/* 0 or 1: --device-slots */
+	int dirty_toggle;		/* 0 or 1: --dirty-toggle */
+	double toggle_ms;		/* its half period */
 	const char *kvm_dev;
 	int dry_run;
 	int prefault;			/* host populates guest RAM first */

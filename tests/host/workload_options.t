@@ -10,7 +10,8 @@ o=$("$G" --help 2>&1); rc=$?
 is "$rc" 0 "--help exits 0"
 for opt in --mem --vcpus --seconds --backing --node --pattern --mix \
 	--address-spaces --switch-rate --pt-writes --seed --truth --slot-churn \
-	--dirty-log --warmup --no-prefault --dry-run; do
+	--dirty-log --warmup --no-prefault --dry-run --remap --dirty-toggle \
+	--device-slots --batch --interval --fault --kvm-dev; do
 	like "$o" "^ +$opt( |\[|$)" "--help documents $opt"
 done
 
@@ -38,6 +39,10 @@ bad 'out of range' --seconds -1
 bad 'not a number' --seconds soon
 bad 'unknown backing' --backing ramdisk
 bad 'want ud, pf or gp' --fault segv
+bad 'exclude each other' --dirty-toggle --dirty-log /tmp/x
+bad 'does not work with --backing hugetlb' --remap --backing hugetlb --mem 2M
+bad 'out of range' --remap=0
+bad 'out of range' --dirty-toggle=0
 bad "unknown pattern 'gauss'" --pattern gauss
 bad 'bad percentage hot=150%' --pattern hotcold:hot=150%
 bad 'bad percentage hot=-5%' --pattern hotcold:hot=-5%

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # kmod_badinput.t - /proc/kvm_ept_sample answers bad input with the errors
 # docs/kmod.md documents, never a crash: unprivileged opens, missing and
-# non-VM pids, bad prot/freq/format/expiry/censored flag, short and unaligned reads (with
+# non-VM pids, bad prot/freq/format/expiry/censored flag, the statistics'
+# sizes, short and unaligned reads (with
 # nothing written past the buffer), bad user pointers, INIT twice and a
 # second session on one VM. lab/run fails the run on any kernel splat.
 . "$(dirname "$0")/../lib/tap.sh"
@@ -34,7 +35,7 @@ expect prot0 EINVAL
 expect prot8 EINVAL
 expect freq_huge EINVAL
 expect format3 EINVAL
-expect expire0 EINVAL
+expect expire_auto "OK(0)"
 expect expire_huge EINVAL
 expect expire_ok "OK(0)"
 expect censored2 EINVAL
@@ -42,8 +43,16 @@ expect censored_ok "OK(0)"
 expect revisit65 EINVAL
 expect revisit_ok "OK(0)"
 expect unknown_cmd ENOTTY
-expect version "OK(4)"
+expect version "OK(5)"
 expect stats_badptr EFAULT
+expect stats_v4 "OK(0)"
+like "$out" '^stats_v4 intact=1$' "GET_STATS writes the version-4 layout only (128 bytes)"
+expect stats_sized_badptr EFAULT
+expect stats_sized_bad_array EFAULT
+expect stats_sized_small "OK(0)"
+like "$out" '^stats_small size=8 intact=1$' "GET_STATS_SIZED writes only the size asked for"
+expect stats_sized_big "OK(0)"
+like "$out" '^stats_big size=([0-9]+) struct=\1 intact=1$' "GET_STATS_SIZED fills the whole struct and says so"
 expect init_guest "OK(0)"
 expect init_twice EALREADY
 expect init_second_session EBUSY

@@ -24,6 +24,18 @@ is() {
 		ok 1 "$3"; echo "#   got:  '$1'"; echo "#   want: '$2'"; fi
 }
 
+# ge GOT MIN DESCRIPTION: pass when the integer GOT is at least MIN.
+ge() {
+	if [ "${1:-x}" -ge "$2" ] 2>/dev/null; then ok 0 "$3"; else
+		ok 1 "$3"; echo "#   got:  '$1'"; echo "#   want: >= $2"; fi
+}
+
+# le GOT MAX DESCRIPTION: pass when the integer GOT is at most MAX.
+le() {
+	if [ "${1:-x}" -le "$2" ] 2>/dev/null; then ok 0 "$3"; else
+		ok 1 "$3"; echo "#   got:  '$1'"; echo "#   want: <= $2"; fi
+}
+
 # like TEXT EXTENDED_REGEX DESCRIPTION
 like() {
 	if printf '%s\n' "$1" | grep -Eq -- "$2"; then ok 0 "$3"; else

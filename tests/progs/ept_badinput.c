@@ -113,6 +113,43 @@ static void *bad_pointer(void)
 	return (void *)addr;
 }
 
+/*
+ * GET_STATS and GET_STATS_SIZED write exactly what they say: the v4 size,
+ * and min(size, the kernel's struct) bytes.
+ */
+static void stats_sized(int fd)
+{
+	unsigned char buf[1024];
+	struct kvm_ept_sample_stats_query q;
+	size_t i, end;
+
+	memset(buf, 0xa5, sizeof(buf));
+	report("stats_v4", ioctl(fd, KVM_EPT_SAMPLE_CMD_GET_STATS, buf));
+	for (i = KVM_EPT_SAMPLE_STATS_V4_SIZE; i < sizeof(buf) && buf[i] == 0xa5; i++)
+		;
+	printf("stats_v4 intact=%d\n", i == sizeof(buf));
+	report("stats_sized_badptr", ioctl(fd, KVM_EPT_SAMPLE_CMD_GET_STATS_SIZED, (void *)8));
+	q.size = 64;
+	q.stats = 8;
+	report("stats_sized_bad_array", ioctl(fd, KVM_EPT_SAMPLE_CMD_GET_STATS_SIZED, &q));
+	memset(buf, 0xa5, sizeof(buf));
+	q.size = 8;
+	q.stats = (uintptr_t)buf;
+	report("stats_sized_small", ioctl(fd, KVM_EPT_SAMPLE_CMD_GET_STATS_SIZED, &q));
+	for (i = 8; i < sizeof(buf) && buf[i] == 0xa5; i++)
+		;
+	printf("stats_small size=%llu intact=%d\n", (unsigned long long)q.size,
+	       i == sizeof(buf));
+	memset(buf, 0xa5, sizeof(buf));
+	q.size = sizeof(buf);
+	report("stats_sized_big", ioctl(fd, KVM_EPT_SAMPLE_CMD_GET_STATS_SIZED, &q));
+	end = q.size;
+	for (i = end; i < sizeof(buf) && buf[i] == 0xa5; i++)
+		;
+	printf("stats_big size=%llu struct=%zu intact=%d\n", (unsigned long long)q.size,
+	       sizeof(struct kvm_ept_sample_stats), i == sizeof(buf));
+}
+
 int main(int argc, char **argv)
 {
 	unsigned char canary[64];
@@ -144,7 +181,7 @@ int main(int argc, char **argv)
 	report("prot8", ioctl(fd, KVM_EPT_SAMPLE_CMD_SET_PROT, 8));
 	report("freq_huge", ioctl(fd, KVM_EPT_SAMPLE_CMD_SET_FREQ, 2000000));
 	report("format3", ioctl(fd, KVM_EPT_SAMPLE_CMD_SET_FORMAT, 3));
-	report("expire0", ioctl(fd, KVM_EPT_SAMPLE_CMD_SET_EXPIRE, 0));
+	report("expire_auto", ioctl(fd, KVM_EPT_SAMPLE_CMD_SET_EXPIRE, 0));
 	report("expire_huge", ioctl(fd, KVM_EPT_SAMPLE_CMD_SET_EXPIRE, 60001));
 	report("expire_ok", ioctl(fd, KVM_EPT_SAMPLE_CMD_SET_EXPIRE, 500));
 	report("censored2", ioctl(fd, KVM_EPT_SAMPLE_CMD_SET_CENSORED, 2));
@@ -154,6 +191,7 @@ int main(int argc, char **argv)
 	report("unknown_cmd", ioctl(fd, 1299, 0));
 	report("version", ioctl(fd, KVM_EPT_SAMPLE_CMD_GET_VERSION, 0));
 	report("stats_badptr", ioctl(fd, KVM_EPT_SAMPLE_CMD_GET_STATS, (void *)8));
+	stats_sized(fd);
 
 	report("init_guest", ioctl(fd, KVM_EPT_SAMPLE_CMD_INIT, guest));
 	report("init_twice", ioctl(fd, KVM_EPT_SAMPLE_CMD_INIT, guest));

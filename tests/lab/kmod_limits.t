@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# kmod_limits.t - the hard limits hold whatever the budget: a guest
+# sampled at the maximum budget (SET_FREQ 1000000) sees at most max_zaps
+# zaps per second and at most max_zap_us of zap time per second, and keeps
+# at least a stated share of its throughput (measured unsampled first, in
+# the same boot); a lower max_zaps set at insmod binds in the same way.
+. "$(dirname "$0")/../lib/tap.sh"
+cd "$EPTSCOPE_ROOT" || exit 1
+export LC_ALL=C
+
+lab_required
+
+# The guest keeps at least this share of its unsampled throughput at the
+# maximum budget (lab figure, single-threaded TCG; docs/kmod.md, "Hard
+# limits").
+FLOOR_PCT=25
+
+tmp=$(mktemp -d)
+trap '[ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
+O=$tmp/out
+D=10	# seconds each capture samples
+run_lab() {
+	rm -rf "$O"
+	lab/run --vcpus 2 --timeout 300 --out "$O" -- sh -c "D=$D; "'
+O=$LAB_OUT
+G="workload/guest --mem 256M --vcpus 2 --seconds 12 --interval 0"
+$G >$O/off.out 2>&1
+insmod kmod/kvm_ept_sample.ko || exit 1
+$G >$O/max.out 2>&1 & g=$!
+sleep 1; analysis/eptsample -p $g -f 1000000 -d $D -o /dev/null 2>$O/max.err; echo $? >$O/max.erc
+wait $g
+rmmod kvm_ept_sample || exit 1
+insmod kmod/kvm_ept_sample.ko max_zaps=300 || exit 1
+$G >$O/low.out 2>&1 & g=$!
+sleep 1; analysis/eptsample -p $g -f 1000000 -d $D -o /dev/null 2>$O/low.err; echo $? >$O/low.erc
+wait $g
+cat /sys/module/kvm_ept_sample/parameters/max_zaps /sys/module/kvm_ept_sample/parameters/max_zap_us >$O/params
+' >"$tmp/run.log" 2>&1
+}
+lab_run_twice "$tmp/run.log" run_lab
+st=$?
+ok $st "the lab run succeeds with a clean dmesg"
+[ $st -eq 0 ] || tail -n 20 "$tmp/run.log" | sed 's/^/# /'
+
+stat() { sed -n "s/^eptsample: armed=.* $1=\([0-9]*\).*/\1/p;s/^eptsample: $1=\([0-9]*\).*/\1/p" "$2" | head -n 1; }
+rate() { sed -n 's/^total .* rate=\([0-9]*\) .*/\1/p' "$1"; }
+is "$(cat "$O/max.erc" "$O/low.erc" 2>/dev/null | tr '\n' ,)" "0,0," "both captures succeed"
+read -r low_zaps us_default <<<"$(cat "$O/params" | tr '\n' ' ')"
+is "$low_zaps" 300 "the second load took max_zaps=300"
+
+# The buckets start full with 100 ms of each limit, and the last zap of a
+# second may end past its budget.
+check_limits() {	# ERR ZAPS_PER_S LABEL
+	local z ns
+	z=$(stat zaps "$1") ns=$(stat zap_ns "$1")
+	diag "$3: $z zaps, $ns ns in zaps in $D s; throttled rounds $(stat throttled "$1"), arm_rate $(stat arm_rate "$1")"
+	le "$z" "$(( $2 * (D * 10 + 1) / 10 ))" "$3: at most max_zaps ($2) zaps per second"
+	le "$(( ns / 1000 ))" "$(( us_default * (D * 10 + 1) / 10 * 105 / 100 ))" \
+		"$3: at most max_zap_us ($us_default) microseconds in zaps per second (5% for the last zap)"
+	ge "$(stat throttled "$1")" 1 "$3: the limits, not the budget, bound the arming (throttled rounds)"
+}
+check_limits "$O/max.err" 2000 "default limits"
+check_limits "$O/low.err" 300 "max_zaps=300"
+
+off=$(rate "$O/off.out") max=$(rate "$O/max.out")
+pct=$(( ${max:-0} * 100 / ${off:-1} ))
+diag "guest accesses/s: unsampled $off, sampled at the maximum budget $max ($pct%)"
+ge "$pct" "$FLOOR_PCT" "at the maximum budget the guest keeps at least $FLOOR_PCT% of its throughput"
+done_testing

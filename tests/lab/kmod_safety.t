@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# kmod_safety.t - kvm_ept_sample.ko leaves a production VM's other users
+# alone, in one lab boot:
+#   - dirty logging: a read-only guest's dirty log is the same sampled and
+#     unsampled (the module never arms a dirty-logged slot); a write-heavy
+#     guest's dirty log still holds every frame it wrote;
+#   - a VMM that switches dirty logging on and off: no arming while logging
+#     is on, sampling again once it is off;
+#   - device memory: a read-only slot and a VM_PFNMAP slot are never armed
+#     nor sampled;
+#   - a VMM that remaps guest RAM (mmap MAP_FIXED over THP) while sampled
+#     at 5000/s: both run to the end;
+#   - delays: never above the expiry (fixed, or the adaptive bound of 1 s),
+#     never negative;
+#   - the kvm_ept_sample:* tracepoints: one event per arming, per catch and
+#     per expiry, exactly as the statistics count them, with no SystemTap.
+# lab/run fails the run on any BUG, WARNING, Oops or lockdep report.
+. "$(dirname "$0")/../lib/tap.sh"
+cd "$EPTSCOPE_ROOT" || exit 1
+export LC_ALL=C
+
+lab_required
+
+tmp=$(mktemp -d)
+trap '[ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
+O=$tmp/out
+
+run_lab() {
+	rm -rf "$O"
+	lab/run --vcpus 2 --timeout 500 --out "$O" -- sh -c '
+O=$LAB_OUT T=/sys/kernel/tracing
+insmod kmod/kvm_ept_sample.ko || exit 1
+S=analysis/eptsample
+
+# Dirty logging, read-only guest: unsampled, then sampled.
+G="workload/guest --mem 64M --vcpus 2 --interval 0 --seconds 12 --mix r=100 --pattern phases:every=3,n=4,hot=10%,p=0.9"
+$G --dirty-log $O/ro-off.dirty >$O/ro-off.out 2>&1; echo $? >$O/ro-off.rc
+$G --dirty-log $O/ro-on.dirty >$O/ro-on.out 2>&1 & g=$!
+sleep 1; $S -p $g -f 2000 -d 10 -o $O/ro-on.log 2>$O/ro-on.err; echo $? >$O/ro-on.erc
+wait $g; echo $? >$O/ro-on.rc
+
+# Dirty logging, write-heavy guest with its truth.
+workload/guest --mem 16M --vcpus 2 --seconds 6 --interval 0 --warmup --seed 7 \
+	--pattern hotcold:hot=10%,p=1 --mix r=30,w=70 --truth $O/wr.truth \
+	--dirty-log $O/wr.dirty >$O/wr.out 2>&1 & g=$!
+sleep 1; $S -p $g -f 2000 -d 4 -o $O/wr.log 2>$O/wr.err
+wait $g; echo $? >$O/wr.rc
+
+# Dirty logging switched on and off every second.
+workload/guest --mem 64M --vcpus 2 --seconds 12 --interval 0 --dirty-toggle=1000 >$O/tg.out 2>&1 & g=$!
+sleep 1; $S -p $g -f 2000 -d 10 -o $O/tg.log 2>$O/tg.err; echo $? >$O/tg.erc
+wait $g; echo $? >$O/tg.rc
+
+# Device slots, with the tracepoints on and a fixed 100 ms expiry.
+echo 16384 >$T/buffer_size_kb
+echo 1 >$T/events/kvm_ept_sample/enable
+cat $T/trace_pipe >$O/dev.trace & tp=$!
+workload/guest --mem 16M --vcpus 2 --seconds 10 --interval 0 --device-slots >$O/dev.out 2>&1 & g=$!
+sleep 1; $S -p $g -f 2000 -e 100 -d 6 -o $O/dev.log 2>$O/dev.err; echo $? >$O/dev.erc
+wait $g; echo $? >$O/dev.rc
+sleep 1
+echo 0 >$T/events/kvm_ept_sample/enable
+sleep 1; kill $tp
+cat $T/per_cpu/cpu*/stats >$O/trace.stats
+
+# A VMM that remaps guest RAM while sampled.
+workload/guest --mem 64M --vcpus 2 --seconds 12 --interval 0 --backing thp --remap=5 >$O/rm.out 2>&1 & g=$!
+sleep 1; $S -p $g -f 5000 -d 10 -o $O/rm.log 2>$O/rm.err; echo $? >$O/rm.erc
+wait $g; echo $? >$O/rm.rc
+rmmod kvm_ept_sample && echo unloaded >$O/rmmod
+' >"$tmp/run.log" 2>&1
+}
+lab_run_twice "$tmp/run.log" run_lab
+st=$?
+ok $st "the scenarios run in the lab with a clean dmesg"
+[ $st -eq 0 ] || tail -n 30 "$tmp/run.log" | sed 's/^/# /'
+
+rc() { cat "$O/$1" 2>/dev/null || echo none; }
+# stat NAME FILE: a statistic from eptsample's end line.
+stat() { sed -n "s/^eptsample: armed=.* $1=\([0-9]*\).*/\1/p;s/^eptsample: $1=\([0-9]*\).*/\1/p" "$2" | head -n 1; }
+samples() { grep -c '^t=.* delay=[0-9]*$' "$1"; }
+
+# ---- dirty logging -----------------------------------------------------
+is "$(rc ro-off.rc),$(rc ro-on.rc),$(rc ro-on.erc)" "0,0,0" "the read-only guests and the sampler succeed"
+# Frames dirty per phase (the guest's own writes: its stack, shared page).
+per_phase() { awk '!/^#/ { n[$2]++ } END { for (p = 1; p < 4; p++) printf "%d ", n[p] + 0 }' "$1"; }
+off=$(per_phase "$O/ro-off.dirty") on=$(per_phase "$O/ro-on.dirty")
+diag "dirty frames per phase 1..3: unsampled $off, sampled $on"
+worst=$(paste <(tr ' ' '\n' <<<"$off") <(tr ' ' '\n' <<<"$on") |
+	awk 'NF == 2 { d = $1 - $2; d = d < 0 ? -d : d; if (d > m) m = d } END { print m + 0 }')
+le "$worst" 8 "sampling adds no dirty frames: phase harvests differ by at most 8 frames ($worst)"
+# Phase 0 holds the guest's first touches, which KVM logs for any guest.
+data=$(awk '!/^#/ && $1 < 16384 && $2 > 0' "$O/ro-on.dirty" | wc -l)
+is "$data" 0 "after its first phase, the sampled read-only guest dirtied none of its data frames"
+is "$(stat armed "$O/ro-on.err")" 0 "no frame of the dirty-logged slot was armed"
+ge "$(stat paused_frames "$O/ro-on.err")" 16384 "the statistics say why: the slot's frames are paused (paused_frames)"
+
+is "$(rc wr.rc)" 0 "the write-heavy guest succeeds under sampling"
+# Every frame the truth says was written often enough is in the dirty log.
+missed=$(gawk '
+	FNR == 1 { file++ }
+	file == 1 && /^[0-9]/ && $4 == 1 && $3 > 0 { hot[$1] = 1 }
+	file == 2 && /^[0-9]/ { dirty[$1] = 1 }
+	END { for (g in hot) if (!(g in dirty)) n++; print n + 0 }' "$O/wr.truth" "$O/wr.dirty")
+is "$missed" 0 "the dirty log still holds every hot frame the guest wrote"
+
+# ---- dirty logging switched on and off ---------------------------------
+is "$(rc tg.rc),$(rc tg.erc)" "0,0" "the toggling guest and the sampler succeed"
+windows=$(grep -c '^dirty_window ' "$O/tg.out")
+ge "$windows" 3 "dirty logging went on and off ($windows windows)"
+inside=$(gawk '
+	FNR == 1 { file++ }
+	file == 1 && /^dirty_window / { for (i = 2; i <= NF; i++) { split($i, kv, "="); w[n, kv[1]] = kv[2] } n++ }
+	file == 2 && /^t=/ {
+		t = substr($1, 3); d = $6; sub(/delay=/, "", d); arm = t - d
+		for (i = 0; i < n; i++) if (arm > w[i, "on_done"] && arm < w[i, "off_start"]) bad++
+		for (i = 0; i < n; i++) if (arm > w[i, "off_done"] && (i == n - 1 || arm < w[i + 1, "on_start"])) good++
+	}
+	END { print bad + 0, good + 0 }' "$O/tg.out" "$O/tg.log")
+is "${inside% *}" 0 "no unit was armed while dirty logging was on"
+ge "${inside#* }" 100 "sampling resumed after each window (${inside#* } records armed with logging off)"
+ge "$(stat dirty_log "$O/tg.err")" 2 "the statistics count the snapshots that found a dirty-logged slot"
+
+# ---- device memory -------------------------------------------------------
+is "$(rc dev.rc),$(rc dev.erc)" "0,0" "the guest with device slots and the sampler succeed"
+ranges=$(gawk '/^memslot / && / backing=(rom|device)$/ {
+	for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+	printf "%s %s\n", f["gfn_start"], f["gfn_end"] }' "$O/dev.out")
+is "$(wc -l <<<"$ranges")" 2 "the guest has a ROM slot and a device slot"
+in_dev() { gawk -v r="$ranges" 'BEGIN { n = split(r, a, "\n"); for (i = 1; i <= n; i++) { split(a[i], b, " "); lo[i] = b[1]; hi[i] = b[2] } }
+	{ if (match($0, /gfn=0x[0-9a-f]+/)) { g = strtonum(substr($0, RSTART + 4, RLENGTH - 4))
+	  for (i = 1; i <= n; i++) if (g >= lo[i] && g < hi[i]) c++ } } END { print c + 0 }' "$1"; }
+is "$(in_dev "$O/dev.log")" 0 "no sample or expiry record names a frame of either slot"
+is "$(grep 'kvm_ept_sample_arm:' "$O/dev.trace" | in_dev /dev/stdin)" 0 \
+	"no arming of either slot (kvm_ept_sample_arm events)"
+is "$(stat skipped_frames "$O/dev.err")" 48 "the statistics count both slots' frames as skipped (16 + 32)"
+
+# ---- tracepoints ---------------------------------------------------------
+overrun=$(awk '/^overrun:|^dropped events:/ { n += $NF } END { print n + 0 }' "$O/trace.stats")
+is "$overrun" 0 "the trace buffer lost no event"
+for ev in arm:armed hit:caught expire:expired; do
+	n=$(grep -c "kvm_ept_sample_${ev%:*}:" "$O/dev.trace")
+	is "$n" "$(stat "${ev#*:}" "$O/dev.err")" "one kvm_ept_sample_${ev%:*} event per unit ${ev#*:} ($n)"
+done
+zaps=$(grep -c 'kvm_ept_sample_zap:' "$O/dev.trace")
+is "$zaps" "$(stat zaps "$O/dev.err")" "one kvm_ept_sample_zap event per kvm_zap_gfn_range ($zaps)"
+like "$(grep -m1 'kvm_ept_sample_hit:' "$O/dev.trace")" 'pid=[0-9]+ gfn=0x[0-9a-f]+ vcpu=[0-9]+ type=[r-][w-][x-] level=[123] flags=0x[0-9a-f]+ time_ns=[0-9]+ delay_ns=[0-9]+ t_arm=[0-9]+' \
+	"a hit event carries the sample's fields"
+
+# ---- delays --------------------------------------------------------------
+over=$(awk '/^t=/ { d = $6; sub(/delay=/, "", d); if (d + 0 > 100000000) n++ } END { print n + 0 }' "$O/dev.log")
+is "$over" 0 "with a fixed 100 ms expiry, no record's delay exceeds it"
+exp100=$(awk '/ expired=1$/ { d = $6; sub(/delay=/, "", d); n++; if (d + 0 == 100000000) k++ } END { printf "%d/%d", k, n }' "$O/dev.log")
+is "${exp100%/*}" "${exp100#*/}" "every expiry record waited exactly the expiry ($exp100)"
+over=$(cat "$O/ro-on.log" "$O/tg.log" "$O/rm.log" "$O/wr.log" |
+	awk '/^t=/ { d = $6; sub(/delay=/, "", d); if (length(d) > 10 || d + 0 > 1000000000) n++ } END { print n + 0 }')
+is "$over" 0 "with the adaptive expiry, no delay exceeds its 1 s bound or wraps"
+ge "$(samples "$O/tg.log")" 1000 "the delay checks ran on real samples ($(samples "$O/tg.log") in one capture)"
+
+# ---- remapping -----------------------------------------------------------
+is "$(rc rm.rc),$(rc rm.erc)" "0,0" "a VMM remapping THP guest RAM and the sampler both run to the end"
+remaps=$(sed -n 's/^remap remaps=\([0-9]*\) failed=0$/\1/p' "$O/rm.out")
+ge "${remaps:-0}" 100 "the VMM remapped guest RAM under sampling (${remaps:-0} times 2 MiB)"
+ge "$(samples "$O/rm.log")" 1000 "samples kept coming ($(samples "$O/rm.log"))"
+ge "$(stat regions "$O/rm.err")" 1 "huge regions were armed as such ($(stat regions "$O/rm.err"))"
+is "$(rc rmmod)" unloaded "the module unloads afterwards"
+done_testing
