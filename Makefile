@@ -18,7 +18,11 @@ LAB_KDIR := /lib/modules/$(LAB_ABI)/build
 PREFIX ?= /usr/local
 TAPSET_DIR ?= /usr/share/systemtap/tapset/linux
 PROVE ?= prove --failures --comments
+# make experiment: E=NAME runs one experiment (or several, space-separated),
+# OUT=DIR writes a scratch run into DIR, FRESH=1 records a fresh machine.
 E ?=
+OUT ?=
+FRESH ?=
 
 .PHONY: all user kmods lab check check-host check-lab setup experiment \
 	install clean help
@@ -70,8 +74,8 @@ check-lab: setup ## Run only the lab tests
 	@$(MAKE) -s lab
 	@$(PROVE) -r tests/lab
 
-experiment: ## Run the experiments in the lab (E=name for one); setup included
-	@experiments/run --setup $(E)
+experiment: ## Run the experiments in the lab, setup included. E=name: only those; OUT=dir: a scratch run into dir; FRESH=1: record a fresh machine
+	@experiments/run --setup $(if $(FRESH),--fresh-machine) $(if $(OUT),--out '$(OUT)') $(E)
 
 install: all ## Install tools, tapsets, and the module (through DKMS if present)
 	@install -d $(DESTDIR)$(PREFIX)/bin

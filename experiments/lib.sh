@@ -1,15 +1,19 @@
 # experiments/lib.sh - what every experiment shares: its results folder,
-# lab runs, checks that fail loudly, plots, bounded raw logs, and the
-# README with the provenance (command, kernel ABI, QEMU version, date).
-# Source it from experiments/NAME/run; it runs nothing by itself.
+# lab runs, checks that fail loudly, headline figures, plots, bounded raw
+# logs, and the README with the provenance (command, kernel ABI, QEMU
+# version, date). Source it from experiments/NAME/run; it runs nothing by
+# itself. experiments/run sources it too, for the provenance and the
+# failed checks of a README.
 #
-# An experiment's run script:
+# An experiment's run script (started by experiments/run, which sets
+# EXP_RESULTS_ROOT, the folder the results go to):
 #   . "$(dirname "$0")/../lib.sh"
-#   exp_init                                  # results/NAME/ made empty
+#   exp_init                                  # $EXP_RESULTS_ROOT/NAME/ made empty
 #   exp_lab --shadow --vcpus 2 -- 'sh commands run in the lab VM'
 #   ...                                       # $EXP_OUT holds $LAB_OUT
 #   exp_check "$(awk ... )" "the claim, in words"
-#   exp_plot experiments/NAME/plot.gp         # PNGs into results/NAME/
+#   exp_figure loads_per_switch 1.00 loads 0.05 "what it is"   # figures.tsv
+#   exp_plot experiments/NAME/plot.gp         # PNGs into the results folder
 #   exp_body <<'EOF' ... EOF                  # table and findings (markdown)
 #   exp_finish                                # README.md; status = checks
 
@@ -17,19 +21,31 @@ EXP_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$EXP_ROOT/lab/lib.sh"
 export LC_ALL=C
 
-# Largest raw file exp_keep copies whole into results/ (bytes).
+# Largest raw file exp_keep copies whole into the results folder (bytes).
 EXP_KEEP_MAX=${EXP_KEEP_MAX:-262144}
 
 exp_say() { echo "[$EXP_NAME] $*" >&2; }
 
-# exp_init: the experiment's name from its folder, an empty results/NAME/
-# (under $EXP_RESULTS_ROOT if set: the tests use that), a scratch folder
+# exp_path PATH: PATH relative to the repository when it lies inside it,
+# for messages.
+exp_path() { echo "${1#"$EXP_ROOT"/}"; }
+
+# exp_init: the experiment's name from its folder, an empty
+# $EXP_RESULTS_ROOT/NAME/ (EXP_RESULTS_ROOT is the one way to say where
+# results go: experiments/run sets it to its staging or --out folder, so
+# that no experiment writes into results/ by itself), a scratch folder
 # $EXP_WORK (removed at exit unless KEEP=1).
 exp_init() {
 	local script=${BASH_SOURCE[1]}
 	EXP_DIR=$(cd "$(dirname "$script")" && pwd)
 	EXP_NAME=$(basename "$EXP_DIR")
-	EXP_RESULTS=${EXP_RESULTS_ROOT:-$EXP_ROOT/results}/$EXP_NAME
+	if [ -z "${EXP_RESULTS_ROOT:-}" ]; then
+		exp_say "EXP_RESULTS_ROOT is not set: run experiments through experiments/run (make experiment E=$EXP_NAME, or OUT=DIR for a scratch run)"
+		exit 2
+	fi
+	mkdir -p "$EXP_RESULTS_ROOT" && EXP_RESULTS_ROOT=$(cd "$EXP_RESULTS_ROOT" && pwd) || exit 1
+	EXP_RESULTS=$EXP_RESULTS_ROOT/$EXP_NAME
+	EXP_FIGURES=$EXP_RESULTS/figures.tsv
 	EXP_WORK=$(mktemp -d "${TMPDIR:-/tmp}/eptscope-$EXP_NAME.XXXXXX")
 	EXP_OUT=$EXP_WORK/out
 	EXP_CHECKS=$EXP_WORK/checks
@@ -76,7 +92,7 @@ exp_lab() {
 		exp_say "lab run $n failed (exit $st); the last lines of its console:"
 		tail -n 25 "$log" | sed 's/^/    /' >&2
 		exp_keep "$log" "lab.$n.failed.log"
-		exp_say "the whole console: results/$EXP_NAME/lab.$n.failed.log"
+		exp_say "the whole console: $(exp_path "$EXP_RESULTS/lab.$n.failed.log")"
 		exp_fail "lab run $n (lab/run ${args[*]}) succeeds (exit $st)"
 		exp_finish
 		exit 1
@@ -99,9 +115,57 @@ exp_check() {
 
 # exp_fail "CLAIM": a claim the data contradicts.
 exp_fail() {
-	echo "- [ ] **FAILED:** $1" >>"$EXP_CHECKS"
+	echo "$EXP_FAILED_MARK$1" >>"$EXP_CHECKS"
 	echo "[$EXP_NAME] CHECK FAILED: $1" >&2
 	EXP_FAILED=$((EXP_FAILED + 1))
+}
+
+# How a failed check starts its line in the README's list of checks, and
+# exp_failed_checks README: the claims that failed there, one a line.
+EXP_FAILED_MARK='- [ ] **FAILED:** '
+exp_failed_checks() {
+	local line
+	[ -f "$1" ] || return 0
+	while IFS= read -r line; do
+		case $line in "$EXP_FAILED_MARK"*) echo "${line#"$EXP_FAILED_MARK"}" ;; esac
+	done <"$1"
+}
+
+# exp_figure NAME VALUE UNIT TOLERANCE "DESCRIPTION": a headline figure of
+# this run, for experiments/compare: one line of figures.tsv in the results
+# folder (after its provenance). TOLERANCE is how far another run may lie
+# from it and still agree: absolute (0.05) or relative to the reference
+# (10%). UNIT is one word ("-" for none). A figure that is not a number,
+# or is given twice, is a failed check.
+exp_figure() {
+	local name=$1 value=$2 unit=${3:--} tol=$4 desc=$5
+	local num='^-?[0-9]+([.][0-9]+)?([eE][-+]?[0-9]+)?$'
+	if ! [[ $name =~ ^[a-z][a-z0-9_.-]*$ ]]; then
+		exp_fail "exp_figure: figure name '$name' is made of a-z, 0-9, _ . - (starting with a letter)"
+	elif ! [[ $value =~ $num ]]; then
+		exp_fail "exp_figure $name: the value '$value' is a number"
+	elif ! [[ $tol =~ ^[0-9]+([.][0-9]+)?%?$ ]]; then
+		exp_fail "exp_figure $name: the tolerance '$tol' is a number, or a number and % (relative)"
+	elif [[ $unit =~ [[:space:]] ]] || [ -z "$desc" ] || [[ $desc =~ [[:cntrl:]] ]]; then
+		exp_fail "exp_figure $name: the unit is one word and the description one non-empty line"
+	elif [ -f "$EXP_FIGURES" ] && cut -f 1 "$EXP_FIGURES" | grep -qxF "$name"; then
+		exp_fail "exp_figure $name: each figure is recorded once"
+	else
+		[ -f "$EXP_FIGURES" ] || {
+			echo "# Figures of experiments/$EXP_NAME/run (experiments/compare reads them)"
+			echo "# Date: $EXP_DATE"
+			exp_provenance | sed 's/^/# /'
+			printf '# name\tvalue\tunit\ttolerance\tdescription\n'
+		} >"$EXP_FIGURES"
+		printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$value" "$unit" "$tol" "$desc" >>"$EXP_FIGURES"
+		exp_say "figure $name = $value $unit (tolerance $tol)"
+	fi
+}
+
+# exp_ratio A B [DECIMALS]: A / B (3 decimals unless told), nothing when B
+# is 0 (exp_figure then fails: the figure could not be measured).
+exp_ratio() {
+	awk -v a="$1" -v b="$2" -v d="${3:-3}" 'BEGIN { if (b + 0 != 0) printf "%." d "f\n", a / b }'
 }
 
 # exp_awk_true 'AWK CONDITION' [-v var=value ...]: 0 when the condition on
@@ -115,8 +179,9 @@ exp_awk_true() {
 # exp_body: append markdown from stdin to the README's body.
 exp_body() { cat >>"$EXP_BODY"; }
 
-# exp_keep FILE [NAME]: copy a raw log or summary into results/, cut to
-# EXP_KEEP_MAX bytes at a line boundary, saying so in the file when cut.
+# exp_keep FILE [NAME]: copy a raw log or summary into the results folder,
+# cut to EXP_KEEP_MAX bytes at a line boundary, saying so in the file when
+# cut.
 exp_keep() {
 	local src=$1 name=${2:-$(basename "$1")}
 	local dst=$EXP_RESULTS/$name size
@@ -132,7 +197,7 @@ exp_keep() {
 
 # exp_plot FILE.gp [gnuplot -e definitions]: run a gnuplot script in the
 # results folder with `data` set to the scratch output folder. The script
-# sets its own PNG outputs (relative names land in results/NAME/).
+# sets its own PNG outputs (relative names land in the results folder).
 exp_plot() {
 	local gp=$1
 	shift
@@ -162,27 +227,50 @@ exp_lab_accel() {
 	if lab_host_has_kvm; then echo "KVM (a real host)"; else echo "TCG, thread=$(lab_tcg_thread) (emulated CPU with emulated SVM/NPT: lab figures)"; fi
 }
 
-# exp_finish: write results/NAME/README.md (title, provenance, body,
-# plots, checks) and return non-zero when any check failed.
+# The provenance every README and figures file carries, one "Key: value"
+# a line: the kernel ABI, the QEMU version, the host, the source revision.
+exp_provenance() {
+	echo "Kernel ABI (lab guest kernel): $(lab_abi 2>/dev/null || echo unknown)"
+	echo "QEMU: $(exp_qemu_version)"
+	echo "Host: $(exp_host)"
+	echo "Source: $(exp_source_rev)"
+}
+
+# exp_finish: write README.md in the results folder (title, a FAILED
+# banner when a check failed, provenance, body, figures, plots, checks) and
+# return non-zero when any check failed.
 exp_finish() {
 	local readme=$EXP_RESULTS/README.md title png
 	title=$(sed -n 's/^# *title: *//p' "$EXP_DIR/run" | head -n 1)
 	{
 		echo "# $EXP_NAME: ${title:-experiment}"
 		echo
+		if [ "$EXP_FAILED" -gt 0 ]; then
+			echo "**FAILED: $EXP_FAILED check(s) failed; the data contradicts these claims:**"
+			echo
+			exp_failed_checks "$EXP_CHECKS" | sed 's/^/- /'
+			echo
+		fi
 		echo "Written by \`experiments/$EXP_NAME/run\` (docs/experiments.md says how to read it)."
 		echo
 		echo "- Command: \`make experiment E=$EXP_NAME\`"
 		echo "- Lab runs: $(printf '`%s`; ' "${EXP_LAB_ARGS[@]}" | sed 's/; $//')"
-		echo "- Kernel ABI (lab guest kernel): $(lab_abi 2>/dev/null || echo unknown)"
-		echo "- QEMU: $(exp_qemu_version)"
 		echo "- Acceleration: $(exp_lab_accel)"
 		echo "- Date: $EXP_DATE; took $(($(date +%s) - EXP_START)) s"
-		echo "- Host: $(exp_host)"
-		echo "- Source: $(exp_source_rev)"
+		exp_provenance | sed 's/^/- /'
 		echo
 		cat "$EXP_BODY"
 		echo
+		if [ -f "$EXP_FIGURES" ]; then
+			echo "## Headline figures"
+			echo
+			echo "Recorded in figures.tsv; \`experiments/compare\` checks another run against them."
+			echo
+			echo "| figure | value | unit | tolerance | what it is |"
+			echo "|---|---:|---|---|---|"
+			grep -v '^#' "$EXP_FIGURES" | awk -F '\t' '{ printf "| %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5 }'
+			echo
+		fi
 		if [ ${#EXP_RETRIES[@]} -gt 0 ]; then
 			echo "## Lab runs repeated"
 			echo
@@ -203,9 +291,9 @@ exp_finish() {
 		fi
 	} >"$readme"
 	if [ "$EXP_FAILED" -gt 0 ]; then
-		exp_say "$EXP_FAILED check(s) FAILED (results/$EXP_NAME/README.md)"
+		exp_say "$EXP_FAILED check(s) FAILED ($(exp_path "$readme"))"
 		return 1
 	fi
-	exp_say "all $(grep -c '^- \[x\]' "$EXP_CHECKS") checks hold (results/$EXP_NAME/README.md)"
+	exp_say "all $(grep -c '^- \[x\]' "$EXP_CHECKS") checks hold ($(exp_path "$readme"))"
 	return 0
 }

@@ -51,6 +51,20 @@ lab_kdir() { echo "/lib/modules/$1/build"; }
 # The private SystemTap runtime, if setup had to patch one.
 lab_stap_runtime() { echo "$LAB_CACHE/stap-runtime"; }
 
+# What the last lab/setup downloaded: a line "WHAT<tab>SIZE" per apt-get
+# download (empty after a warm setup); experiments/run --fresh-machine
+# reports it.
+lab_fetched_log() { echo "$LAB_CACHE/setup-fetched"; }
+
+# apt-get ... | lab_note_fetched WHAT: pass apt-get's output on to stderr,
+# and note the size of its "Fetched 267 MB in 5s (53.4 MB/s)" line (apt
+# prints it with -q, not -qq) as WHAT in lab_fetched_log.
+lab_note_fetched() {
+	awk -v what="$1" -v file="$(lab_fetched_log)" '
+		{ print > "/dev/stderr"; fflush("/dev/stderr") }
+		/^Fetched [0-9.]+ [kMGT]?B in / { print what "\t" $2 " " $3 >> file }'
+}
+
 # True when the host can run the lab VM with KVM acceleration: the CPU has
 # vmx or svm, a vendor KVM module is loaded, and /dev/kvm is usable. The
 # pagetable-based (PVM) /dev/kvm of our development machines has no
