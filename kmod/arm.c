@@ -263,6 +263,8 @@ static void ept_arm_configure(struct ept_session *s, u64 now)
 		s->ctl.auto_expire = !ms;
 		if (ms)
 			WRITE_ONCE(s->expire_ns, (u64)ms * NSEC_PER_MSEC);
+		else
+			ept_control_expire_start(s);
 		s->ctl.freq = U32_MAX;	/* start the controller over */
 		s->stats.expire_auto = !ms;
 	}

@@ -96,6 +96,14 @@ static u64 ept_hist_quantile(const u32 *hist, u64 total, u64 want)
 	return ~0ULL;
 }
 
+/* A new attachment, or the expiry setting changed: where the expiry starts. */
+void ept_control_expire_start(struct ept_session *s)
+{
+	if (s->ctl.auto_expire)
+		WRITE_ONCE(s->expire_ns, EPT_EXPIRE_AUTO_INIT);
+}
+
+/* A new budget: the arming rate starts over (the expiry stays where it is). */
 void ept_control_start(struct ept_session *s, u32 freq, u64 now)
 {
 	struct ept_control *c = &s->ctl;
@@ -108,8 +116,6 @@ void ept_control_start(struct ept_session *s, u32 freq, u64 now)
 	c->ceiling_left = 0;
 	c->window_start = now;
 	c->window_recorded = ept_recorded(s);
-	if (c->auto_expire)
-		WRITE_ONCE(s->expire_ns, EPT_EXPIRE_AUTO_INIT);
 	ept_clear_hist(s);
 	/* Stopped (budget 0): the statistics keep the rate it stopped at. */
 	if (freq)

@@ -41,7 +41,7 @@
 #define EPT_EXPIRE_MS_MAX	60000		/* fixed expiry bound */
 #define EPT_MAX_FREQ		1000000		/* samples/s */
 #define EPT_MAX_LEVEL		3		/* 1 = 4K, 2 = 2M, 3 = 1G */
-#define EPT_CHUNK_DEFAULT	16		/* frames armed by one zap */
+#define EPT_CHUNK_DEFAULT	128		/* frames armed by one zap */
 #define EPT_CHUNK_MAX		512
 #define EPT_REVISIT_MAX		16384		/* queued revisits per session */
 #define EPT_REVISIT_DIV_MAX	64
@@ -276,6 +276,7 @@ int ept_walk_level(struct kvm *kvm, struct mm_struct *mm,
 		   const struct ept_slot *slot, u64 gfn, u8 *level);
 
 /* control.c: the arming rate and the expiry. */
+void ept_control_expire_start(struct ept_session *s);
 void ept_control_start(struct ept_session *s, u32 freq, u64 now);
 void ept_control(struct ept_session *s, u64 now);
 u64 ept_control_units(struct ept_session *s, u64 now);

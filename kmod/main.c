@@ -18,7 +18,7 @@ MODULE_PARM_DESC(expire_ms,
 unsigned int ept_chunk_frames = EPT_CHUNK_DEFAULT;
 module_param_named(chunk_frames, ept_chunk_frames, uint, 0644);
 MODULE_PARM_DESC(chunk_frames,
-		 "Contiguous frames armed by one zap, one TLB flush (1..512, default 16); read at INIT");
+		 "Contiguous frames armed by one zap, one TLB flush (1..512, a power of 2, default 128); read at INIT");
 
 unsigned int ept_rate_cap = EPT_RATE_CAP_DEFAULT;
 module_param_named(arm_rate_cap, ept_rate_cap, uint, 0644);
