@@ -46,6 +46,7 @@ struct env {
 	uint64_t expire_ms;		/* 0: the module's default (adaptive) */
 	int censored;
 	uint64_t revisit;		/* UINT64_MAX: the module's default */
+	int mode;			/* -1: the module's default */
 	int memslots;
 	int quiet;
 };
@@ -55,6 +56,7 @@ struct tally {
 	unsigned long long records;	/* samples and expiry records */
 	unsigned long long expiries;	/* of which expiry records */
 	unsigned long long revisits;	/* of which ended a revisit */
+	unsigned long long abits;	/* of which accessed-bit observations */
 };
 
 static void usage(FILE *f)
@@ -79,6 +81,11 @@ static void usage(FILE *f)
 "                       each armed frame that expired unaccessed: the\n"
 "                       censored waits the rate estimator needs\n"
 "                       (analysis/hotness); -c is accepted and changes nothing\n"
+"  -M, --mode MODE      how the module observes: faults (arm frames and\n"
+"                       record the faults), abit (KVM's accessed bits, no\n"
+"                       faults), hybrid (accessed bits, and faults on the\n"
+"                       frames they find touched); default: the module's\n"
+"                       mode parameter\n"
 "  -r, --revisit DIV    arm a frame once more when its sweep arming was\n"
 "                       caught within expiry/DIV (0: never, 1..64;\n"
 "                       default: the module's revisit_div, 0)\n"
@@ -88,7 +95,8 @@ static void usage(FILE *f)
 "\n"
 "Text log lines: t=<ns> vcpu=<n> gfn=0x<hex> type=<rwx> level=<n> delay=<ns>\n"
 "Expiry records end in \" expired=1\", with type=--- and no vCPU.\n"
-"Records that end a revisit (-r) carry \" revisit=1\" after delay=.\n"
+"Records that end a revisit (-r) carry \" revisit=1\" after delay=;\n"
+"accessed-bit observations carry \" abit=1\" (delay: half the interval).\n"
 "Statistics (armed, caught, recorded, dropped, ...) are printed at the end,\n"
 "and written into a text log as a '# stats' comment.\n"
 "\n"
@@ -128,6 +136,17 @@ static int parse_types(const char *arg)
 	return xwr;
 }
 
+static int parse_mode(const char *arg)
+{
+	static const char *const names[] = { "faults", "abit", "hybrid" };
+	int i;
+
+	for (i = 0; i < (int)ARRAY_SIZE(names); i++)
+		if (!strcmp(arg, names[i]))
+			return i;
+	return -1;
+}
+
 /* Returns 0, or the exit status for bad options (or 1 after --help: exit 0). */
 static int parse_args(int argc, char **argv, struct env *env)
 {
@@ -142,6 +161,7 @@ static int parse_args(int argc, char **argv, struct env *env)
 		{ "censored", no_argument, NULL, 'c' },
 		{ "no-censored", no_argument, NULL, 'C' },
 		{ "revisit", required_argument, NULL, 'r' },
+		{ "mode", required_argument, NULL, 'M' },
 		{ "memslots", no_argument, NULL, 'm' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -149,7 +169,7 @@ static int parse_args(int argc, char **argv, struct env *env)
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "p:f:t:d:o:be:cCr:mqh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:f:t:d:o:be:cCr:M:mqh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p': env->pid = opt_u64(optarg, "pid"); break;
 		case 'f': env->freq = opt_u64(optarg, "freq"); break;
@@ -174,6 +194,11 @@ static int parse_args(int argc, char **argv, struct env *env)
 			env->revisit = opt_u64(optarg, "revisit");
 			if (env->revisit > 64)
 				return bad_usage("-r takes 0 (never) to 64");
+			break;
+		case 'M':
+			env->mode = parse_mode(optarg);
+			if (env->mode < 0)
+				return bad_usage("-M takes faults, abit or hybrid");
 			break;
 		case 'm': env->memslots = 1; break;
 		case 'q': env->quiet = 1; break;
@@ -232,13 +257,16 @@ static void print_stats(FILE *f, const char *prefix,
 		"regions=%llu rounds=%llu arm_rate=%llu frames=%llu pool_full=%llu "
 		"censored=%llu expire_ns=%llu expire_auto=%llu late=%llu zaps=%llu "
 		"zap_ns=%llu throttled=%llu paused_frames=%llu skipped_frames=%llu "
-		"slots=%llu mmap_busy=%llu dirty_log=%llu vm_gone=%llu\n", prefix,
+		"slots=%llu mmap_busy=%llu dirty_log=%llu vm_gone=%llu mode=%llu "
+		"age_observed=%llu age_touched=%llu age_records=%llu age_ns=%llu "
+		"age_flushes=%llu age_interval_ns=%llu\n", prefix,
 		F(armed), F(caught), F(recorded), F(dropped), F(filtered),
 		F(natural), F(truncated), F(expired), F(regions), F(rounds),
 		F(arm_rate), F(frames), F(pool_full), F(censored), F(expire_ns),
 		F(expire_auto), F(late), F(zaps), F(zap_ns), F(throttled),
 		F(paused_frames), F(skipped_frames), F(slots), F(mmap_busy),
-		F(dirty_log), F(vm_gone));
+		F(dirty_log), F(vm_gone), F(mode), F(age_observed), F(age_touched),
+		F(age_records), F(age_ns), F(age_flushes), F(age_interval_ns));
 #undef F
 }
 
@@ -255,6 +283,8 @@ static void write_records(FILE *out, const struct kvm_ept_sample_v2 *buf,
 			t->expiries++;
 		if (buf[i].flags & KVM_EPT_SAMPLE_F_REVISIT)
 			t->revisits++;
+		if (buf[i].flags & KVM_EPT_SAMPLE_F_ABIT)
+			t->abits++;
 		if (binary) {
 			ept_bin_encode(rec, &buf[i]);
 			fwrite(rec, sizeof(rec), 1, out);
@@ -326,7 +356,8 @@ static int configure(int fd, const struct env *env)
 	    (env->expire_ms &&
 	     ioctl(fd, KVM_EPT_SAMPLE_CMD_SET_EXPIRE, (unsigned long)env->expire_ms) < 0) ||
 	    (env->revisit != UINT64_MAX &&
-	     ioctl(fd, KVM_EPT_SAMPLE_CMD_SET_REVISIT, (unsigned long)env->revisit) < 0)) {
+	     ioctl(fd, KVM_EPT_SAMPLE_CMD_SET_REVISIT, (unsigned long)env->revisit) < 0) ||
+	    (env->mode >= 0 && ioctl(fd, KVM_EPT_SAMPLE_CMD_SET_MODE, env->mode) < 0)) {
 		fprintf(stderr, "eptsample: configuring the session: %s\n", strerror(errno));
 		return -1;
 	}
@@ -439,11 +470,16 @@ static void report(int fd, FILE *out, const struct env *env,
 		print_stats(out, "# stats ", &st);
 	if (env->quiet)
 		return;
-	fprintf(stderr, "eptsample: %llu samples and %llu expiry records (%llu of all from revisits) in %.2f s; expiry %s at %.3f ms\n",
-		t->records - t->expiries, t->expiries, t->revisits,
-		(double)(now_ns() - start) / 1e9,
-		st.expire_auto ? "adapted, settled" : "fixed",
-		(double)st.expire_ns / 1e6);
+	if (st.mode == KVM_EPT_SAMPLE_MODE_ABIT)
+		fprintf(stderr, "eptsample: %llu accessed-bit observations (%llu touched) in %.2f s; interval %.3f ms at the end\n",
+			t->abits, (unsigned long long)st.age_touched,
+			(double)(now_ns() - start) / 1e9, (double)st.age_interval_ns / 1e6);
+	else
+		fprintf(stderr, "eptsample: %llu samples and %llu expiry records (%llu of all from revisits, %llu accessed-bit observations) in %.2f s; expiry %s at %.3f ms\n",
+			t->records - t->expiries, t->expiries, t->revisits, t->abits,
+			(double)(now_ns() - start) / 1e9,
+			st.expire_auto ? "adapted, settled" : "fixed",
+			(double)st.expire_ns / 1e6);
 	print_stats(stderr, "eptsample: ", &st);
 }
 
@@ -451,9 +487,9 @@ int main(int argc, char **argv)
 {
 	struct env env = {
 		.freq = 1000, .xwr = KVM_EPT_SAMPLE_XWR, .censored = 1,
-		.revisit = UINT64_MAX,
+		.revisit = UINT64_MAX, .mode = -1,
 	};
-	struct tally tally = { 0, 0, 0 };
+	struct tally tally = { 0, 0, 0, 0 };
 	struct sigaction sa = { .sa_handler = on_signal };
 	uint64_t start;
 	FILE *out = stdout;

@@ -77,6 +77,13 @@ struct kvm_ept_sample_get_memslots {
 #define KVM_EPT_SAMPLE_CMD_SET_REVISIT	1215	/* arg: 0 (off) or 1..64 */
 /* Version 5 */
 #define KVM_EPT_SAMPLE_CMD_GET_STATS_SIZED 1216	/* arg: struct stats_query * */
+#define KVM_EPT_SAMPLE_CMD_SET_MODE	1217	/* arg: KVM_EPT_SAMPLE_MODE_* */
+
+/* How a format-2 session observes (format 1 always uses faults). */
+#define KVM_EPT_SAMPLE_MODE_FAULTS	0	/* arm frames, record the faults */
+#define KVM_EPT_SAMPLE_MODE_ABIT	1	/* KVM's accessed bits, no faults */
+#define KVM_EPT_SAMPLE_MODE_HYBRID	2	/* accessed bits, and faults on */
+						/* the frames they find touched */
 
 #define KVM_EPT_SAMPLE_FORMAT_V1	1
 #define KVM_EPT_SAMPLE_FORMAT_V2	2
@@ -97,6 +104,13 @@ struct kvm_ept_sample_get_memslots {
  * observation of a frame that looked hot (docs/kmod.md, "Revisits").
  */
 #define KVM_EPT_SAMPLE_F_REVISIT	0x4
+/*
+ * An accessed-bit observation (version 5, SET_MODE 1 or 2): the guest
+ * touched the unit within an interval of 2 * delay_ns ending at time_ns
+ * (no type, no vCPU), or, with KVM_EPT_SAMPLE_F_EXPIRED, did not touch it
+ * within delay_ns (docs/kmod.md, "Accessed bits").
+ */
+#define KVM_EPT_SAMPLE_F_ABIT		0x8
 
 /* The format-2 record: 32 bytes, naturally aligned, little endian. */
 struct kvm_ept_sample_v2 {
@@ -137,7 +151,14 @@ struct kvm_ept_sample_stats {
 	__u64 late;		/* accesses caught after the expiry: expiry records */
 	__u64 mmap_busy;	/* rounds cut short: the VMM's mmap lock was taken */
 	__u64 vm_gone;		/* 1 once the session ended because the VM went away */
-	__u64 dirty_log;	/* rounds that found a dirty-logged memslot */
+	__u64 dirty_log;	/* snapshots that found a dirty-logged memslot */
+	__u64 mode;		/* KVM_EPT_SAMPLE_MODE_* in force */
+	__u64 age_observed;	/* units observed through accessed bits */
+	__u64 age_touched;	/* of which the guest had touched */
+	__u64 age_records;	/* accessed-bit records put in the buffer */
+	__u64 age_ns;		/* time spent in KVM's aging functions */
+	__u64 age_flushes;	/* TLB flushes after clearing accessed bits */
+	__u64 age_interval_ns;	/* the accessed-bit interval */
 };
 
 /* GET_STATS fills the version-3/4 part of struct kvm_ept_sample_stats. */

@@ -30,7 +30,6 @@
 #include "trace.h"
 
 #define EPT_MAX_PER_ROUND	4096	/* units */
-#define EPT_MAX_VISITS		16384	/* chunks looked at per round */
 #define EPT_BURST_NS		(100ULL * NSEC_PER_MSEC)
 #define EPT_REVISIT_BATCH	32
 
@@ -60,7 +59,7 @@ static void ept_limits_refill(struct ept_limits *l, u64 elapsed)
 			       time_max);
 }
 
-static bool ept_limits_allow(const struct ept_limits *l)
+bool ept_limits_allow(const struct ept_limits *l)
 {
 	return l->zap_tokens >= (s64)NSEC_PER_SEC && l->time_tokens > 0;
 }
@@ -113,7 +112,7 @@ static int ept_arm_chunk(struct ept_session *s, struct kvm *kvm,
 			 struct mm_struct *mm, const struct ept_slot *slot,
 			 u64 gfn, u64 end)
 {
-	u64 g, t, done, armed = 0, first = end, last = gfn;
+	u64 g, t, armed = 0, first = end, last = gfn;
 	int ret;
 	u8 level;
 
@@ -139,11 +138,22 @@ static int ept_arm_chunk(struct ept_session *s, struct kvm *kvm,
 	}
 	if (!armed)
 		return -EAGAIN;
-	done = ept_zap(s, kvm, first, last + 1 - first, armed);
-	ept_armed_started(s, first, last, 1, t, done);
+	ept_arm_zapped(s, kvm, first, last, armed, t);
+	return armed;
+}
+
+/*
+ * The 4 KiB units from first to last (registered at t_arm) are in the
+ * armed table: zap them, one zap, and start their delays. Under srcu.
+ */
+void ept_arm_zapped(struct ept_session *s, struct kvm *kvm, u64 first,
+		    u64 last, u32 units, u64 t_arm)
+{
+	u64 done = ept_zap(s, kvm, first, last + 1 - first, units), g;
+
+	ept_armed_started(s, first, last, 1, t_arm, done);
 	for (g = first; g <= last; g++)
 		ept_hook_arm(s->pid, g, 1, 1, done);
-	return armed;
 }
 
 /* Arm up to max queued revisits, each frame alone; returns the units armed. */
@@ -249,6 +259,21 @@ void ept_arm_start(struct ept_session *s)
 	s->ctl.credit = 0;
 	s->ctl.last_round = ktime_get_ns();
 	s->limits_round = s->ctl.last_round;
+	s->mode_param = min_t(unsigned int, READ_ONCE(ept_mode),
+			      KVM_EPT_SAMPLE_MODE_HYBRID);
+	ept_age_start(&s->age);
+	s->age.last_round = s->ctl.last_round;
+	s->stats.age_interval_ns = s->age.interval_ns;
+}
+
+/* How the session observes now: format 1 has no record for accessed bits. */
+static u32 ept_arm_mode(struct ept_session *s)
+{
+	u32 mode = READ_ONCE(s->mode);
+
+	if (READ_ONCE(s->format) == KVM_EPT_SAMPLE_FORMAT_V1)
+		return KVM_EPT_SAMPLE_MODE_FAULTS;
+	return mode > KVM_EPT_SAMPLE_MODE_HYBRID ? s->mode_param : mode;
 }
 
 /* Apply SET_EXPIRE, SET_REVISIT and SET_FREQ, which may change any time. */
@@ -281,6 +306,7 @@ void ept_arm_round(struct ept_session *s, struct kvm *kvm)
 {
 	u64 now = ktime_get_ns(), n, armed = 0;
 	struct mm_struct *mm = NULL;
+	u32 mode = ept_arm_mode(s);
 	unsigned long flags;
 
 	ept_arm_configure(s, now);
@@ -289,14 +315,21 @@ void ept_arm_round(struct ept_session *s, struct kvm *kvm)
 	ept_limits_refill(&s->limits, now - s->limits_round);
 	s->limits_round = now;
 	n = min_t(u64, ept_control_units(s, now), EPT_MAX_PER_ROUND);
-	if (n && mmget_not_zero(kvm->mm))
+	s->stats.mode = mode;
+	if ((n || mode != KVM_EPT_SAMPLE_MODE_FAULTS) && READ_ONCE(s->freq) &&
+	    mmget_not_zero(kvm->mm))
 		mm = kvm->mm;
-	if (mm) {
+	if (mm && mode == KVM_EPT_SAMPLE_MODE_FAULTS) {
 		if (READ_ONCE(s->revisit_ns))
 			armed = ept_arm_revisits(s, kvm, mm, n / 2);
 		ept_arm_walk(s, kvm, mm, armed, n);
-		mmput(mm);
+	} else if (mm) {
+		ept_age_round(s, kvm, mm, now, now - s->age.last_round,
+			      mode == KVM_EPT_SAMPLE_MODE_HYBRID ? n : 0);
 	}
+	s->age.last_round = now;
+	if (mm)
+		mmput(mm);
 	spin_lock_irqsave(&s->arm_lock, flags);
 	s->stats.rounds++;
 	s->stats.outstanding = s->outstanding;

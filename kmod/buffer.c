@@ -62,6 +62,8 @@ void ept_buffer_push(struct ept_session *s, const struct kvm_ept_sample_v2 *rec)
 	spin_lock_irqsave(&s->fifo_lock, flags);
 	if (!kfifo_put(&s->fifo, *rec))
 		s->stats.dropped++;
+	else if (rec->flags & KVM_EPT_SAMPLE_F_ABIT)
+		s->stats.age_records++;
 	else if (rec->flags & KVM_EPT_SAMPLE_F_EXPIRED)
 		s->stats.censored++;
 	else
@@ -108,8 +110,8 @@ static ssize_t ept_read_v1(struct ept_session *s, char __user *buf, size_t len)
 		if (!n)
 			break;
 		for (i = 0, k = 0, truncated = 0; i < n; i++) {
-			/* Format 1 has no way to say "expired". */
-			if (rec[i].flags & KVM_EPT_SAMPLE_F_EXPIRED)
+			/* Format 1 can say neither "expired" nor "accessed bit". */
+			if (rec[i].flags & (KVM_EPT_SAMPLE_F_EXPIRED | KVM_EPT_SAMPLE_F_ABIT))
 				continue;
 			if (rec[i].gfn >= EPT_V1_GFN_LIMIT) {
 				truncated++;

@@ -29,6 +29,17 @@ static inline bool ept_vm_type_refused(struct kvm *kvm)
 #endif
 }
 
+/*
+ * Aging a range as KVM's MMU notifiers do: 6.12's kvm_gfn_range says which
+ * mappings (shared or private) a handler is for; 6.1's has no such field.
+ */
+static inline void ept_gfn_range_shared(struct kvm_gfn_range *range)
+{
+#ifdef EPT_GFN_RANGE_FILTER
+	range->attr_filter = KVM_FILTER_SHARED;
+#endif
+}
+
 /* Whether the CPU enforces indirect-branch tracking in the kernel now. */
 static inline bool ept_ibt_enforced(void)
 {

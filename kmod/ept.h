@@ -48,6 +48,9 @@
 #define EPT_RATE_CAP_DEFAULT	16	/* arms/s per sample/s of budget */
 #define EPT_RATE_CAP_MAX	64
 #define EPT_HIST_BUCKETS	40	/* log2 buckets of delays, 1 ns .. 9 min */
+#define EPT_MAX_VISITS		16384	/* chunks a round looks at */
+#define EPT_AGE_FRAMES_DEFAULT	0	/* frames/s; 0: a sweep a second */
+#define EPT_AGE_INTERVAL_DEFAULT 0	/* ms; 0: adapts */
 /* Hard limits, per VM (docs/kmod.md, "Hard limits"). */
 #define EPT_MAX_ZAPS_DEFAULT		2000
 #define EPT_MAX_ZAP_FRAMES_DEFAULT	262144
@@ -110,6 +113,25 @@ struct ept_limits {
 	s64 time_tokens;		/* in ns */
 };
 
+/* A chunk cleared of its accessed bits, waiting to be observed (age.c). */
+struct ept_age_chunk {
+	u64 gfn, end;			/* its units' frames */
+	u64 t_start;			/* the interval's start; 0: not yet */
+	u8 level;
+};
+
+/* The accessed-bit observations of a session (age.c). */
+struct ept_age {
+	struct ept_age_chunk *ring;	/* pending observations, oldest first */
+	u32 head, len;
+	u64 rate;			/* frames cleared per second */
+	u64 interval_ns;
+	bool adaptive;			/* age_interval_ms 0: the interval adapts */
+	u64 window_start, window_observed, window_touched;
+	u64 credit;			/* frames * ns not yet cleared */
+	u64 last_round;
+};
+
 /* The rate controller and the adaptive expiry (control.c). */
 struct ept_control {
 	u32 freq;			/* the budget it follows */
@@ -161,6 +183,7 @@ struct ept_session {
 	u32 censored;			/* SET_CENSORED: expiry records wanted */
 	u32 revisit;			/* SET_REVISIT divisor, 0: off; */
 					/* above EPT_REVISIT_DIV_MAX: not set */
+	u32 mode;			/* SET_MODE; U32_MAX: the parameter */
 
 	/* Samples: vCPUs write under fifo_lock, one reader under read_lock. */
 	spinlock_t fifo_lock;
@@ -189,6 +212,8 @@ struct ept_session {
 	struct ept_walk walk;
 	struct ept_limits limits;
 	struct ept_control ctl;
+	struct ept_age age;
+	u32 mode_param;			/* mode parameter (INIT) */
 	u64 limits_round;		/* when the limits were last refilled */
 	u32 revisit_param;		/* revisit_div parameter (INIT) */
 	u32 expire_param;		/* expire_ms parameter (INIT) */
@@ -214,12 +239,17 @@ extern bool ept_yield_check;
 extern unsigned int ept_max_zaps;
 extern unsigned int ept_max_zap_frames;
 extern unsigned int ept_max_zap_us;
+extern unsigned int ept_mode;
+extern unsigned int ept_age_frames;
+extern unsigned int ept_age_interval_ms;
 extern struct workqueue_struct *ept_wq;
 
 /* resolve.c: kernel symbols that are not exported, checked at load. */
 struct ept_syms {
 	void (*zap_gfn_range)(struct kvm *kvm, gfn_t start, gfn_t end);
 	bool (*ptrace_may_access)(struct task_struct *task, unsigned int mode);
+	bool (*age_gfn)(struct kvm *kvm, struct kvm_gfn_range *range);
+	bool (*test_age_gfn)(struct kvm *kvm, struct kvm_gfn_range *range);
 	bool *tdp_enabled;
 };
 extern struct ept_syms ept_syms;
@@ -282,9 +312,19 @@ void ept_control(struct ept_session *s, u64 now);
 u64 ept_control_units(struct ept_session *s, u64 now);
 void ept_control_delay(struct ept_session *s, u64 delay_ns);
 
-/* arm.c: one arming round. */
+/* arm.c: one arming round, and the hard limits. */
 void ept_arm_start(struct ept_session *s);
 void ept_arm_round(struct ept_session *s, struct kvm *kvm);
+void ept_arm_zapped(struct ept_session *s, struct kvm *kvm, u64 first,
+		    u64 last, u32 units, u64 t_arm);
+bool ept_limits_allow(const struct ept_limits *l);
+
+/* age.c: accessed-bit observations. */
+int ept_age_init(struct ept_age *a);
+void ept_age_free(struct ept_age *a);
+void ept_age_start(struct ept_age *a);
+void ept_age_round(struct ept_session *s, struct kvm *kvm, struct mm_struct *mm,
+		   u64 now, u64 elapsed, u64 arm);
 
 /* session.c: session lifetime and its work. */
 struct ept_session *ept_session_create(void);

@@ -48,6 +48,21 @@ MODULE_PARM_DESC(max_zap_us,
 		 "Hard limit: microseconds per second spent in kvm_zap_gfn_range (which holds mmu_lock) per VM (1..1000000, default "
 		 __stringify(EPT_MAX_ZAP_US_DEFAULT) "); read at INIT");
 
+unsigned int ept_mode = KVM_EPT_SAMPLE_MODE_ABIT;
+module_param_named(mode, ept_mode, uint, 0644);
+MODULE_PARM_DESC(mode,
+		 "How a format-2 session observes unless it says (SET_MODE): 0 faults, 1 accessed bits (the default), 2 hybrid; format-1 sessions (the original API) always use faults; read at INIT");
+
+unsigned int ept_age_frames = EPT_AGE_FRAMES_DEFAULT;
+module_param_named(age_frames, ept_age_frames, uint, 0644);
+MODULE_PARM_DESC(age_frames,
+		 "Accessed-bit modes: frames observed per second per VM, or 0 (the default): every frame once a second, within the hard limits; read at INIT");
+
+unsigned int ept_age_interval_ms = EPT_AGE_INTERVAL_DEFAULT;
+module_param_named(age_interval_ms, ept_age_interval_ms, uint, 0644);
+MODULE_PARM_DESC(age_interval_ms,
+		 "Accessed-bit modes: ms between clearing a frame's accessed bit and reading it (1..60000), or 0 (the default): it adapts to the guest; read at INIT");
+
 struct workqueue_struct *ept_wq;
 
 unsigned int ept_revisit_div;

@@ -184,6 +184,12 @@ static long ept_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		else
 			WRITE_ONCE(s->revisit, arg);
 		break;
+	case KVM_EPT_SAMPLE_CMD_SET_MODE:
+		if (arg > KVM_EPT_SAMPLE_MODE_HYBRID)
+			ret = -EINVAL;
+		else
+			WRITE_ONCE(s->mode, arg);
+		break;
 	case KVM_EPT_SAMPLE_CMD_SET_CENSORED:
 		if (arg > 1)
 			ret = -EINVAL;

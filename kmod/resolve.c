@@ -7,6 +7,8 @@
  * yields its address. The symbols (Kbuild says which a kernel needs):
  *   kvm_zap_gfn_range   function, 6.1 only (6.12 exports it)
  *   ptrace_may_access   function
+ *   kvm_age_gfn         function (KVM's clear_young handler)
+ *   kvm_test_age_gfn    function (KVM's test_young handler)
  *   tdp_enabled         data (bool)
  * A function the module calls through a pointer must begin with an ENDBR
  * instruction when the CPU enforces indirect-branch tracking (IBT): the
@@ -93,6 +95,8 @@ int ept_resolve_symbols(void)
 	ept_syms.zap_gfn_range = ept_lookup(lookup, "kvm_zap_gfn_range", true, &err);
 #endif
 	ept_syms.ptrace_may_access = ept_lookup(lookup, "ptrace_may_access", true, &err);
+	ept_syms.age_gfn = ept_lookup(lookup, "kvm_age_gfn", true, &err);
+	ept_syms.test_age_gfn = ept_lookup(lookup, "kvm_test_age_gfn", true, &err);
 	ept_syms.tdp_enabled = ept_lookup(lookup, "tdp_enabled", false, &err);
 	return err;
 }

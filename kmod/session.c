@@ -147,7 +147,8 @@ struct ept_session *ept_session_create(void)
 	s->format = KVM_EPT_SAMPLE_FORMAT_V1;
 	s->expire_ms = U32_MAX;	/* not set: the module parameter */
 	s->revisit = U32_MAX;	/* not set: the module parameter */
-	if (ept_buffer_init(s) || ept_armed_init(s)) {
+	s->mode = U32_MAX;	/* not set: the module parameter */
+	if (ept_buffer_init(s) || ept_armed_init(s) || ept_age_init(&s->age)) {
 		ept_session_destroy(s);
 		return NULL;
 	}
@@ -157,6 +158,7 @@ struct ept_session *ept_session_create(void)
 void ept_session_destroy(struct ept_session *s)
 {
 	ept_session_stop(s);
+	ept_age_free(&s->age);
 	ept_armed_free(s);
 	ept_buffer_free(s);
 	kvfree(s);

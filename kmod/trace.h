@@ -117,6 +117,29 @@ TRACE_EVENT(kvm_ept_sample_expire,
 		  __entry->wait_ns)
 );
 
+/* An accessed-bit observation: touched within the interval, or not. */
+TRACE_EVENT(kvm_ept_sample_age,
+	TP_PROTO(pid_t pid, u64 gfn, u8 level, bool touched, u64 interval_ns),
+	TP_ARGS(pid, gfn, level, touched, interval_ns),
+	TP_STRUCT__entry(
+		__field(pid_t, pid)
+		__field(u64, gfn)
+		__field(u8, level)
+		__field(bool, touched)
+		__field(u64, interval_ns)
+	),
+	TP_fast_assign(
+		__entry->pid = pid;
+		__entry->gfn = gfn;
+		__entry->level = level;
+		__entry->touched = touched;
+		__entry->interval_ns = interval_ns;
+	),
+	TP_printk("pid=%d gfn=0x%llx level=%u touched=%d interval_ns=%llu",
+		  __entry->pid, __entry->gfn, __entry->level, __entry->touched,
+		  __entry->interval_ns)
+);
+
 /*
  * The walk took a new snapshot of the VM's memslots: slots and frames it
  * arms, frames it leaves while their slot is dirty-logged, and frames it

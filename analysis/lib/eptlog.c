@@ -48,7 +48,7 @@ static int key_is(const char *k, const char *ke, const char *name)
 	return (size_t)(ke - k) == n && !memcmp(k, name, n);
 }
 
-/* A 0/1 key (expired=, revisit=): sets bit in *flags when 1; -1 if bad. */
+/* A 0/1 key (expired=, revisit=, abit=): sets bit in *flags when 1; -1 if bad. */
 static int parse_flag(const char *v, const char *e, uint16_t *flags, uint16_t bit)
 {
 	uint64_t u;
@@ -125,6 +125,11 @@ const char *ept_text_parse(const char *l, const char *e,
 				seen |= SEEN_LEVEL;
 			}
 			break;
+		case 'a':
+			if (key_is(k, eq, "abit") &&
+			    parse_flag(v, p, &s->flags, KVM_EPT_SAMPLE_F_ABIT))
+				return "bad abit=";
+			break;
 		case 'e':
 			if (key_is(k, eq, "expired") &&
 			    parse_flag(v, p, &s->flags, KVM_EPT_SAMPLE_F_EXPIRED))
@@ -164,11 +169,12 @@ size_t ept_text_format(char *buf, const struct kvm_ept_sample_v2 *s)
 	ept_type_str(type, s->xwr);
 	n = snprintf(buf, EPT_TEXT_MAX,
 		     "t=%" PRIu64 " vcpu=%u gfn=0x%" PRIx64
-		     " type=%s level=%u delay=%" PRIu64 "%s%s\n",
+		     " type=%s level=%u delay=%" PRIu64 "%s%s%s\n",
 		     (uint64_t)s->time_ns, (unsigned)s->vcpu,
 		     (uint64_t)s->gfn, type, (unsigned)s->level,
 		     (uint64_t)s->delay_ns,
 		     s->flags & KVM_EPT_SAMPLE_F_REVISIT ? " revisit=1" : "",
+		     s->flags & KVM_EPT_SAMPLE_F_ABIT ? " abit=1" : "",
 		     s->flags & KVM_EPT_SAMPLE_F_EXPIRED ? " expired=1" : "");
 	return (size_t)n;
 }

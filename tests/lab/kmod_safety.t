@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # kmod_safety.t - kvm_ept_sample.ko leaves a production VM's other users
-# alone, in one lab boot:
+# alone, in one lab boot, sampling by faults (-M faults, where arming zaps
+# second-level entries) and with the default mode (accessed bits):
 #   - dirty logging: a read-only guest's dirty log is the same sampled and
 #     unsampled (the module never arms a dirty-logged slot); a write-heavy
 #     guest's dirty log still holds every frame it wrote;
@@ -30,7 +31,8 @@ run_lab() {
 	lab/run --vcpus 2 --timeout 500 --out "$O" -- sh -c '
 O=$LAB_OUT T=/sys/kernel/tracing
 insmod kmod/kvm_ept_sample.ko || exit 1
-S=analysis/eptsample
+S="analysis/eptsample -M faults"
+A=analysis/eptsample
 
 # Dirty logging, read-only guest: unsampled, then sampled.
 G="workload/guest --mem 64M --vcpus 2 --interval 0 --seconds 12 --mix r=100 --pattern phases:every=3,n=4,hot=10%,p=0.9"
@@ -38,6 +40,10 @@ $G --dirty-log $O/ro-off.dirty >$O/ro-off.out 2>&1; echo $? >$O/ro-off.rc
 $G --dirty-log $O/ro-on.dirty >$O/ro-on.out 2>&1 & g=$!
 sleep 1; $S -p $g -f 2000 -d 10 -o $O/ro-on.log 2>$O/ro-on.err; echo $? >$O/ro-on.erc
 wait $g; echo $? >$O/ro-on.rc
+
+$G --dirty-log $O/ro-ab.dirty >$O/ro-ab.out 2>&1 & g=$!
+sleep 1; $A -p $g -d 10 -o $O/ro-ab.log 2>$O/ro-ab.err; echo $? >$O/ro-ab.erc
+wait $g; echo $? >$O/ro-ab.rc
 
 # Dirty logging, write-heavy guest with its truth.
 workload/guest --mem 16M --vcpus 2 --seconds 6 --interval 0 --warmup --seed 7 \
@@ -62,11 +68,24 @@ sleep 1
 echo 0 >$T/events/kvm_ept_sample/enable
 sleep 1; kill $tp
 cat $T/per_cpu/cpu*/stats >$O/trace.stats
+# The same with the default mode, accessed bits.
+echo 1 >$T/events/kvm_ept_sample/enable
+cat $T/trace_pipe >$O/dab.trace & tp=$!
+workload/guest --mem 16M --vcpus 2 --seconds 10 --interval 0 --device-slots >$O/dab.out 2>&1 & g=$!
+sleep 1; $A -p $g -d 6 -o $O/dab.log 2>$O/dab.err; echo $? >$O/dab.erc
+wait $g; echo $? >$O/dab.rc
+sleep 1
+echo 0 >$T/events/kvm_ept_sample/enable
+sleep 1; kill $tp
+cat $T/per_cpu/cpu*/stats >$O/trace-ab.stats
 
 # A VMM that remaps guest RAM while sampled.
 workload/guest --mem 64M --vcpus 2 --seconds 12 --interval 0 --backing thp --remap=5 >$O/rm.out 2>&1 & g=$!
 sleep 1; $S -p $g -f 5000 -d 10 -o $O/rm.log 2>$O/rm.err; echo $? >$O/rm.erc
 wait $g; echo $? >$O/rm.rc
+workload/guest --mem 64M --vcpus 2 --seconds 12 --interval 0 --backing thp --remap=5 >$O/rma.out 2>&1 & g=$!
+sleep 1; $A -p $g -d 10 -o $O/rma.log 2>$O/rma.err; echo $? >$O/rma.erc
+wait $g; echo $? >$O/rma.rc
 rmmod kvm_ept_sample && echo unloaded >$O/rmmod
 ' >"$tmp/run.log" 2>&1
 }
@@ -104,6 +123,14 @@ missed=$(gawk '
 	END { for (g in hot) if (!(g in dirty)) n++; print n + 0 }' "$O/wr.truth" "$O/wr.dirty")
 is "$missed" 0 "the dirty log still holds every hot frame the guest wrote"
 
+is "$(rc ro-ab.rc),$(rc ro-ab.erc)" "0,0" "accessed bits: the read-only guest and the sampler succeed"
+ab=$(per_phase "$O/ro-ab.dirty")
+diag "accessed bits: dirty frames per phase 1..3: $ab"
+worst=$(paste <(tr ' ' '\n' <<<"$off") <(tr ' ' '\n' <<<"$ab") |
+	awk 'NF == 2 { d = $1 - $2; d = d < 0 ? -d : d; if (d > m) m = d } END { print m + 0 }')
+le "$worst" 8 "accessed bits: phase harvests differ from unsampled by at most 8 frames ($worst)"
+is "$(stat age_observed "$O/ro-ab.err")" 0 "accessed bits: no frame of the dirty-logged slot was observed"
+
 # ---- dirty logging switched on and off ---------------------------------
 is "$(rc tg.rc),$(rc tg.erc)" "0,0" "the toggling guest and the sampler succeed"
 windows=$(grep -c '^dirty_window ' "$O/tg.out")
@@ -135,6 +162,12 @@ is "$(grep 'kvm_ept_sample_arm:' "$O/dev.trace" | in_dev /dev/stdin)" 0 \
 	"no arming of either slot (kvm_ept_sample_arm events)"
 is "$(stat skipped_frames "$O/dev.err")" 48 "the statistics count both slots' frames as skipped (16 + 32)"
 
+is "$(rc dab.rc),$(rc dab.erc)" "0,0" "accessed bits: the guest with device slots and the sampler succeed"
+is "$(in_dev "$O/dab.log")" 0 "accessed bits: no record names a frame of either slot"
+is "$(grep 'kvm_ept_sample_age:' "$O/dab.trace" | in_dev /dev/stdin)" 0 \
+	"accessed bits: no observation of either slot (kvm_ept_sample_age events)"
+is "$(stat skipped_frames "$O/dab.err")" 48 "accessed bits: both slots' frames are skipped"
+
 # ---- tracepoints ---------------------------------------------------------
 overrun=$(awk '/^overrun:|^dropped events:/ { n += $NF } END { print n + 0 }' "$O/trace.stats")
 is "$overrun" 0 "the trace buffer lost no event"
@@ -144,6 +177,13 @@ for ev in arm:armed hit:caught expire:expired; do
 done
 zaps=$(grep -c 'kvm_ept_sample_zap:' "$O/dev.trace")
 is "$zaps" "$(stat zaps "$O/dev.err")" "one kvm_ept_sample_zap event per kvm_zap_gfn_range ($zaps)"
+is "$(awk '/^overrun:|^dropped events:/ { n += $NF } END { print n + 0 }' "$O/trace-ab.stats")" 0 \
+	"accessed bits: the trace buffer lost no event"
+n=$(grep -c 'kvm_ept_sample_age:' "$O/dab.trace")
+ge "$(stat age_observed "$O/dab.err")" 1000 "accessed bits: observations were made ($(stat age_observed "$O/dab.err"))"
+is "$n" "$(stat age_observed "$O/dab.err")" "one kvm_ept_sample_age event per unit observed ($n)"
+is "$(grep -c 'kvm_ept_sample_age:.* touched=1 ' "$O/dab.trace")" "$(stat age_touched "$O/dab.err")" \
+	"... and the touched ones are those the statistics count"
 like "$(grep -m1 'kvm_ept_sample_hit:' "$O/dev.trace")" 'pid=[0-9]+ gfn=0x[0-9a-f]+ vcpu=[0-9]+ type=[r-][w-][x-] level=[123] flags=0x[0-9a-f]+ time_ns=[0-9]+ delay_ns=[0-9]+ t_arm=[0-9]+' \
 	"a hit event carries the sample's fields"
 
@@ -152,7 +192,7 @@ over=$(awk '/^t=/ { d = $6; sub(/delay=/, "", d); if (d + 0 > 100000000) n++ } E
 is "$over" 0 "with a fixed 100 ms expiry, no record's delay exceeds it"
 exp100=$(awk '/ expired=1$/ { d = $6; sub(/delay=/, "", d); n++; if (d + 0 == 100000000) k++ } END { printf "%d/%d", k, n }' "$O/dev.log")
 is "${exp100%/*}" "${exp100#*/}" "every expiry record waited exactly the expiry ($exp100)"
-over=$(cat "$O/ro-on.log" "$O/tg.log" "$O/rm.log" "$O/wr.log" |
+over=$(cat "$O/ro-on.log" "$O/tg.log" "$O/rm.log" "$O/wr.log" "$O/dab.log" "$O/rma.log" |
 	awk '/^t=/ { d = $6; sub(/delay=/, "", d); if (length(d) > 10 || d + 0 > 1000000000) n++ } END { print n + 0 }')
 is "$over" 0 "with the adaptive expiry, no delay exceeds its 1 s bound or wraps"
 ge "$(samples "$O/tg.log")" 1000 "the delay checks ran on real samples ($(samples "$O/tg.log") in one capture)"
@@ -163,5 +203,8 @@ remaps=$(sed -n 's/^remap remaps=\([0-9]*\) failed=0$/\1/p' "$O/rm.out")
 ge "${remaps:-0}" 100 "the VMM remapped guest RAM under sampling (${remaps:-0} times 2 MiB)"
 ge "$(samples "$O/rm.log")" 1000 "samples kept coming ($(samples "$O/rm.log"))"
 ge "$(stat regions "$O/rm.err")" 1 "huge regions were armed as such ($(stat regions "$O/rm.err"))"
+is "$(rc rma.rc),$(rc rma.erc)" "0,0" "accessed bits: a VMM remapping THP guest RAM and the sampler both run to the end"
+# THP: each 2 MiB region is one unit, 32 of them, each observed about once a second.
+ge "$(stat age_observed "$O/rma.err")" 100 "accessed bits: observations of the 32 regions kept coming ($(stat age_observed "$O/rma.err"))"
 is "$(rc rmmod)" unloaded "the module unloads afterwards"
 done_testing

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# kmod_samples.t - kvm_ept_sample's samples agree with workload/guest's
+# kmod_samples.t - kvm_ept_sample's fault samples (-M faults) agree with workload/guest's
 # ground truth: they come only from frames the guest touches, write samples
 # only from frames it writes, vCPU ids are valid, each vCPU's timestamps
 # never go backwards, and the arm_rate_cap and yield_check parameters
@@ -17,29 +17,29 @@ lab/run --vcpus 2 --out "$tmp" --timeout 300 -- sh -c '
 		--pattern hotcold:hot=10%,p=1 "$@"; }
 	guest --mix r=70,w=30 --truth $LAB_OUT/truth-rw >$LAB_OUT/guest-rw.out 2>&1 & g=$!
 	sleep 2
-	analysis/eptsample -p $g -f 2000 -d 5 -o $LAB_OUT/rw.log 2>$LAB_OUT/rw.err || exit 1
+	analysis/eptsample -M faults -p $g -f 2000 -d 5 -o $LAB_OUT/rw.log 2>$LAB_OUT/rw.err || exit 1
 	wait $g || exit 1
 	guest --mix r=100 --truth $LAB_OUT/truth-r >$LAB_OUT/guest-r.out 2>&1 & g=$!
 	sleep 2
-	analysis/eptsample -p $g -t w -f 2000 -d 5 -o $LAB_OUT/w.log 2>$LAB_OUT/w.err || exit 1
+	analysis/eptsample -M faults -p $g -t w -f 2000 -d 5 -o $LAB_OUT/w.log 2>$LAB_OUT/w.err || exit 1
 	wait $g
 	guest --mix r=100 >/dev/null 2>&1 & g=$!
 	sleep 2
-	analysis/eptsample -p $g -f 2000 -e 100 -r 8 -d 4 -o $LAB_OUT/c.log 2>$LAB_OUT/c.err || exit 1
+	analysis/eptsample -M faults -p $g -f 2000 -e 100 -r 8 -d 4 -o $LAB_OUT/c.log 2>$LAB_OUT/c.err || exit 1
 	wait $g
 	echo 2 >/sys/module/kvm_ept_sample/parameters/arm_rate_cap
 	guest --mix r=100 >/dev/null 2>&1 & g=$!
 	sleep 2
-	analysis/eptsample -p $g -f 1000 -d 3 -o /dev/null 2>$LAB_OUT/cap.err || exit 1
+	analysis/eptsample -M faults -p $g -f 1000 -d 3 -o /dev/null 2>$LAB_OUT/cap.err || exit 1
 	wait $g
 	echo 16 >/sys/module/kvm_ept_sample/parameters/arm_rate_cap
 	guest --mix r=100 >/dev/null 2>&1 & g=$!
 	sleep 2
 	kill -STOP $g
-	analysis/eptsample -p $g -f 500 -d 4 -o /dev/null 2>$LAB_OUT/idleauto.err || exit 1
-	analysis/eptsample -p $g -f 500 -e 1000 -d 5 -o /dev/null 2>$LAB_OUT/idle0.err || exit 1
+	analysis/eptsample -M faults -p $g -f 500 -d 4 -o /dev/null 2>$LAB_OUT/idleauto.err || exit 1
+	analysis/eptsample -M faults -p $g -f 500 -e 1000 -d 5 -o /dev/null 2>$LAB_OUT/idle0.err || exit 1
 	echo 1 >/sys/module/kvm_ept_sample/parameters/yield_check
-	analysis/eptsample -p $g -f 500 -e 1000 -d 4 -o /dev/null 2>$LAB_OUT/idle1.err || exit 1
+	analysis/eptsample -M faults -p $g -f 500 -e 1000 -d 4 -o /dev/null 2>$LAB_OUT/idle1.err || exit 1
 	kill -CONT $g
 	wait $g
 ' >"$tmp/run.log" 2>&1

@@ -79,7 +79,7 @@ int main(int argc, char **argv)
 		}
 		switch (rnd() % 8) {
 		case 0: case 1: case 2: {
-			unsigned int cmd = (rnd() % 4) ? 1200 + rnd() % 16 : (unsigned int)rnd();
+			unsigned int cmd = (rnd() % 4) ? 1200 + rnd() % 20 : (unsigned int)rnd();
 
 			/* A blocking read after INIT is the one way to hang. */
 			r = ioctl(fd[k], cmd, rnd_arg(guest));

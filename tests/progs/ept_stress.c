@@ -5,7 +5,7 @@
  * second each, one after another, so they exit at random moments; while
  * they do:
  *  - the main thread, ITERATIONS times: opens a session, INITs it on the
- *    current guest, sets a random budget (up to the maximum) and expiry,
+ *    current guest, sets a random mode, budget (up to the maximum) and expiry,
  *    reads and polls a little, takes the statistics, then ends with
  *    DEINIT and close, or close alone;
  *  - a racer thread keeps one session open and INITs it again and again
@@ -131,6 +131,7 @@ static int session(long *ended)
 	ioctl(fd, KVM_EPT_SAMPLE_CMD_SET_FORMAT, KVM_EPT_SAMPLE_FORMAT_V2);
 	ioctl(fd, KVM_EPT_SAMPLE_CMD_SET_CENSORED, rnd() % 2);
 	ioctl(fd, KVM_EPT_SAMPLE_CMD_SET_EXPIRE, rnd() % 2 ? 0 : 1 + rnd() % 200);
+	ioctl(fd, KVM_EPT_SAMPLE_CMD_SET_MODE, rnd() % 3);
 	r = ioctl(fd, KVM_EPT_SAMPLE_CMD_INIT, (unsigned long)atomic_load(&guest_pid));
 	if (r < 0 && !init_ok(r, errno))
 		fail("INIT", errno);
