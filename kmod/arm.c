@@ -11,8 +11,9 @@
  *     per zap, each under its own kvm->srcu read section.
  *
  * Hard limits bound what any budget can make a round do to the VM: zaps per
- * second, frames per zap, and time spent in kvm_zap_gfn_range per second
- * (module parameters max_zaps, max_zap_frames, max_zap_us, read at INIT).
+ * second, frames per zap, units armed per second, and time spent holding
+ * mmu_lock per second (module parameters max_zaps, max_zap_frames,
+ * max_arms, max_zap_us, read at INIT).
  * Each is a token bucket refilled with time and holding at most 100 ms of
  * it; a round that finds one empty stops (stats.throttled). A round also
  * arms at most EPT_MAX_PER_ROUND units and visits at most EPT_MAX_VISITS
@@ -42,8 +43,10 @@ static void ept_limits_init(struct ept_limits *l)
 				ept_unit_pages(EPT_MAX_LEVEL));
 	l->zap_ns_per_sec = (u64)clamp_t(unsigned int, READ_ONCE(ept_max_zap_us),
 					 1, USEC_PER_SEC) * NSEC_PER_USEC;
+	l->arms_per_sec = clamp_t(unsigned int, READ_ONCE(ept_max_arms), 1, 10000000);
 	l->zap_tokens = l->zaps_per_sec * EPT_BURST_NS;
 	l->time_tokens = div64_u64(l->zap_ns_per_sec * EPT_BURST_NS, NSEC_PER_SEC);
+	l->arm_tokens = l->arms_per_sec * EPT_BURST_NS;
 }
 
 static void ept_limits_refill(struct ept_limits *l, u64 elapsed)
@@ -57,11 +60,14 @@ static void ept_limits_refill(struct ept_limits *l, u64 elapsed)
 	l->time_tokens = min_t(s64, l->time_tokens +
 			       div64_u64(l->zap_ns_per_sec * elapsed, NSEC_PER_SEC),
 			       time_max);
+	l->arm_tokens = min_t(s64, l->arm_tokens + l->arms_per_sec * elapsed,
+			      l->arms_per_sec * EPT_BURST_NS);
 }
 
 bool ept_limits_allow(const struct ept_limits *l)
 {
-	return l->zap_tokens >= (s64)NSEC_PER_SEC && l->time_tokens > 0;
+	return l->zap_tokens >= (s64)NSEC_PER_SEC && l->time_tokens > 0 &&
+	       l->arm_tokens >= (s64)NSEC_PER_SEC;
 }
 
 /*
@@ -79,6 +85,7 @@ static u64 ept_zap(struct ept_session *s, struct kvm *kvm, u64 gfn,
 	ns = t1 - t0;
 	s->limits.zap_tokens -= NSEC_PER_SEC;
 	s->limits.time_tokens -= ns;
+	s->limits.arm_tokens -= (s64)units * NSEC_PER_SEC;
 	s->stats.zaps++;
 	s->stats.zap_ns += ns;
 	trace_kvm_ept_sample_zap(s->pid, gfn, nframes, units, ns);

@@ -41,6 +41,7 @@ static u64 ept_rate_max(struct ept_session *s, u32 freq)
 {
 	u64 cap = min_t(u64, (u64)s->ctl.rate_cap * freq, EPT_RATE_MAX);
 
+	cap = min(cap, s->limits.arms_per_sec);
 	return max_t(u64, min(cap, s->limits.zaps_per_sec * s->walk.chunk), 1);
 }
 

@@ -55,6 +55,7 @@
 #define EPT_MAX_ZAPS_DEFAULT		2000
 #define EPT_MAX_ZAP_FRAMES_DEFAULT	262144
 #define EPT_MAX_ZAP_US_DEFAULT		100000
+#define EPT_MAX_ARMS_DEFAULT		20000
 
 /* Frames in an arming unit of a level: 1, 512 or 262144. */
 static inline u64 ept_unit_pages(u8 level)
@@ -109,6 +110,8 @@ struct ept_limits {
 	u64 zaps_per_sec;
 	u64 zap_frames;			/* frames one zap may cover */
 	u64 zap_ns_per_sec;		/* time in kvm_zap_gfn_range per second */
+	u64 arms_per_sec;		/* units armed per second */
+	s64 arm_tokens;			/* in units * NSEC_PER_SEC */
 	s64 zap_tokens;			/* in zaps * NSEC_PER_SEC */
 	s64 time_tokens;		/* in ns */
 };
@@ -239,6 +242,7 @@ extern bool ept_yield_check;
 extern unsigned int ept_max_zaps;
 extern unsigned int ept_max_zap_frames;
 extern unsigned int ept_max_zap_us;
+extern unsigned int ept_max_arms;
 extern unsigned int ept_mode;
 extern unsigned int ept_age_frames;
 extern unsigned int ept_age_interval_ms;

@@ -63,6 +63,12 @@ module_param_named(age_interval_ms, ept_age_interval_ms, uint, 0644);
 MODULE_PARM_DESC(age_interval_ms,
 		 "Accessed-bit modes: ms between clearing a frame's accessed bit and reading it (1..60000), or 0 (the default): it adapts to the guest; read at INIT");
 
+unsigned int ept_max_arms = EPT_MAX_ARMS_DEFAULT;
+module_param_named(max_arms, ept_max_arms, uint, 0644);
+MODULE_PARM_DESC(max_arms,
+		 "Hard limit: units armed per second per VM, so faults caused, whatever the budget (1..10000000, default "
+		 __stringify(EPT_MAX_ARMS_DEFAULT) "); read at INIT");
+
 struct workqueue_struct *ept_wq;
 
 unsigned int ept_revisit_div;
