@@ -84,8 +84,9 @@ static void usage(FILE *f)
 "  -M, --mode MODE      how the module observes: faults (arm frames and\n"
 "                       record the faults), abit (KVM's accessed bits, no\n"
 "                       faults), hybrid (accessed bits, and faults on the\n"
-"                       frames they find touched); default: the module's\n"
-"                       mode parameter\n"
+"                       frames they find touched), auto (accessed bits;\n"
+"                       faults once they saturate); default: the module's\n"
+"                       mode parameter, auto\n"
 "  -r, --revisit DIV    arm a frame once more when its sweep arming was\n"
 "                       caught within expiry/DIV (0: never, 1..64;\n"
 "                       default: the module's revisit_div, 0)\n"
@@ -138,7 +139,7 @@ static int parse_types(const char *arg)
 
 static int parse_mode(const char *arg)
 {
-	static const char *const names[] = { "faults", "abit", "hybrid" };
+	static const char *const names[] = { "faults", "abit", "hybrid", "auto" };
 	int i;
 
 	for (i = 0; i < (int)ARRAY_SIZE(names); i++)
@@ -198,7 +199,7 @@ static int parse_args(int argc, char **argv, struct env *env)
 		case 'M':
 			env->mode = parse_mode(optarg);
 			if (env->mode < 0)
-				return bad_usage("-M takes faults, abit or hybrid");
+				return bad_usage("-M takes faults, abit, hybrid or auto");
 			break;
 		case 'm': env->memslots = 1; break;
 		case 'q': env->quiet = 1; break;
@@ -259,14 +260,15 @@ static void print_stats(FILE *f, const char *prefix,
 		"zap_ns=%llu throttled=%llu paused_frames=%llu skipped_frames=%llu "
 		"slots=%llu mmap_busy=%llu dirty_log=%llu vm_gone=%llu mode=%llu "
 		"age_observed=%llu age_touched=%llu age_records=%llu age_ns=%llu "
-		"age_flushes=%llu age_interval_ns=%llu\n", prefix,
+		"age_flushes=%llu age_interval_ns=%llu age_saturated=%llu\n", prefix,
 		F(armed), F(caught), F(recorded), F(dropped), F(filtered),
 		F(natural), F(truncated), F(expired), F(regions), F(rounds),
 		F(arm_rate), F(frames), F(pool_full), F(censored), F(expire_ns),
 		F(expire_auto), F(late), F(zaps), F(zap_ns), F(throttled),
 		F(paused_frames), F(skipped_frames), F(slots), F(mmap_busy),
 		F(dirty_log), F(vm_gone), F(mode), F(age_observed), F(age_touched),
-		F(age_records), F(age_ns), F(age_flushes), F(age_interval_ns));
+		F(age_records), F(age_ns), F(age_flushes), F(age_interval_ns),
+		F(age_saturated));
 #undef F
 }
 
@@ -480,6 +482,8 @@ static void report(int fd, FILE *out, const struct env *env,
 			(double)(now_ns() - start) / 1e9,
 			st.expire_auto ? "adapted, settled" : "fixed",
 			(double)st.expire_ns / 1e6);
+	if (st.age_saturated)
+		fprintf(stderr, "eptsample: the guest touched nearly every frame within the shortest interval: accessed bits could not tell hot from cold, so the session sampled by faults from then on\n");
 	print_stats(stderr, "eptsample: ", &st);
 }
 

@@ -120,6 +120,9 @@ struct opts {
 struct fstat {
 	uint64_t n;		/* usable samples naming the frame */
 	uint64_t dsum;		/* ns, of its level-1 samples */
+	uint64_t ab_obs;	/* accessed-bit observations of it */
+	uint64_t ab_touched;	/* of which touched */
+	uint64_t ab_isum;	/* ns, the sum of their intervals */
 };
 
 struct window {
@@ -247,6 +250,42 @@ static uint64_t region_key(unsigned level, uint64_t gfn)
  * as a censored observation, and no access: the delay estimator becomes
  * n / (sum of delays + sum of censored waits).
  */
+static size_t frame_entry(struct window *w, uint64_t gfn)
+{
+	size_t i = keymap_get_u64(&w->frames, gfn);
+
+	if (i >= w->fcap) {
+		w->fcap = w->fcap ? w->fcap * 2 : 1024;
+		w->fs = xrealloc(w->fs, w->fcap * sizeof(*w->fs));
+	}
+	if (i == w->frames.n - 1 && !w->frames.e[i].value) {
+		memset(&w->fs[i], 0, sizeof(w->fs[i]));
+		w->frames.e[i].value = 1;	/* marks the entry initialised */
+	}
+	return i;
+}
+
+/*
+ * An accessed-bit observation (the module's accessed-bit modes): touched
+ * within its interval or not. Kept apart from the delays: the frame's rate
+ * is then the Bernoulli estimate (window_rank), which intervals of unequal
+ * length cannot bias as the delay estimator's midpoints would.
+ */
+static void window_add_abit(struct window *w, const struct kvm_ept_sample_v2 *s)
+{
+	int touched = !(s->flags & KVM_EPT_SAMPLE_F_EXPIRED);
+	size_t i = frame_entry(w, s->gfn);
+
+	if (touched)
+		w->samples++;
+	else
+		w->expired++;
+	w->sampled += touched && !w->fs[i].ab_touched && !w->fs[i].n;
+	w->fs[i].ab_obs++;
+	w->fs[i].ab_touched += touched;
+	w->fs[i].ab_isum += touched ? 2 * s->delay_ns : s->delay_ns;
+}
+
 static void window_add(struct window *w, const struct kvm_ept_sample_v2 *s,
 		       enum estimator est)
 {
@@ -254,6 +293,10 @@ static void window_add(struct window *w, const struct kvm_ept_sample_v2 *s,
 	unsigned level;
 	size_t i;
 
+	if (s->flags & KVM_EPT_SAMPLE_F_ABIT) {
+		window_add_abit(w, s);
+		return;
+	}
 	if (expired)
 		w->expired++;
 	else
@@ -270,18 +313,9 @@ static void window_add(struct window *w, const struct kvm_ept_sample_v2 *s,
 		if (expired)
 			return;
 	}
-	i = keymap_get_u64(&w->frames, s->gfn);
-	if (i >= w->fcap) {
-		w->fcap = w->fcap ? w->fcap * 2 : 1024;
-		w->fs = xrealloc(w->fs, w->fcap * sizeof(*w->fs));
-	}
-	if (i == w->frames.n - 1 && !w->frames.e[i].value) {
-		w->fs[i].n = 0;
-		w->fs[i].dsum = 0;
-		w->frames.e[i].value = 1;	/* marks the entry initialised */
-	}
+	i = frame_entry(w, s->gfn);
 	if (!expired) {
-		w->sampled += !w->fs[i].n;
+		w->sampled += !w->fs[i].n && !w->fs[i].ab_touched;
 		w->fs[i].n++;
 	}
 	if (est == EST_DELAY && level == 1)
@@ -322,9 +356,21 @@ static struct ranked *window_rank(const struct window *w, enum estimator est,
 	struct ranked *r = xcalloc(n ? n : 1, sizeof(*r));
 
 	for (size_t i = 0; i < n; i++) {
+		const struct fstat *f = &w->fs[i];
+
 		r[i].gfn = keymap_key_u64(&w->frames, i);
-		r[i].n = w->fs[i].n;
-		if (!r[i].n)
+		r[i].n = f->n + f->ab_touched;
+		/* Fault observations, where a frame has them (exact delays);
+		 * accessed bits otherwise (a session whose bits saturated went
+		 * on by faults, and its early bits say little). */
+		if (f->ab_obs && !f->n && !f->dsum) {
+			/* Touched with probability 1 - exp(-rate * interval):
+			 * the share touched, with half an observation each way
+			 * so that always and never stay finite. */
+			double q = (f->ab_touched + 0.5) / (f->ab_obs + 1.0);
+
+			r[i].rate = -log(1 - q) * 1e9 * f->ab_obs / (double)f->ab_isum;
+		} else if (!r[i].n)
 			r[i].rate = 0;	/* armed, expired, never accessed */
 		else if (est == EST_DELAY)
 			r[i].rate = (double)r[i].n * 1e9 /

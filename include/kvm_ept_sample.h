@@ -84,6 +84,8 @@ struct kvm_ept_sample_get_memslots {
 #define KVM_EPT_SAMPLE_MODE_ABIT	1	/* KVM's accessed bits, no faults */
 #define KVM_EPT_SAMPLE_MODE_HYBRID	2	/* accessed bits, and faults on */
 						/* the frames they find touched */
+#define KVM_EPT_SAMPLE_MODE_AUTO	3	/* accessed bits, faults once */
+						/* they cannot tell (saturated) */
 
 #define KVM_EPT_SAMPLE_FORMAT_V1	1
 #define KVM_EPT_SAMPLE_FORMAT_V2	2
@@ -159,6 +161,7 @@ struct kvm_ept_sample_stats {
 	__u64 age_ns;		/* time spent in KVM's aging functions */
 	__u64 age_flushes;	/* TLB flushes after clearing accessed bits */
 	__u64 age_interval_ns;	/* the accessed-bit interval */
+	__u64 age_saturated;	/* 1: auto mode found the bits saturated */
 };
 
 /* GET_STATS fills the version-3/4 part of struct kvm_ept_sample_stats. */

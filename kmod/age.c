@@ -7,7 +7,8 @@
  *
  * The walk's chunks (walk.c, the same order and units as arming) are
  * cleared and observed, age_frames a second (by default, every frame of
- * the VM once a second), within the hard limits: the time in KVM's aging
+ * the VM once a second, and at least 65536 frames a second), within the
+ * hard limits: the time in KVM's aging
  * functions counts against max_zap_us, each flush against max_zaps:
  *  - clear: kvm_age_gfn over the chunk (every leaf SPTE there loses its
  *    accessed bit), under kvm->srcu and mmu_lock for write, as KVM's
@@ -25,11 +26,19 @@
  *    -ln(1 - touched/observed) / interval, would.
  * The interval adapts (age_interval_ms 0, the default): every control
  * window, if more than 45% of the units observed were touched it halves,
- * if fewer than 15% it doubles, within 1 ms and 1 s. A guest's hot frames
+ * if fewer than 15% it doubles, within 100 us and 1 s. A guest's hot frames
  * are then touched within nearly every interval and its cold frames in
  * few, whatever the guest's speed; a fixed age_interval_ms fixes it.
- * Each record carries its own interval (the time from the flush to the
- * observation), so the rounds' granularity does not bias it.
+ * An interval shorter than two jiffies is not left to the next rounds,
+ * which come a jiffy apart at best: the round sleeps it (usleep_range)
+ * and observes what it cleared, so every interval is the same length, and
+ * the ranking is the touched share's. Each record carries its own interval
+ * (the time from the flush to the observation).
+ *
+ * In auto mode (SET_MODE 3, the default) a session whose interval sits at
+ * its floor and still finds more than 45% of the units touched, two windows
+ * in a row, has a guest too fast for the bits to tell hot from cold
+ * (stats.age_saturated): it samples by faults from then on (arm.c).
  *
  * In hybrid mode (SET_MODE 2) the units found touched are then armed for a
  * fault sample right away (one zap for the chunk), as the budget allows: the
@@ -40,12 +49,16 @@
  * it and observing it says "not touched" unless the guest faulted it back
  * in, and KVM's fault sets the accessed bit of the new SPTE.
  */
+#include <linux/delay.h>
+
 #include "ept.h"
 #include "trace.h"
 
 #define EPT_AGE_RING		8192	/* pending chunk observations */
 #define EPT_AGE_INTERVAL_INIT	(10ULL * NSEC_PER_MSEC)
-#define EPT_AGE_INTERVAL_MIN	(1ULL * NSEC_PER_MSEC)
+#define EPT_AGE_INTERVAL_MIN	(100ULL * NSEC_PER_USEC)
+#define EPT_AGE_MIN_RATE	65536	/* frames/s, at least, by default */
+#define EPT_AGE_SATURATED_WINDOWS 2
 #define EPT_AGE_INTERVAL_MAX	(1000ULL * NSEC_PER_MSEC)
 #define EPT_AGE_WINDOW		(500ULL * NSEC_PER_MSEC)
 
@@ -75,6 +88,7 @@ void ept_age_start(struct ept_age *a)
 	a->window_observed = 0;
 	a->window_touched = 0;
 	a->window_start = 0;
+	a->saturated_windows = 0;
 }
 
 /* Once a window: move the adaptive interval toward 15-45% touched. */
@@ -87,10 +101,17 @@ static void ept_age_adapt(struct ept_session *s, u64 now)
 	if (!a->adaptive || now - a->window_start < EPT_AGE_WINDOW ||
 	    a->window_observed < 64)
 		return;
-	if (a->window_touched * 100 > a->window_observed * 45)
+	if (a->window_touched * 100 > a->window_observed * 45) {
+		/* At the floor and still touched: the bits cannot tell. */
+		if (a->interval_ns == EPT_AGE_INTERVAL_MIN &&
+		    ++a->saturated_windows >= EPT_AGE_SATURATED_WINDOWS)
+			s->stats.age_saturated = 1;
 		a->interval_ns = max(a->interval_ns / 2, EPT_AGE_INTERVAL_MIN);
-	else if (a->window_touched * 100 < a->window_observed * 15)
-		a->interval_ns = min(a->interval_ns * 2, EPT_AGE_INTERVAL_MAX);
+	} else {
+		a->saturated_windows = 0;
+		if (a->window_touched * 100 < a->window_observed * 15)
+			a->interval_ns = min(a->interval_ns * 2, EPT_AGE_INTERVAL_MAX);
+	}
 	s->stats.age_interval_ns = a->interval_ns;
 	a->window_start = now;
 	a->window_observed = 0;
@@ -292,9 +313,11 @@ void ept_age_round(struct ept_session *s, struct kvm *kvm, struct mm_struct *mm,
 	srcu_read_unlock(&kvm->srcu, idx);
 	ept_age_observe_due(s, kvm, now, arm);
 	ept_age_adapt(s, now);
-	/* age_frames 0: every armable frame once a second. */
-	rate = a->rate ?: s->stats.frames - s->stats.paused_frames -
-			  s->stats.skipped_frames;
+	/* age_frames 0: every armable frame once a second, and a small VM's
+	 * more often (at least EPT_AGE_MIN_RATE frames a second).
+	 */
+	rate = a->rate ?: max_t(u64, s->stats.frames - s->stats.paused_frames -
+				s->stats.skipped_frames, EPT_AGE_MIN_RATE);
 	a->credit += rate * min_t(u64, elapsed, 10ULL * EPT_PERIOD_MS * NSEC_PER_MSEC);
 	frames = div64_u64(a->credit, NSEC_PER_SEC);
 	a->credit -= frames * NSEC_PER_SEC;
@@ -308,4 +331,10 @@ void ept_age_round(struct ept_session *s, struct kvm *kvm, struct mm_struct *mm,
 	t = ktime_get_ns();
 	for (i = a->len - pushed; i < a->len; i++)
 		ept_age_at(a, i)->t_start = t;
+	if (a->interval_ns < 2 * jiffies_to_nsecs(1)) {
+		u64 us = div_u64(a->interval_ns, NSEC_PER_USEC);
+
+		usleep_range(us, us + us / 8 + 1);
+		ept_age_observe_due(s, kvm, ktime_get_ns(), arm);
+	}
 }

@@ -267,20 +267,28 @@ void ept_arm_start(struct ept_session *s)
 	s->ctl.last_round = ktime_get_ns();
 	s->limits_round = s->ctl.last_round;
 	s->mode_param = min_t(unsigned int, READ_ONCE(ept_mode),
-			      KVM_EPT_SAMPLE_MODE_HYBRID);
+			      KVM_EPT_SAMPLE_MODE_AUTO);
 	ept_age_start(&s->age);
 	s->age.last_round = s->ctl.last_round;
 	s->stats.age_interval_ns = s->age.interval_ns;
 }
 
-/* How the session observes now: format 1 has no record for accessed bits. */
+/*
+ * How the session observes now: format 1 has no record for accessed bits;
+ * auto is accessed bits until they saturate (age.c), then faults.
+ */
 static u32 ept_arm_mode(struct ept_session *s)
 {
 	u32 mode = READ_ONCE(s->mode);
 
 	if (READ_ONCE(s->format) == KVM_EPT_SAMPLE_FORMAT_V1)
 		return KVM_EPT_SAMPLE_MODE_FAULTS;
-	return mode > KVM_EPT_SAMPLE_MODE_HYBRID ? s->mode_param : mode;
+	if (mode > KVM_EPT_SAMPLE_MODE_AUTO)
+		mode = s->mode_param;
+	if (mode == KVM_EPT_SAMPLE_MODE_AUTO)
+		mode = s->stats.age_saturated ? KVM_EPT_SAMPLE_MODE_FAULTS :
+						KVM_EPT_SAMPLE_MODE_ABIT;
+	return mode;
 }
 
 /* Apply SET_EXPIRE, SET_REVISIT and SET_FREQ, which may change any time. */

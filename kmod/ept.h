@@ -130,6 +130,7 @@ struct ept_age {
 	u64 rate;			/* frames cleared per second */
 	u64 interval_ns;
 	bool adaptive;			/* age_interval_ms 0: the interval adapts */
+	u32 saturated_windows;		/* in a row: at the floor, still > 45% */
 	u64 window_start, window_observed, window_touched;
 	u64 credit;			/* frames * ns not yet cleared */
 	u64 last_round;

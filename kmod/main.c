@@ -48,10 +48,10 @@ MODULE_PARM_DESC(max_zap_us,
 		 "Hard limit: microseconds per second spent in kvm_zap_gfn_range (which holds mmu_lock) per VM (1..1000000, default "
 		 __stringify(EPT_MAX_ZAP_US_DEFAULT) "); read at INIT");
 
-unsigned int ept_mode = KVM_EPT_SAMPLE_MODE_ABIT;
+unsigned int ept_mode = KVM_EPT_SAMPLE_MODE_AUTO;
 module_param_named(mode, ept_mode, uint, 0644);
 MODULE_PARM_DESC(mode,
-		 "How a format-2 session observes unless it says (SET_MODE): 0 faults, 1 accessed bits (the default), 2 hybrid; format-1 sessions (the original API) always use faults; read at INIT");
+		 "How a format-2 session observes unless it says (SET_MODE): 0 faults, 1 accessed bits, 2 hybrid, 3 auto (the default: accessed bits, faults once they saturate); format-1 sessions (the original API) always use faults; read at INIT");
 
 unsigned int ept_age_frames = EPT_AGE_FRAMES_DEFAULT;
 module_param_named(age_frames, ept_age_frames, uint, 0644);

@@ -185,7 +185,7 @@ static long ept_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 			WRITE_ONCE(s->revisit, arg);
 		break;
 	case KVM_EPT_SAMPLE_CMD_SET_MODE:
-		if (arg > KVM_EPT_SAMPLE_MODE_HYBRID)
+		if (arg > KVM_EPT_SAMPLE_MODE_AUTO)
 			ret = -EINVAL;
 		else
 			WRITE_ONCE(s->mode, arg);

@@ -99,15 +99,19 @@ static void ept_session_detach(struct ept_session *s, bool in_work, bool vm_gone
 }
 
 /*
- * The next round: every EPT_PERIOD_MS, or every half expiry when the
- * expiry is shorter, so that units expire close to on time (an access
+ * The next round: every EPT_PERIOD_MS, or every half expiry (or half
+ * accessed-bit interval) when that is shorter, so that units expire close to on time (an access
  * between its unit's expiry and the round that expires it costs a fault
  * and ends as an expiry record: stats.late).
  */
 static unsigned long ept_session_period(struct ept_session *s)
 {
-	u64 us = min_t(u64, READ_ONCE(s->expire_ns) / 2 / NSEC_PER_USEC,
-		       EPT_PERIOD_MS * USEC_PER_MSEC);
+	u64 ns = READ_ONCE(s->expire_ns), us;
+
+	/* The accessed-bit modes observe every half interval too. */
+	if (s->stats.mode != KVM_EPT_SAMPLE_MODE_FAULTS)
+		ns = min(ns, s->age.interval_ns);
+	us = min_t(u64, ns / 2 / NSEC_PER_USEC, EPT_PERIOD_MS * USEC_PER_MSEC);
 
 	return max(usecs_to_jiffies(us), 1UL);
 }

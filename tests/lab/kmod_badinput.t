@@ -42,7 +42,7 @@ expect censored2 EINVAL
 expect censored_ok "OK(0)"
 expect revisit65 EINVAL
 expect revisit_ok "OK(0)"
-expect mode3 EINVAL
+expect mode4 EINVAL
 expect mode_faults "OK(0)"
 expect unknown_cmd ENOTTY
 expect version "OK(5)"

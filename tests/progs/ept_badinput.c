@@ -188,7 +188,7 @@ int main(int argc, char **argv)
 	report("censored_ok", ioctl(fd, KVM_EPT_SAMPLE_CMD_SET_CENSORED, 0));
 	report("revisit65", ioctl(fd, KVM_EPT_SAMPLE_CMD_SET_REVISIT, 65));
 	report("revisit_ok", ioctl(fd, KVM_EPT_SAMPLE_CMD_SET_REVISIT, 0));
-	report("mode3", ioctl(fd, KVM_EPT_SAMPLE_CMD_SET_MODE, 3));
+	report("mode4", ioctl(fd, KVM_EPT_SAMPLE_CMD_SET_MODE, 4));
 	/* The reads below check fault samples in both formats. */
 	report("mode_faults", ioctl(fd, KVM_EPT_SAMPLE_CMD_SET_MODE, KVM_EPT_SAMPLE_MODE_FAULTS));
 	report("unknown_cmd", ioctl(fd, 1299, 0));
