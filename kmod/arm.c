@@ -199,9 +199,13 @@ static u64 ept_arm_revisits(struct ept_session *s, struct kvm *kvm,
 	return armed;
 }
 
-/* Arm up to n units of the walk; stops early at a limit, and says why. */
-static void ept_arm_walk(struct ept_session *s, struct kvm *kvm,
-			 struct mm_struct *mm, u64 armed, u64 n)
+/*
+ * Arm up to n units of the walk (armed of them are armed already); stops
+ * early at a limit, and says why. Returns the units armed in all, which a
+ * whole last chunk may make more than n.
+ */
+static u64 ept_arm_walk(struct ept_session *s, struct kvm *kvm,
+			struct mm_struct *mm, u64 armed, u64 n)
 {
 	struct ept_walk *w = &s->walk;
 	const struct ept_slot *slot;
@@ -242,6 +246,7 @@ static void ept_arm_walk(struct ept_session *s, struct kvm *kvm,
 		}
 		armed += ret;
 	}
+	return armed;
 }
 
 /* INIT: the arming state of a new attachment. */
@@ -264,6 +269,7 @@ void ept_arm_start(struct ept_session *s)
 	s->ctl.yield_check = READ_ONCE(ept_yield_check);
 	s->ctl.freq = U32_MAX;		/* the round starts the controller */
 	s->ctl.credit = 0;
+	s->ctl.debt = 0;
 	s->ctl.last_round = ktime_get_ns();
 	s->limits_round = s->ctl.last_round;
 	s->mode_param = min_t(unsigned int, READ_ONCE(ept_mode),
@@ -337,7 +343,9 @@ void ept_arm_round(struct ept_session *s, struct kvm *kvm)
 	if (mm && mode == KVM_EPT_SAMPLE_MODE_FAULTS) {
 		if (READ_ONCE(s->revisit_ns))
 			armed = ept_arm_revisits(s, kvm, mm, n / 2);
-		ept_arm_walk(s, kvm, mm, armed, n);
+		armed = ept_arm_walk(s, kvm, mm, armed, n);
+		if (armed > n)
+			ept_control_overdrawn(s, armed - n);
 	} else if (mm) {
 		ept_age_round(s, kvm, mm, now, now - s->age.last_round,
 			      mode == KVM_EPT_SAMPLE_MODE_HYBRID ? n : 0);

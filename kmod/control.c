@@ -202,7 +202,7 @@ void ept_control(struct ept_session *s, u64 now)
 u64 ept_control_units(struct ept_session *s, u64 now)
 {
 	struct ept_control *c = &s->ctl;
-	u64 elapsed, n;
+	u64 elapsed, n, pay;
 
 	elapsed = min_t(u64, now - c->last_round,
 			10ULL * EPT_PERIOD_MS * NSEC_PER_MSEC);
@@ -210,7 +210,20 @@ u64 ept_control_units(struct ept_session *s, u64 now)
 	if (!c->freq)
 		return 0;
 	c->credit += c->rate * elapsed;
+	pay = min(c->debt, c->credit);
+	c->debt -= pay;
+	c->credit -= pay;
 	n = div64_u64(c->credit, NSEC_PER_SEC);
 	c->credit -= n * NSEC_PER_SEC;
 	return n;
+}
+
+/*
+ * A round armed units more than it was given (a chunk is armed whole): the
+ * next rounds arm that many fewer, so a low budget is not rounded up to a
+ * chunk per round.
+ */
+void ept_control_overdrawn(struct ept_session *s, u64 units)
+{
+	s->ctl.debt += units * NSEC_PER_SEC;
 }

@@ -147,6 +147,7 @@ struct ept_control {
 	u64 ceiling;			/* 0, or a rate not to exceed for now */
 	u32 ceiling_left;		/* windows until the ceiling lifts */
 	u64 credit;			/* units * ns not yet armed */
+	u64 debt;			/* units * ns armed beyond the rate */
 	u64 last_round;
 	u64 window_start;
 	u64 window_recorded;
@@ -315,6 +316,7 @@ void ept_control_expire_start(struct ept_session *s);
 void ept_control_start(struct ept_session *s, u32 freq, u64 now);
 void ept_control(struct ept_session *s, u64 now);
 u64 ept_control_units(struct ept_session *s, u64 now);
+void ept_control_overdrawn(struct ept_session *s, u64 units);
 void ept_control_delay(struct ept_session *s, u64 delay_ns);
 
 /* arm.c: one arming round, and the hard limits. */

@@ -1,6 +1,6 @@
 # experiments/sampler-accuracy/plot.gp - the plots of sampler-accuracy, drawn by
 # exp_plot in results/sampler-accuracy/ with `out` = the run's scratch folder
-# and `rates` = the captures' configs, MODE-RATE (e.g. 'abit-1000 faults-300').
+# and `rates` = the captures' configs, MODE-RATE (e.g. 'defaults-1000 faults-300').
 #   $out/cum.dat  blocks (hotcold at each rate, then zipf at each rate) of
 #                 rows: T precision recall spearman coverage sampled_precision
 #   $out/win.dat  blocks (phases at each rate) of rows: t_mid phase precision
@@ -15,11 +15,11 @@ n = words(rates)
 col(i) = i == 1 ? '#1b9e77' : i == 2 ? '#d95f02' : i == 3 ? '#7570b3' : '#e7298a'
 
 set output 'accuracy-hotcold.png'
-set title "hotcold 10%/0.9, 256 MiB, 2 vCPUs: hot set from the first T seconds of each capture\n(precision = recall: the hot set is as large as the truth's)"
+set title "hotcold 10%/0.9, 256 MiB, 2 vCPUs: hot set from the first T seconds of each capture\n(recall dashed; it equals precision once every hot frame has been sampled)"
 set xlabel 'T, seconds of sampling'
 set ylabel 'score against the truth'
 plot for [i=1:n] out.'/cum.dat' index (i-1) using 1:2 with linespoints lw 2 pt 7 lc rgb col(i) title 'precision, '.word(rates,i), \
-     for [i=1:n] out.'/cum.dat' index (i-1) using 1:5 with linespoints lw 1 dt 2 pt 6 lc rgb col(i) title 'coverage, '.word(rates,i)
+     for [i=1:n] out.'/cum.dat' index (i-1) using 1:3 with linespoints lw 1 dt 2 pt 6 lc rgb col(i) title 'recall, '.word(rates,i)
 
 set output 'accuracy-zipf.png'
 set title 'zipf s=1.1, 16 MiB, 2 vCPUs: hot set (90% of accesses) and rank correlation from the first T seconds'
