@@ -47,7 +47,7 @@ O=$tmp/out
 
 like "$(cat "$O/nomod.out")" 'kvm_ept_sample.ko is not loaded.*modprobe kvm_ept_sample.*insmod kmod/kvm_ept_sample.ko' \
 	"without the module: it says so, and how to load it"
-like "$(cat "$O/hot.out")" '^ept_hot: pid [0-9]+: no session samples this VM: starting one: analysis/eptsample -p [0-9]+ -f 2000$' \
+like "$(cat "$O/hot.out")" '^ept_hot: pid [0-9]+: no session samples this VM: starting one: analysis/eptsample -M faults -p [0-9]+ -f 2000$' \
 	"with no session for the VM, it starts one"
 tables=$(grep -c '^ept_hot: pid [0-9]* t=[0-9]* s: ' "$O/hot.out")
 # How many 5 s tables fit in the 20 s run depends on how fast staprun
