@@ -82,10 +82,10 @@ static long ept_get_stats_sized(struct ept_session *s, void __user *arg)
 
 /*
  * GET_MEMSLOTS into a kernel array of up to cap entries; *count is the
- * number of user memslots, which may be more.
+ * number of user memslots, which may be more, *n the entries filled.
  */
 static long ept_memslots(struct ept_session *s, u64 cap,
-			 struct kvm_ept_sample_memslot **out, u64 *count)
+			 struct kvm_ept_sample_memslot **out, u64 *count, u64 *n)
 {
 	long ret;
 
@@ -98,6 +98,7 @@ static long ept_memslots(struct ept_session *s, u64 cap,
 		kvfree(*out);
 		*out = NULL;
 	}
+	*n = min(*count, cap);
 	return ret;
 }
 
@@ -110,10 +111,9 @@ static long ept_get_memslots(struct ept_session *s, void __user *arg)
 
 	if (copy_from_user(&req, arg, sizeof(req)))
 		return -EFAULT;
-	ret = ept_memslots(s, req.capacity, &out, &count);
+	ret = ept_memslots(s, req.capacity, &out, &count, &n);
 	if (ret)
 		return ret;
-	n = min_t(u64, count, min_t(u64, req.capacity, KVM_USER_MEM_SLOTS));
 	if (n && copy_to_user(req.memslots, out, n * sizeof(*out)))
 		ret = -EFAULT;
 	req.count = count;
@@ -228,11 +228,10 @@ static long ept_compat_memslots(struct ept_session *s, void __user *arg)
 
 	if (copy_from_user(&req, arg, sizeof(req)))
 		return -EFAULT;
-	ret = ept_memslots(s, req.capacity, &out, &count);
+	ret = ept_memslots(s, req.capacity, &out, &count, &n);
 	if (ret)
 		return ret;
 	dst = compat_ptr(req.memslots);
-	n = min_t(u64, count, min_t(u64, req.capacity, KVM_USER_MEM_SLOTS));
 	for (i = 0; i < n && !ret; i++) {
 		c.gpa = out[i].gpa;
 		c.hva = out[i].hva;

@@ -7,19 +7,8 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
+#include "clock.h"
 #include "churn.h"
-
-static void sleep_ms(double ms)
-{
-	struct timespec ts = {
-		.tv_sec = (time_t)(ms / 1000),
-		.tv_nsec = (long)((ms - (double)(time_t)(ms / 1000) * 1000) * 1e6),
-	};
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
 
 static void *churn_thread(void *arg)
 {

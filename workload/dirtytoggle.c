@@ -12,27 +12,8 @@
 #include <errno.h>
 #include <linux/kvm.h>
 #include <string.h>
-#include <time.h>
+#include "clock.h"
 #include "dirtytoggle.h"
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
-static void sleep_ms(double ms)
-{
-	struct timespec ts = {
-		.tv_sec = (time_t)(ms / 1000),
-		.tv_nsec = (long)((ms - (double)(time_t)(ms / 1000) * 1000) * 1e6),
-	};
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
 
 static void *toggle_thread(void *arg)
 {

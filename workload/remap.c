@@ -12,21 +12,10 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
+#include "clock.h"
 #include "remap.h"
 
 #define PIECE	(2ULL << 20)
-
-static void sleep_ms(double ms)
-{
-	struct timespec ts = {
-		.tv_sec = (time_t)(ms / 1000),
-		.tv_nsec = (long)((ms - (double)(time_t)(ms / 1000) * 1000) * 1e6),
-	};
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
 
 static int remap_piece(struct guest_mem *gm, uint64_t off, uint64_t len)
 {

@@ -18,18 +18,9 @@
 #include <unistd.h>
 
 #include "../../include/kvm_ept_sample.h"
+#include "rng.h"
 
 #define NFD 4
-
-static uint64_t rng_state;
-
-static uint64_t rnd(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
-}
 
 static unsigned char buf[8192];
 

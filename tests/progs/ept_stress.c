@@ -34,22 +34,13 @@
 #include <unistd.h>
 
 #include "../../include/kvm_ept_sample.h"
+#include "rng.h"
 
 static _Atomic pid_t guest_pid;
 static atomic_long guest_index;		/* even: the racer's guest */
 static atomic_int done;
 static atomic_long unexpected, racer_inits, racer_attached;
 static const char *guest_bin;
-
-static uint64_t rng_state;
-
-static uint64_t rnd(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
-}
 
 static void fail(const char *what, int err)
 {
