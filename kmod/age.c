@@ -240,7 +240,7 @@ static void ept_age_observe_due(struct ept_session *s, struct kvm *kvm,
 	}
 }
 
-/* Clear the next chunks of the walk, up to frames frames; returns how many. */
+/* Clear the next chunks of the walk, up to a number of frames; returns the chunks. */
 static u32 ept_age_clear_walk(struct ept_session *s, struct kvm *kvm,
 			      struct mm_struct *mm, u64 frames)
 {
