@@ -25,6 +25,12 @@ for s in stp/*.stp; do
 	ok $? "$name: $m has title, name, keywords, description, test_check, test_installcheck"
 done
 
+# docs/tapsets.md's reference is the tapsets' own doc comments, current.
+diff -u <(sed -n '/^## `tapsets\/kvm_mmu.stp`/,$p' docs/tapsets.md) <(tapsets/gen-reference) >"${TMPDIR:-/tmp}/tapref.$$.diff"
+ok $? "docs/tapsets.md's reference is what tapsets/gen-reference makes of the tapsets (tapsets/gen-reference --update)"
+[ -s "${TMPDIR:-/tmp}/tapref.$$.diff" ] && diag "$(head -n 20 "${TMPDIR:-/tmp}/tapref.$$.diff")"
+rm -f "${TMPDIR:-/tmp}/tapref.$$.diff"
+
 # Every tapset probe and function is documented, in the file and in docs/tapsets.md.
 for t in tapsets/*.stp; do
 	for p in $(sed -n 's/^probe \(kvm\.[a-z_.]*\) *=.*/\1/p' "$t"); do
