@@ -70,6 +70,10 @@ static void usage(FILE *f)
 "from --phase-length; --phase P fixes one phase. coverage= is the\n"
 "fraction of truth-hot frames sampled at all (the most recall can be);\n"
 "sampled_precision= the precision of the top sampled_hot frames.\n"
+"Frames the truth has no row for (the guest's own code, stack, tables\n"
+"and page tables: hot, but with no known share) stay in the ranking and\n"
+"are passed over by the score: the hot set scored is the first N frames\n"
+"the truth describes, and unscored= counts the frames passed over.\n"
 "Samples are expected in time order per window; a sample older than\n"
 "the current window is counted in it and reported as late.\n"
 "\n"
@@ -388,6 +392,35 @@ struct score {
 	uint64_t n_rho;
 };
 
+/*
+ * The hits among the first k frames of ranking R (N frames) that truth
+ * phase PHASE describes; frames it has no row for are passed over (the
+ * guest's own code, stack, tables and page tables: hot, but with no
+ * share), and counted in *passed. With all_k, only R's first k frames
+ * are looked at (a threshold's hot set). *described: the frames scored.
+ */
+static size_t score_top(const struct truth *t, long phase,
+			const struct ranked *r, size_t n, size_t k, int all_k,
+			size_t *described, size_t *passed)
+{
+	size_t hit = 0, i;
+
+	*described = 0;
+	*passed = 0;
+	for (i = 0; i < n && (all_k ? i < k : *described < k); i++) {
+		const struct truth_row *row =
+			truth_find(t, (uint32_t)phase, r[i].gfn);
+
+		if (!row) {
+			++*passed;
+			continue;
+		}
+		++*described;
+		hit += row->hot;
+	}
+	return hit;
+}
+
 /* Compare ranking R (N frames, hot set = the first K) with truth phase
  * TP and print the scores. */
 static void score_window(const struct opts *o, const struct window *w,
@@ -396,7 +429,7 @@ static void score_window(const struct opts *o, const struct window *w,
 			 struct score *sc)
 {
 	const struct truth *t = o->truth;
-	size_t tpos, nu = tp->n, hit = 0, shot = 0, shit = 0;
+	size_t nu = tp->n, hit, shot = 0, shit, scored, unscored, sd, sp_passed;
 	double *x, *y, *rate, rho, p, rc, cov, sp;
 
 	/* rate of each frame of R, by entry index, for the lookups below */
@@ -406,25 +439,12 @@ static void score_window(const struct opts *o, const struct window *w,
 			truth_find(t, (uint32_t)phase, r[i].gfn);
 
 		rate[keymap_find_u64(&w->frames, r[i].gfn)] = r[i].rate;
-		if (!row)
-			nu++;	/* seen, not in the truth: share 0 */
-		else if (row->hot && r[i].n)
+		if (row && row->hot && r[i].n)
 			shot++;
 	}
-	for (size_t i = 0; i < k; i++) {
-		const struct truth_row *row =
-			truth_find(t, (uint32_t)phase, r[i].gfn);
-
-		hit += row && row->hot;
-	}
-	for (size_t i = 0; i < shot && i < n; i++) {
-		const struct truth_row *row =
-			truth_find(t, (uint32_t)phase, r[i].gfn);
-
-		shit += row && row->hot;
-	}
-	/* Spearman over the truth's frames (unsampled: rate 0) plus the
-	 * sampled frames missing from it (share 0). */
+	hit = score_top(t, phase, r, n, k, o->threshold > 0, &scored, &unscored);
+	shit = score_top(t, phase, r, n, shot, 0, &sd, &sp_passed);
+	/* Spearman over the truth's frames (unsampled: rate 0). */
 	x = xcalloc(nu ? nu : 1, sizeof(*x));
 	y = xcalloc(nu ? nu : 1, sizeof(*y));
 	for (size_t i = 0; i < tp->n; i++) {
@@ -433,21 +453,18 @@ static void score_window(const struct opts *o, const struct window *w,
 		x[i] = e == (size_t)-1 ? 0 : rate[e];
 		y[i] = tp->rows[i].share;
 	}
-	tpos = tp->n;
-	for (size_t i = 0; i < n; i++)
-		if (!truth_find(t, (uint32_t)phase, r[i].gfn)) {
-			x[tpos] = r[i].rate;
-			y[tpos++] = 0;
-		}
 	rho = spearman(x, y, nu);
-	p = k ? (double)hit / (double)k : NAN;
+	if (o->threshold > 0)
+		p = scored ? (double)hit / (double)scored : NAN;
+	else
+		p = k ? (double)hit / (double)k : NAN;
 	rc = tp->nhot ? (double)hit / (double)tp->nhot : NAN;
 	cov = tp->nhot ? (double)shot / (double)tp->nhot : NAN;
 	sp = shot ? (double)shit / (double)shot : NAN;
 	fprintf(o->out, "precision=%.4f recall=%.4f spearman=%.4f "
 		"truth_phase=%ld truth_hot=%zu sampled_hot=%zu coverage=%.4f "
-		"sampled_precision=%.4f\n", p, rc, rho, phase, tp->nhot, shot,
-		cov, sp);
+		"sampled_precision=%.4f unscored=%zu\n", p, rc, rho, phase,
+		tp->nhot, shot, cov, sp, unscored);
 	sc->windows++;
 	sc->sum_p += isnan(p) ? 0 : p;
 	sc->sum_r += isnan(rc) ? 0 : rc;

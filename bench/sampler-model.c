@@ -22,31 +22,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-struct frame { double rate; int hot; };
-
-static unsigned long long rng = 88172645463325252ULL;
-
-static double uniform(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return ((rng >> 11) + 0.5) / 9007199254740992.0;
-}
-
-static int by_rate(const void *a, const void *b)
-{
-	double x = ((const struct frame *)a)->rate, y = ((const struct frame *)b)->rate;
-
-	return x < y ? 1 : x > y ? -1 : 0;
-}
+#include "model.h"
 
 /* One window: returns the precision of the top h; *catches is set. */
 static double window(struct frame *f, int n, int h, double lh, double lc,
 		     double sweeps, double e, long *catches)
 {
 	long c = 0;
-	int i, j, k, hits = 0;
+	int i, j, k;
 
 	for (i = 0; i < n; i++) {
 		double lambda = i < h ? lh : lc, sum = 0;
@@ -67,19 +50,8 @@ static double window(struct frame *f, int n, int h, double lh, double lc,
 		f[i].hot = i < h;
 		c += got;
 	}
-	for (i = n - 1; i > 0; i--) {		/* random order for the ties */
-		struct frame t;
-
-		j = (int)(uniform() * (i + 1));
-		t = f[i];
-		f[i] = f[j];
-		f[j] = t;
-	}
-	qsort(f, (size_t)n, sizeof(*f), by_rate);
-	for (i = 0; i < h; i++)
-		hits += f[i].hot;
 	*catches = c;
-	return (double)hits / h;
+	return top_precision(f, n, h);
 }
 
 int main(int argc, char **argv)
@@ -100,7 +72,7 @@ int main(int argc, char **argv)
 	a = atof(argv[4]);
 	budget = atol(argv[5]);
 	if (argc > 6)
-		rng = strtoull(argv[6], NULL, 0) | 1;
+		model_rng = strtoull(argv[6], NULL, 0) | 1;
 	h = (int)(n * frac);
 	if (n < 2 || h < 1 || h >= n || p <= 0 || p >= 1 || a <= 0 || budget < 1) {
 		fprintf(stderr, "sampler-model: want N >= 2, 0 < HOT_FRACTION*N < N, 0 < P < 1, rates > 0\n");

@@ -47,17 +47,34 @@ is "$($HN -e count -k 3 "$T/s.bin")" "$out" "binary log gives the same ranking"
 
 out=$($HN -e count -w 1s -L 1s -g "$T/truth.txt" "$T/s.txt")
 # window 0: hot set = 3 (hot frames of phase 0) = {10,11,12}: 2 hits
-# -> precision 2/3, recall 2/3. Spearman over {10,11,12,14,13}: counts
-# 5,3,2,0,1 vs shares .4,.3,.1,.2,0: sum d^2 = 6, rho = 1-36/120 = 0.7
+# -> precision 2/3, recall 2/3. Spearman over the truth's frames
+# {10,11,12,14} (13 has no row): counts 5,3,2,0 vs shares .4,.3,.1,.2:
+# sum d^2 = 2, rho = 1-12/60 = 0.8.
 # 3 of the truth-hot frames of phase 0 (10, 11, 14) 2 were sampled:
 # coverage 2/3; the top 2 {10,11} are both hot: sampled_precision 1.
-like "$out" '^precision=0\.6667 recall=0\.6667 spearman=0\.7000 truth_phase=0 truth_hot=3 sampled_hot=2 coverage=0\.6667 sampled_precision=1\.0000$' \
+like "$out" '^precision=0\.6667 recall=0\.6667 spearman=0\.8000 truth_phase=0 truth_hot=3 sampled_hot=2 coverage=0\.6667 sampled_precision=1\.0000 unscored=0$' \
 	"window 0 scored by hand"
 # window 1: hot set = {20}: precision 1, recall 1, rho 1
-like "$out" '^precision=1\.0000 recall=1\.0000 spearman=1\.0000 truth_phase=1 truth_hot=1 sampled_hot=1 coverage=1\.0000 sampled_precision=1\.0000$' \
+like "$out" '^precision=1\.0000 recall=1\.0000 spearman=1\.0000 truth_phase=1 truth_hot=1 sampled_hot=1 coverage=1\.0000 sampled_precision=1\.0000 unscored=0$' \
 	"window 1 scored by hand"
-like "$out" '^windows=2 mean_precision=0\.8333 mean_recall=0\.8333 mean_spearman=0\.8500 mean_coverage=0\.8333$' \
+like "$out" '^windows=2 mean_precision=0\.8333 mean_recall=0\.8333 mean_spearman=0\.9000 mean_coverage=0\.8333$' \
 	"means over windows"
+# A frame the truth has no row for (the guest's own tables, say) ranked
+# first: it stays in the ranking, and the score passes over it. 0x30 x6,
+# then as window 0: the hot set scored is {10,11,12} (2 hits), unscored=1;
+# with -T 2.5 (samples/s) the set is {30,10,11}: 2 scored, both hot.
+{
+	t=1000000000
+	for g in 30 30 30 30 30 30 10 10 10 10 10 11 11 11 12 12; do
+		echo "t=$t vcpu=0 gfn=0x$g type=r-- level=1 delay=100"
+		t=$((t + 50000000))
+	done
+} > "$T/sys.txt"
+sysout=$($HN -e count -w 1s -p 0 -g "$T/truth.txt" "$T/sys.txt")
+is "$(echo "$sysout" | awk '$1 == 1 { print $2 }')" 0x30 "a frame with no truth row keeps its rank"
+like "$sysout" '^precision=0\.6667 recall=0\.6667 .* unscored=1$' "the score passes over it"
+like "$($HN -e count -w 1s -p 0 -T 2.5 -g "$T/truth.txt" "$T/sys.txt")" '^precision=1\.0000 recall=0\.6667 .* unscored=1$' \
+	"a threshold's hot set is scored over the frames the truth describes"
 # the same truth as workload/guest --truth writes it: columns, decimal
 # frames, the phase length in a comment (so no -L needed)
 cat > "$T/truth.cols" <<'IN'
@@ -146,10 +163,10 @@ phase=0 gfn=0xc share=0.2 hot=1
 phase=0 gfn=0xd share=0.1 hot=0
 IN
 like "$($HN -q -g "$T/ab.truth" "$T/ab.txt")" \
-	'^precision=0\.6667 recall=0\.6667 spearman=-0\.3162 truth_phase=0 truth_hot=3 sampled_hot=2 coverage=0\.6667 sampled_precision=0\.5000$' \
+	'^precision=0\.6667 recall=0\.6667 spearman=-0\.3162 truth_phase=0 truth_hot=3 sampled_hot=2 coverage=0\.6667 sampled_precision=0\.5000 unscored=0$' \
 	"delay estimator scored by hand"
 like "$($HN -e count -q -g "$T/ab.truth" "$T/ab.txt")" \
-	'^precision=0\.6667 recall=0\.6667 spearman=0\.3162 truth_phase=0 truth_hot=3 sampled_hot=2 coverage=0\.6667 sampled_precision=1\.0000$' \
+	'^precision=0\.6667 recall=0\.6667 spearman=0\.3162 truth_phase=0 truth_hot=3 sampled_hot=2 coverage=0\.6667 sampled_precision=1\.0000 unscored=0$' \
 	"count estimator scored by hand"
 # -T in accesses/s: only D (2000) and A (1000) reach 500/s
 like "$($HN -q -T 500 "$T/ab.txt")" 'hot_set=2 estimator=delay expired=0$' "-T 500 accesses/s keeps D and A"
@@ -196,7 +213,7 @@ awk 'BEGIN { for (g = 0; g < 200; g++)
 	printf "phase=0 gfn=0x%x share=%.6f hot=%d\n", g,
 	       g % 10 ? 10 / 5800 : 4000 / 58000, g % 10 ? 0 : 1 }' > "$T/sim.truth"
 like "$($HN -q -g "$T/sim.truth" "$T/sim.txt")" \
-	'^precision=1\.0000 recall=1\.0000 spearman=0\.[0-9]+ truth_phase=0 truth_hot=20 sampled_hot=20 coverage=1\.0000 sampled_precision=1\.0000$' \
+	'^precision=1\.0000 recall=1\.0000 spearman=0\.[0-9]+ truth_phase=0 truth_hot=20 sampled_hot=20 coverage=1\.0000 sampled_precision=1\.0000 unscored=0$' \
 	"simulated sweeps: the delay estimator finds the 20 hot frames exactly"
 p=$($HN -e count -q -g "$T/sim.truth" "$T/sim.txt" | sed -n 's/^precision=\([0-9.]*\) .*/\1/p')
 ok "$(awk -v p="$p" 'BEGIN { exit !(p < 0.5) }'; echo $?)" \
