@@ -20,9 +20,11 @@
  * Usage: abit-model TRUTH ACCESSES_PER_S OBSERVATIONS [SEED]
  *   e.g. abit-model ref.truth 4.7e6 10      (the reference guest, 10 s)
  */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "../analysis/lib/truth.h"
 #include "model.h"
@@ -67,8 +69,12 @@ int main(int argc, char **argv)
 	k = atoi(argv[3]);
 	if (argc > 4)
 		model_rng = strtoull(argv[4], NULL, 0) | 1;
-	if (truth_load(&t, argv[1]) < 0 || !t.nphases) {
-		fprintf(stderr, "abit-model: %s: not a truth file\n", argv[1]);
+	if (truth_load(&t, argv[1]) < 0) {
+		fprintf(stderr, "abit-model: %s: %s\n", argv[1], strerror(errno));
+		return 2;
+	}
+	if (!t.nphases) {
+		fprintf(stderr, "abit-model: %s: no frames (not a truth file?)\n", argv[1]);
 		return 2;
 	}
 	ph = &t.phases[0];
