@@ -256,7 +256,7 @@ static void print_stats(FILE *f, const char *prefix,
 	fprintf(f, "%sarmed=%llu caught=%llu recorded=%llu dropped=%llu "
 		"filtered=%llu natural=%llu truncated=%llu expired=%llu "
 		"regions=%llu rounds=%llu arm_rate=%llu frames=%llu pool_full=%llu "
-		"censored=%llu expire_ns=%llu expire_auto=%llu late=%llu zaps=%llu "
+		"censored=%llu expire_ns=%llu expire_auto=%llu late=%llu undone=%llu zaps=%llu "
 		"zap_ns=%llu throttled=%llu paused_frames=%llu skipped_frames=%llu "
 		"slots=%llu mmap_busy=%llu dirty_log=%llu vm_gone=%llu mode=%llu "
 		"age_observed=%llu age_touched=%llu age_records=%llu age_ns=%llu "
@@ -264,7 +264,7 @@ static void print_stats(FILE *f, const char *prefix,
 		F(armed), F(caught), F(recorded), F(dropped), F(filtered),
 		F(natural), F(truncated), F(expired), F(regions), F(rounds),
 		F(arm_rate), F(frames), F(pool_full), F(censored), F(expire_ns),
-		F(expire_auto), F(late), F(zaps), F(zap_ns), F(throttled),
+		F(expire_auto), F(late), F(undone), F(zaps), F(zap_ns), F(throttled),
 		F(paused_frames), F(skipped_frames), F(slots), F(mmap_busy),
 		F(dirty_log), F(vm_gone), F(mode), F(age_observed), F(age_touched),
 		F(age_records), F(age_ns), F(age_flushes), F(age_interval_ns),

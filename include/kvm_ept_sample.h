@@ -162,6 +162,7 @@ struct kvm_ept_sample_stats {
 	__u64 age_flushes;	/* TLB flushes after clearing accessed bits */
 	__u64 age_interval_ns;	/* the accessed-bit interval */
 	__u64 age_saturated;	/* 1: auto mode found the bits saturated */
+	__u64 undone;		/* armings a fault already on its way undid */
 };
 
 /* GET_STATS fills the version-3/4 part of struct kvm_ept_sample_stats. */

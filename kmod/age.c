@@ -144,6 +144,19 @@ static bool ept_age_call(struct ept_session *s, struct kvm *kvm,
 	return young;
 }
 
+/*
+ * Whether KVM maps a frame of [gfn, end) that the guest touched since
+ * its accessed bit was last cleared (armed.c: an undone arming).
+ */
+bool ept_age_young(struct ept_session *s, struct kvm *kvm, u64 gfn, u64 end)
+{
+	int idx = srcu_read_lock(&kvm->srcu);
+	bool young = ept_age_call(s, kvm, ept_syms.test_age_gfn, gfn, end);
+
+	srcu_read_unlock(&kvm->srcu, idx);
+	return young;
+}
+
 /* Push one record per unit of c: touched (bit set in young) or not. */
 static void ept_age_records(struct ept_session *s, const struct ept_age_chunk *c,
 			    const unsigned long *young, u64 now)

@@ -331,7 +331,7 @@ void ept_arm_round(struct ept_session *s, struct kvm *kvm)
 	unsigned long flags;
 
 	ept_arm_configure(s, now);
-	ept_armed_expire(s, now);
+	ept_armed_expire(s, kvm, now);
 	ept_control(s, now);
 	ept_limits_refill(&s->limits, now - s->limits_round);
 	s->limits_round = now;

@@ -8,6 +8,19 @@
  * A unit is a 4 KiB frame (level 1) or a huge region (level 2: 512 frames,
  * level 3: 262144 frames) whose whole mapping was zapped; its key is its
  * first gfn and its level.
+ *
+ * An undone arming: a vCPU's not-present fault passes the kvm_page_fault
+ * tracepoint (catch.c) before the unit is armed, so it is no sample; then
+ * the unit is armed and zapped, and the fault, still on its way, reaches
+ * KVM's MMU after the zap and maps the frame again (its mmu_invalidate_seq
+ * is read after the zap's, so KVM sees nothing stale). The unit looks
+ * armed, but the guest touches it without a fault, and at its expiry a
+ * record would claim an access-free wait that never was. So each vCPU's
+ * last such fault is kept (natural_gfn) until its next one; a unit armed
+ * over one is suspect, and a suspect unit that reaches its expiry is
+ * checked with kvm_test_age_gfn: mapped and touched again, its arming was
+ * undone and it ends with no record (stats.undone); otherwise it expires
+ * as any other.
  */
 #include <linux/hash.h>
 #include <linux/vmalloc.h>
@@ -26,7 +39,8 @@ int ept_armed_init(struct ept_session *s)
 
 	s->pool = vzalloc(array_size(EPT_MAX_ARMED, sizeof(*s->pool)));
 	s->revisit_gfn = vmalloc(array_size(EPT_REVISIT_MAX, sizeof(u64)));
-	if (!s->pool || !s->revisit_gfn)
+	s->natural_gfn = vzalloc(array_size(KVM_MAX_VCPUS, sizeof(u64)));
+	if (!s->pool || !s->revisit_gfn || !s->natural_gfn)
 		return -ENOMEM;
 	for (i = 0; i < ARRAY_SIZE(s->hash); i++)
 		INIT_HLIST_HEAD(&s->hash[i]);
@@ -43,6 +57,8 @@ void ept_armed_free(struct ept_session *s)
 	s->pool = NULL;
 	vfree(s->revisit_gfn);
 	s->revisit_gfn = NULL;
+	vfree(s->natural_gfn);
+	s->natural_gfn = NULL;
 }
 
 #define EPT_CLEAR_BATCH		512
@@ -68,6 +84,52 @@ void ept_armed_clear(struct ept_session *s)
 		s->revisit_len = 0;
 		spin_unlock_irqrestore(&s->arm_lock, flags);
 	} while (n > EPT_CLEAR_BATCH);
+	spin_lock_irqsave(&s->arm_lock, flags);
+	if (s->natural_gfn)
+		memset(s->natural_gfn, 0, s->natural_n * sizeof(u64));
+	s->natural_n = 0;
+	memset(s->natural_count, 0, sizeof(s->natural_count));
+	spin_unlock_irqrestore(&s->arm_lock, flags);
+}
+
+static inline u32 ept_natural_bucket(u64 gfn)
+{
+	return hash_64(gfn >> 9, EPT_NATURAL_BITS);	/* by 2 MiB region */
+}
+
+/*
+ * vCPU idx took a not-present fault on gfn that found no armed unit (or,
+ * with found, one that did: its last such fault has left KVM's MMU).
+ */
+void ept_natural_note(struct ept_session *s, int idx, u64 gfn, bool found)
+{
+	u64 *slot;
+
+	if (idx < 0 || idx >= KVM_MAX_VCPUS)
+		return;
+	slot = &s->natural_gfn[idx];
+	if (*slot)
+		s->natural_count[ept_natural_bucket(*slot - 1)]--;
+	*slot = found ? 0 : gfn + 1;
+	if (*slot)
+		s->natural_count[ept_natural_bucket(gfn)]++;
+	s->natural_n = max_t(u32, s->natural_n, idx + 1);
+}
+
+/* Whether a vCPU's fault may still be on its way into the unit. */
+static bool ept_natural_pending(const struct ept_session *s, u64 base, u8 level)
+{
+	u64 pages = ept_unit_pages(level), g;
+	u32 i;
+
+	if (level < 3 && !s->natural_count[ept_natural_bucket(base)])
+		return false;
+	for (i = 0; i < s->natural_n; i++) {
+		g = s->natural_gfn[i];
+		if (g && g - 1 - base < pages)
+			return true;
+	}
+	return false;
 }
 
 static struct ept_armed *ept_armed_lookup(struct ept_session *s, u64 base,
@@ -100,6 +162,7 @@ bool ept_armed_add(struct ept_session *s, u64 base, u8 level, u64 now,
 		e->flags = unit_flags;
 		e->t_arm = now;
 		e->t_start = now;
+		e->suspect = ept_natural_pending(s, base, level);
 		hlist_add_head(&e->hnode, &s->hash[ept_hash(base, level)]);
 		s->outstanding++;
 		s->stats.armed++;
@@ -183,11 +246,37 @@ void ept_expiry_record(struct ept_session *s, const struct ept_armed *e,
 #define EPT_EXPIRE_BATCH	8
 
 /*
+ * A suspect unit at its expiry: check outside arm_lock whether a fault
+ * already on its way mapped it again (KVM maps it, and the guest touched
+ * it). Undone: it goes, with no record. Otherwise it is no longer
+ * suspect and expires as any other. Unless it was caught meanwhile.
+ */
+static void ept_armed_check(struct ept_session *s, struct kvm *kvm,
+			    u64 base, u8 level, u64 t_arm)
+{
+	bool young = ept_age_young(s, kvm, base, base + ept_unit_pages(level));
+	struct ept_armed *e;
+	unsigned long flags;
+
+	spin_lock_irqsave(&s->arm_lock, flags);
+	e = ept_armed_lookup(s, base, level);
+	if (e && e->t_arm == t_arm) {
+		e->suspect = false;
+		if (young) {
+			s->stats.undone++;
+			ept_armed_release(s, e);
+		}
+	}
+	spin_unlock_irqrestore(&s->arm_lock, flags);
+}
+
+/*
  * Drop units armed longer than the expiry ago, in batches: each batch is
  * taken under arm_lock, then its expiry records (if the reader asked for
  * them, in format 2) go to the buffer under fifo_lock, never both at once.
+ * A suspect unit ends a batch, and is checked first.
  */
-void ept_armed_expire(struct ept_session *s, u64 now)
+void ept_armed_expire(struct ept_session *s, struct kvm *kvm, u64 now)
 {
 	struct kvm_ept_sample_v2 rec[EPT_EXPIRE_BATCH];
 	struct ept_armed *e, *tmp;
@@ -195,13 +284,24 @@ void ept_armed_expire(struct ept_session *s, u64 now)
 	unsigned int n, i;
 	bool records = READ_ONCE(s->censored) &&
 		       READ_ONCE(s->format) == KVM_EPT_SAMPLE_FORMAT_V2;
+	bool check;
+	u64 base = 0, t_arm = 0;
+	u8 level = 0;
 
 	do {
 		n = 0;
+		check = false;
 		spin_lock_irqsave(&s->arm_lock, flags);
 		list_for_each_entry_safe(e, tmp, &s->armed, lnode) {
 			if (n == EPT_EXPIRE_BATCH || now - e->t_start < READ_ONCE(s->expire_ns))
 				break;
+			if (e->suspect) {
+				check = true;
+				base = e->base;
+				level = e->level;
+				t_arm = e->t_arm;
+				break;
+			}
 			/* Under arm_lock: no catch of the unit can follow. */
 			ept_expiry_record(s, e, &rec[n++]);
 			ept_armed_release(s, e);
@@ -209,7 +309,9 @@ void ept_armed_expire(struct ept_session *s, u64 now)
 		spin_unlock_irqrestore(&s->arm_lock, flags);
 		for (i = 0; records && i < n; i++)
 			ept_buffer_push(s, &rec[i]);
-	} while (n == EPT_EXPIRE_BATCH);
+		if (check)
+			ept_armed_check(s, kvm, base, level, t_arm);
+	} while (n == EPT_EXPIRE_BATCH || check);
 }
 
 /*

@@ -43,6 +43,7 @@
 #define EPT_MAX_LEVEL		3		/* 1 = 4K, 2 = 2M, 3 = 1G */
 #define EPT_CHUNK_DEFAULT	128		/* frames armed by one zap */
 #define EPT_CHUNK_MAX		512
+#define EPT_NATURAL_BITS	8	/* natural_count buckets, log2 */
 #define EPT_REVISIT_MAX		16384		/* queued revisits per session */
 #define EPT_REVISIT_DIV_MAX	64
 #define EPT_RATE_CAP_DEFAULT	16	/* arms/s per sample/s of budget */
@@ -84,6 +85,7 @@ struct ept_armed {
 	u64 t_start;			/* ktime_get_ns() when its zap returned */
 	u8 level;
 	u8 flags;			/* KVM_EPT_SAMPLE_F_REVISIT or 0 */
+	bool suspect;			/* a vCPU's fault may undo the arming */
 };
 
 /* A memslot that the walk arms, in the walk's order (by gfn). */
@@ -209,6 +211,15 @@ struct ept_session {
 	u64 *revisit_gfn;
 	u32 revisit_head, revisit_len;
 	u64 revisit_ns;
+	/*
+	 * Each vCPU's last not-present fault that found no armed unit (gfn +
+	 * 1, by vcpu_idx; 0: none): it may still be on its way through KVM's
+	 * MMU, and map a frame armed after it (armed.c). natural_count counts
+	 * them by 2 MiB region, for a quick test.
+	 */
+	u64 *natural_gfn;
+	u32 natural_n;			/* entries in use: highest vcpu_idx + 1 */
+	u16 natural_count[1 << EPT_NATURAL_BITS];
 	/* Delays of the current control window, log2 buckets (control.c). */
 	u32 delay_hist[EPT_HIST_BUCKETS];
 
@@ -281,7 +292,8 @@ void ept_armed_started(struct ept_session *s, u64 first, u64 last, u8 level,
 		       u64 t_arm, u64 now);
 struct ept_armed *ept_armed_find(struct ept_session *s, u64 gfn);
 void ept_armed_release(struct ept_session *s, struct ept_armed *e);
-void ept_armed_expire(struct ept_session *s, u64 now);
+void ept_armed_expire(struct ept_session *s, struct kvm *kvm, u64 now);
+void ept_natural_note(struct ept_session *s, int idx, u64 gfn, bool found);
 void ept_expiry_record(struct ept_session *s, const struct ept_armed *e,
 		       struct kvm_ept_sample_v2 *rec);
 void ept_revisit_queue(struct ept_session *s, const struct ept_armed *e,
@@ -330,6 +342,7 @@ bool ept_limits_allow(const struct ept_limits *l);
 int ept_age_init(struct ept_age *a);
 void ept_age_free(struct ept_age *a);
 void ept_age_start(struct ept_age *a);
+bool ept_age_young(struct ept_session *s, struct kvm *kvm, u64 gfn, u64 end);
 void ept_age_round(struct ept_session *s, struct kvm *kvm, struct mm_struct *mm,
 		   u64 now, u64 elapsed, u64 arm);
 

@@ -19,8 +19,7 @@ FLOOR_PCT=10
 # ... and at least this share with the default mode, accessed bits.
 ABIT_FLOOR_PCT=50
 
-tmp=$(mktemp -d)
-trap '[ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
+scratch_dir
 O=$tmp/out
 D=10	# seconds each capture samples
 run_lab() {

@@ -22,8 +22,7 @@ export LC_ALL=C
 
 lab_required
 
-tmp=$(mktemp -d)
-trap '[ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
+scratch_dir
 O=$tmp/out
 
 run_lab() {

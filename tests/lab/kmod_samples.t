@@ -8,8 +8,7 @@
 . "$(dirname "$0")/../lib/tap.sh"
 cd "$EPTSCOPE_ROOT" || exit 1
 export LC_ALL=C
-tmp=$(mktemp -d)
-trap '[ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
+scratch_dir
 
 lab/run --vcpus 2 --out "$tmp" --timeout 300 -- sh -c '
 	insmod kmod/kvm_ept_sample.ko || exit 1

@@ -11,8 +11,7 @@ export LC_ALL=C
 
 lab_required
 
-tmp=$(mktemp -d)
-trap '[ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
+scratch_dir
 
 H=$(lab/stap -g stp/ept_hot.stp 5 30 2000)
 ok $? "ept_hot.stp compiles in guru mode ($H)"

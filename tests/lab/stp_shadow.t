@@ -14,8 +14,7 @@ export LC_ALL=C
 
 lab_required
 
-tmp=$(mktemp -d)
-trap '[ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
+scratch_dir
 
 # Under TCG, SystemTap's overload check can stop a busy session, and a
 # probe that waits more than 1 ms for a lock is skipped (101 skips end the

@@ -59,6 +59,12 @@ lab_required() {
 		skip_all "the lab is not set up (lab/setup)"
 }
 
+# scratch_dir: a fresh folder in $tmp, removed at exit unless KEEP is set.
+scratch_dir() {
+	tmp=$(mktemp -d)
+	trap '[ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
+}
+
 # lab_vm_lost_diag LOG WHAT: a diagnostic naming how the lab VM was lost
 # (lab/lib.sh, lab_vm_lost).
 lab_vm_lost_diag() {
