@@ -16,11 +16,13 @@
  * is read after the zap's, so KVM sees nothing stale). The unit looks
  * armed, but the guest touches it without a fault, and at its expiry a
  * record would claim an access-free wait that never was. So each vCPU's
- * last such fault is kept (natural_gfn) until its next one; a unit armed
- * over one is suspect, and a suspect unit that reaches its expiry is
- * checked with kvm_test_age_gfn: mapped and touched again, its arming was
- * undone and it ends with no record (stats.undone); otherwise it expires
- * as any other.
+ * last not-present fault is kept (natural_gfn) until its next one, which
+ * means the previous one has left KVM's MMU; a unit armed over one is
+ * suspect, and a suspect unit that reaches its expiry is checked with
+ * kvm_test_age_gfn: if a fault mapped it since its zap (accessed, which a
+ * fault's mapping is, and a zapped unit never is), its arming was undone
+ * and it ends with no record (stats.undone, kvm_ept_sample_undone);
+ * otherwise it expires as any other.
  */
 #include <linux/hash.h>
 #include <linux/vmalloc.h>
@@ -88,20 +90,34 @@ void ept_armed_clear(struct ept_session *s)
 	if (s->natural_gfn)
 		memset(s->natural_gfn, 0, s->natural_n * sizeof(u64));
 	s->natural_n = 0;
-	memset(s->natural_count, 0, sizeof(s->natural_count));
+	memset(s->natural_frames, 0, sizeof(s->natural_frames));
+	memset(s->natural_regions, 0, sizeof(s->natural_regions));
 	spin_unlock_irqrestore(&s->arm_lock, flags);
 }
 
-static inline u32 ept_natural_bucket(u64 gfn)
+/* The filter bucket of gfn's unit at level (1, 2, 3). */
+static u16 *ept_natural_bucket(struct ept_session *s, u64 gfn, u8 level)
 {
-	return hash_64(gfn >> 9, EPT_NATURAL_BITS);	/* by 2 MiB region */
+	if (level == 1)
+		return &s->natural_frames[hash_64(gfn, EPT_NATURAL_FRAME_BITS)];
+	return &s->natural_regions[level - 2][hash_64(gfn >> ((level - 1) * 9),
+						      EPT_NATURAL_REGION_BITS)];
+}
+
+static void ept_natural_count(struct ept_session *s, u64 gfn, int d)
+{
+	u8 level;
+
+	for (level = 1; level <= EPT_MAX_LEVEL; level++)
+		*ept_natural_bucket(s, gfn, level) += d;
 }
 
 /*
- * vCPU idx took a not-present fault on gfn that found no armed unit (or,
- * with found, one that did: its last such fault has left KVM's MMU).
+ * vCPU idx took a not-present fault on gfn, which may now be on its way
+ * through KVM's MMU (caught or not: a caught frame is armed again when
+ * it is revisited); its previous one has left KVM's MMU. Under arm_lock.
  */
-void ept_natural_note(struct ept_session *s, int idx, u64 gfn, bool found)
+void ept_natural_note(struct ept_session *s, int idx, u64 gfn)
 {
 	u64 *slot;
 
@@ -109,27 +125,10 @@ void ept_natural_note(struct ept_session *s, int idx, u64 gfn, bool found)
 		return;
 	slot = &s->natural_gfn[idx];
 	if (*slot)
-		s->natural_count[ept_natural_bucket(*slot - 1)]--;
-	*slot = found ? 0 : gfn + 1;
-	if (*slot)
-		s->natural_count[ept_natural_bucket(gfn)]++;
+		ept_natural_count(s, *slot - 1, -1);
+	*slot = gfn + 1;
+	ept_natural_count(s, gfn, 1);
 	s->natural_n = max_t(u32, s->natural_n, idx + 1);
-}
-
-/* Whether a vCPU's fault may still be on its way into the unit. */
-static bool ept_natural_pending(const struct ept_session *s, u64 base, u8 level)
-{
-	u64 pages = ept_unit_pages(level), g;
-	u32 i;
-
-	if (level < 3 && !s->natural_count[ept_natural_bucket(base)])
-		return false;
-	for (i = 0; i < s->natural_n; i++) {
-		g = s->natural_gfn[i];
-		if (g && g - 1 - base < pages)
-			return true;
-	}
-	return false;
 }
 
 static struct ept_armed *ept_armed_lookup(struct ept_session *s, u64 base,
@@ -162,7 +161,7 @@ bool ept_armed_add(struct ept_session *s, u64 base, u8 level, u64 now,
 		e->flags = unit_flags;
 		e->t_arm = now;
 		e->t_start = now;
-		e->suspect = ept_natural_pending(s, base, level);
+		e->suspect = *ept_natural_bucket(s, base, level) != 0;
 		hlist_add_head(&e->hnode, &s->hash[ept_hash(base, level)]);
 		s->outstanding++;
 		s->stats.armed++;
@@ -247,23 +246,26 @@ void ept_expiry_record(struct ept_session *s, const struct ept_armed *e,
 
 /*
  * A suspect unit at its expiry: check outside arm_lock whether a fault
- * already on its way mapped it again (KVM maps it, and the guest touched
- * it). Undone: it goes, with no record. Otherwise it is no longer
- * suspect and expires as any other. Unless it was caught meanwhile.
+ * already on its way mapped it again. Undone: it goes, with no record.
+ * Otherwise it is no longer suspect and expires as any other. Unless it
+ * was caught meanwhile. The mmu_lock time counts against the limits.
  */
 static void ept_armed_check(struct ept_session *s, struct kvm *kvm,
 			    u64 base, u8 level, u64 t_arm)
 {
+	u64 t0 = ktime_get_ns();
 	bool young = ept_age_young(s, kvm, base, base + ept_unit_pages(level));
 	struct ept_armed *e;
 	unsigned long flags;
 
+	s->limits.time_tokens -= ktime_get_ns() - t0;	/* mmu_lock time */
 	spin_lock_irqsave(&s->arm_lock, flags);
 	e = ept_armed_lookup(s, base, level);
 	if (e && e->t_arm == t_arm) {
 		e->suspect = false;
 		if (young) {
 			s->stats.undone++;
+			trace_kvm_ept_sample_undone(s->pid, base, level, t_arm);
 			ept_armed_release(s, e);
 		}
 	}

@@ -39,7 +39,7 @@ static void ept_catch(struct ept_session *s, struct kvm_vcpu *vcpu, u64 gfn, u8 
 
 	spin_lock_irqsave(&s->arm_lock, flags);
 	e = ept_armed_find(s, gfn);
-	ept_natural_note(s, vcpu->vcpu_idx, gfn, e);
+	ept_natural_note(s, vcpu->vcpu_idx, gfn);
 	if (!e) {
 		s->stats.natural++;
 		spin_unlock_irqrestore(&s->arm_lock, flags);

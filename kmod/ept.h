@@ -10,7 +10,8 @@
  *   ept_sessions_lock (mutex)     the list of attached sessions, tracepoint
  *   kvm->srcu (read)              memslots, one arming chunk at a time
  *   mm->mmap_lock (read, trylock) the VMM's mappings, for a chunk's level
- *   kvm->mmu_lock                 taken inside kvm_zap_gfn_range only
+ *   kvm->mmu_lock                 inside kvm_zap_gfn_range, and around
+ *                                 KVM's test/clear-young handlers (age.c)
  *   session->arm_lock (spin)      armed units, arm-side counters, delays
  *   session->fifo_lock (spin)     the sample buffer, buffer-side counters
  * The fault path (catch.c) runs in the kvm_page_fault tracepoint and takes
@@ -43,7 +44,8 @@
 #define EPT_MAX_LEVEL		3		/* 1 = 4K, 2 = 2M, 3 = 1G */
 #define EPT_CHUNK_DEFAULT	128		/* frames armed by one zap */
 #define EPT_CHUNK_MAX		512
-#define EPT_NATURAL_BITS	8	/* natural_count buckets, log2 */
+#define EPT_NATURAL_FRAME_BITS	14	/* natural filter buckets, log2: by frame */
+#define EPT_NATURAL_REGION_BITS	8	/* by 2 MiB and by 1 GiB region */
 #define EPT_REVISIT_MAX		16384		/* queued revisits per session */
 #define EPT_REVISIT_DIV_MAX	64
 #define EPT_RATE_CAP_DEFAULT	16	/* arms/s per sample/s of budget */
@@ -212,14 +214,16 @@ struct ept_session {
 	u32 revisit_head, revisit_len;
 	u64 revisit_ns;
 	/*
-	 * Each vCPU's last not-present fault that found no armed unit (gfn +
-	 * 1, by vcpu_idx; 0: none): it may still be on its way through KVM's
-	 * MMU, and map a frame armed after it (armed.c). natural_count counts
-	 * them by 2 MiB region, for a quick test.
+	 * Each vCPU's last not-present fault (gfn + 1, by vcpu_idx; 0: none):
+	 * it may still be on its way through KVM's MMU, and map a frame armed
+	 * after it (armed.c). The filters count them by hashed frame, 2 MiB
+	 * and 1 GiB region: a unit whose bucket is not empty is suspect (a
+	 * collision costs one check at its expiry, never a wrong outcome).
 	 */
 	u64 *natural_gfn;
 	u32 natural_n;			/* entries in use: highest vcpu_idx + 1 */
-	u16 natural_count[1 << EPT_NATURAL_BITS];
+	u16 natural_frames[1 << EPT_NATURAL_FRAME_BITS];
+	u16 natural_regions[2][1 << EPT_NATURAL_REGION_BITS];
 	/* Delays of the current control window, log2 buckets (control.c). */
 	u32 delay_hist[EPT_HIST_BUCKETS];
 
@@ -293,7 +297,7 @@ void ept_armed_started(struct ept_session *s, u64 first, u64 last, u8 level,
 struct ept_armed *ept_armed_find(struct ept_session *s, u64 gfn);
 void ept_armed_release(struct ept_session *s, struct ept_armed *e);
 void ept_armed_expire(struct ept_session *s, struct kvm *kvm, u64 now);
-void ept_natural_note(struct ept_session *s, int idx, u64 gfn, bool found);
+void ept_natural_note(struct ept_session *s, int idx, u64 gfn);
 void ept_expiry_record(struct ept_session *s, const struct ept_armed *e,
 		       struct kvm_ept_sample_v2 *rec);
 void ept_revisit_queue(struct ept_session *s, const struct ept_armed *e,

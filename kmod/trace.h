@@ -17,8 +17,8 @@
 #include <linux/tracepoint.h>
 #include <linux/types.h>
 
-/* A unit registered for arming; its zap follows (kvm_ept_sample_zap). */
-TRACE_EVENT(kvm_ept_sample_arm,
+/* One unit's arming: pid, its first gfn, its level, its t_arm. */
+DECLARE_EVENT_CLASS(kvm_ept_sample_unit,
 	TP_PROTO(pid_t pid, u64 gfn, u8 level, u64 t_arm),
 	TP_ARGS(pid, gfn, level, t_arm),
 	TP_STRUCT__entry(
@@ -36,6 +36,19 @@ TRACE_EVENT(kvm_ept_sample_arm,
 	TP_printk("pid=%d gfn=0x%llx level=%u t_arm=%llu", __entry->pid,
 		  __entry->gfn, __entry->level, __entry->t_arm)
 );
+
+/* A unit registered for arming; its zap follows (kvm_ept_sample_zap). */
+DEFINE_EVENT(kvm_ept_sample_unit, kvm_ept_sample_arm,
+	TP_PROTO(pid_t pid, u64 gfn, u8 level, u64 t_arm),
+	TP_ARGS(pid, gfn, level, t_arm));
+
+/*
+ * An arming undone by a fault already on its way (armed.c): the unit ends
+ * with neither a sample nor an expiry.
+ */
+DEFINE_EVENT(kvm_ept_sample_unit, kvm_ept_sample_undone,
+	TP_PROTO(pid_t pid, u64 gfn, u8 level, u64 t_arm),
+	TP_ARGS(pid, gfn, level, t_arm));
 
 /* One kvm_zap_gfn_range over nframes frames from gfn, arming units. */
 TRACE_EVENT(kvm_ept_sample_zap,
