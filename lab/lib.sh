@@ -42,6 +42,15 @@ lab_abi_or_die() {
 	lab_abi || die "the lab is not set up: run lab/setup (or make check)"
 }
 
+# The newer lab kernel (a 6.12 ABI from bookworm-backports) that setup
+# found and unpacked beside the main one; fails when there is none
+# (lab/setup, step 7, notes "none" when apt had none).
+lab_newer_abi() {
+	local abi
+	abi=$(cat "$LAB_CACHE/newer-abi" 2>/dev/null) || return 1
+	[ -n "$abi" ] && [ "$abi" != none ] && echo "$abi"
+}
+
 # Where setup unpacked the lab kernel image package for ABI $1.
 lab_kroot() { echo "$LAB_CACHE/kernel/$1"; }
 
