@@ -44,10 +44,7 @@ cat /sys/module/kvm_ept_sample/parameters/max_zaps /sys/module/kvm_ept_sample/pa
 	/sys/module/kvm_ept_sample/parameters/max_arms >$O/params
 ' >"$tmp/run.log" 2>&1
 }
-lab_run_twice "$tmp/run.log" run_lab
-st=$?
-ok $st "the lab run succeeds with a clean dmesg"
-[ $st -eq 0 ] || tail -n 20 "$tmp/run.log" | sed 's/^/# /'
+lab_run_ok "$tmp/run.log" "the lab run succeeds with a clean dmesg" run_lab
 
 stat() { sed -n "s/^eptsample: armed=.* $1=\([0-9]*\).*/\1/p;s/^eptsample: $1=\([0-9]*\).*/\1/p" "$2" | head -n 1; }
 rate() { sed -n 's/^total .* rate=\([0-9]*\) .*/\1/p' "$1"; }

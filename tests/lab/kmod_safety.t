@@ -91,10 +91,7 @@ wait $g; echo $? >$O/rma.rc
 rmmod kvm_ept_sample && echo unloaded >$O/rmmod
 ' >"$tmp/run.log" 2>&1
 }
-lab_run_twice "$tmp/run.log" run_lab
-st=$?
-ok $st "the scenarios run in the lab with a clean dmesg"
-[ $st -eq 0 ] || tail -n 30 "$tmp/run.log" | sed 's/^/# /'
+lab_run_ok "$tmp/run.log" "the scenarios run in the lab with a clean dmesg" run_lab
 
 rc() { cat "$O/$1" 2>/dev/null || echo none; }
 # stat NAME FILE: a statistic from eptsample's end line.

@@ -87,6 +87,18 @@ lab_run_twice() {
 	return $st
 }
 
+# lab_run_ok LOG DESCRIPTION COMMAND...: lab_run_twice, then one test
+# line for the run, with LOG's tail when it failed; returns its status.
+lab_run_ok() {
+	local log=$1 desc=$2 st
+	shift 2
+	lab_run_twice "$log" "$@"
+	st=$?
+	ok $st "$desc"
+	[ $st -eq 0 ] || tail -n 30 "$log" | sed 's/^/# /'
+	return $st
+}
+
 skip_all() { echo "1..0 # SKIP $1"; exit 0; }
 
 diag() { printf '%s\n' "$*" | sed 's/^/# /'; }
