@@ -22,8 +22,12 @@
  *
  * Fixed expiry (SET_EXPIRE N, or the expire_ms parameter): the arming rate
  * follows budget / recorded-per-second, at most doubling or halving per
- * window, up to the cap; with yield_check, a raise that brought no more
- * samples is taken back for EPT_CEILING_WINDOWS windows.
+ * window, up to the cap.
+ *
+ * yield_check, with either expiry: the arming rate starts at the budget,
+ * and a raise that brought no more samples is taken back for
+ * EPT_CEILING_WINDOWS windows (with the adaptive expiry, the expiry grows
+ * instead).
  */
 #include <linux/log2.h>
 
@@ -110,7 +114,10 @@ void ept_control_start(struct ept_session *s, u32 freq, u64 now)
 	struct ept_control *c = &s->ctl;
 
 	c->freq = freq;
-	c->rate = c->auto_expire ? ept_rate_max(s, freq) : max_t(u64, freq, 1);
+	if (c->auto_expire && !c->yield_check)
+		c->rate = ept_rate_max(s, freq);
+	else
+		c->rate = clamp_t(u64, freq, 1, ept_rate_max(s, freq));
 	c->prev_rate = 0;
 	c->prev_per_sec = 0;
 	c->ceiling = 0;
@@ -123,6 +130,30 @@ void ept_control_start(struct ept_session *s, u32 freq, u64 now)
 		s->stats.arm_rate = c->rate;
 }
 
+/*
+ * yield_check: the last window ran at a higher rate than the one before
+ * and brought no more samples, short of the budget: hold the rate at the
+ * earlier one for EPT_CEILING_WINDOWS windows. Returns the ceiling in
+ * force (0: none).
+ */
+static u64 ept_control_yield(struct ept_control *c, u64 per_sec)
+{
+	u64 ran = c->rate;
+
+	if (!c->yield_check)
+		return 0;
+	if (ran > c->prev_rate && c->prev_rate &&
+	    per_sec <= c->prev_per_sec && per_sec < c->freq) {
+		c->ceiling = c->prev_rate;
+		c->ceiling_left = EPT_CEILING_WINDOWS;
+	} else if (c->ceiling_left && !--c->ceiling_left) {
+		c->ceiling = 0;
+	}
+	c->prev_rate = ran;
+	c->prev_per_sec = per_sec;
+	return c->ceiling;
+}
+
 /* Adaptive expiry: move the expiry, and the rate only at its floor. */
 static void ept_control_auto(struct ept_session *s, u64 per_sec)
 {
@@ -131,6 +162,8 @@ static void ept_control_auto(struct ept_session *s, u64 per_sec)
 	u64 caught = ept_take_hist(s, hist), e = s->expire_ns, rate_max;
 
 	rate_max = ept_rate_max(s, c->freq);
+	if (ept_control_yield(c, per_sec))
+		rate_max = min(rate_max, c->ceiling);
 	if (per_sec * 10 < (u64)c->freq * 9) {
 		if (c->rate < rate_max)
 			c->rate = min(c->rate * 2, rate_max);
@@ -155,26 +188,15 @@ static void ept_control_auto(struct ept_session *s, u64 per_sec)
 static void ept_control_fixed(struct ept_session *s, u64 per_sec)
 {
 	struct ept_control *c = &s->ctl;
-	u64 ran = c->rate;
+	u64 ceiling = ept_control_yield(c, per_sec);
 
 	if (per_sec == 0)
 		c->rate *= 2;
 	else
 		c->rate = clamp(div64_u64(c->rate * c->freq, per_sec),
 				c->rate / 2, c->rate * 2);
-	if (c->yield_check) {
-		if (ran > c->prev_rate && c->prev_rate &&
-		    per_sec <= c->prev_per_sec && per_sec < c->freq) {
-			c->ceiling = c->prev_rate;
-			c->ceiling_left = EPT_CEILING_WINDOWS;
-		} else if (c->ceiling_left && !--c->ceiling_left) {
-			c->ceiling = 0;
-		}
-		if (c->ceiling)
-			c->rate = min(c->rate, c->ceiling);
-	}
-	c->prev_rate = ran;
-	c->prev_per_sec = per_sec;
+	if (ceiling)
+		c->rate = min(c->rate, ceiling);
 	c->rate = clamp_t(u64, c->rate, 1, ept_rate_max(s, c->freq));
 }
 

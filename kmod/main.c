@@ -28,7 +28,7 @@ MODULE_PARM_DESC(arm_rate_cap,
 bool ept_yield_check;
 module_param_named(yield_check, ept_yield_check, bool, 0644);
 MODULE_PARM_DESC(yield_check,
-		 "Raise the arming rate only while raising it brings more samples (default off); read at INIT");
+		 "Start the arming rate at the budget and raise it only while raising it brings more samples (default off); read at INIT");
 
 unsigned int ept_max_zaps = EPT_MAX_ZAPS_DEFAULT;
 module_param_named(max_zaps, ept_max_zaps, uint, 0644);

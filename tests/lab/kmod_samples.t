@@ -38,12 +38,13 @@ lab/run --vcpus 2 --out "$tmp" --timeout 300 -- sh -c '
 	analysis/eptsample -M faults -p $g -f 500 -d 4 -o /dev/null 2>$LAB_OUT/idleauto.err || exit 1
 	analysis/eptsample -M faults -p $g -f 500 -e 1000 -d 5 -o /dev/null 2>$LAB_OUT/idle0.err || exit 1
 	echo 1 >/sys/module/kvm_ept_sample/parameters/yield_check
-	analysis/eptsample -M faults -p $g -f 500 -e 1000 -d 4 -o /dev/null 2>$LAB_OUT/idle1.err || exit 1
+	analysis/eptsample -M faults -p $g -f 500 -d 4 -o /dev/null 2>$LAB_OUT/idle1.err || exit 1
+	analysis/eptsample -M faults -p $g -f 500 -e 1000 -d 4 -o /dev/null 2>$LAB_OUT/idle1f.err || exit 1
 	kill -CONT $g
 	wait $g
 ' >"$tmp/run.log" 2>&1
 st=$?
-ok $st "the lab run (five guests, seven captures) succeeds"
+ok $st "the lab run (five guests, eight captures) succeeds"
 [ $st -eq 0 ] || sed 's/^/# /' "$tmp/run.log" | tail -n 20
 
 # The samples of a log, without its expiry records (which eptsample logs by
@@ -127,14 +128,18 @@ is "$rate" 2000 "arm_rate_cap=2 holds the arming rate at twice the 1000 samples/
 # A stopped guest touches nothing: no arming rate brings a sample. With the
 # adaptive expiry the rate stays at its cap (16 x 500) and the expiry runs
 # up to its 1 s bound. With a fixed expiry and without yield_check the
-# controller doubles its rate every window (500, 1000, ..., 8000); with it,
-# the first raise that brought no more samples is taken back, and the rate
-# stays at 1x to 2x the budget.
+# controller doubles its rate every window (500, 1000, ..., 8000). With
+# yield_check the rate starts at the budget, the first raise that brought
+# no more samples is taken back, and the rate stays at 1x to 2x the
+# budget, with the adaptive expiry (the default) and with a fixed one.
 is "$(arm_rate "$tmp/idleauto.err")" 8000 "a stopped guest, adaptive expiry: the arming rate stays at its cap"
 like "$(cat "$tmp/idleauto.err")" ' expire_ns=1000000000 expire_auto=1 ' "... and the expiry runs up to its 1 s bound"
 idle0=$(arm_rate "$tmp/idle0.err")
-idle1=$(arm_rate "$tmp/idle1.err")
-ge "${idle0:-0}" 4000 "a stopped guest, yield_check off: the arming rate runs up (arm_rate=${idle0:-none})"
-ge "${idle1:-0}" 500 "a stopped guest, yield_check on: the arming rate stays at least at the budget (arm_rate=${idle1:-none})"
-le "${idle1:-0}" 1000 "... and within twice it"
+ge "${idle0:-0}" 4000 "a stopped guest, fixed expiry, yield_check off: the arming rate runs up (arm_rate=${idle0:-none})"
+for run in "idle1 adaptive" "idle1f fixed"; do
+	set -- $run
+	r=$(arm_rate "$tmp/$1.err")
+	ge "${r:-0}" 500 "a stopped guest, $2 expiry, yield_check on: the arming rate stays at least at the budget (arm_rate=${r:-none})"
+	le "${r:-0}" 1000 "... and within twice it"
+done
 done_testing
