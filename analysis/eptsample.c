@@ -47,7 +47,7 @@ struct env {
 	int censored;
 	uint64_t revisit;		/* UINT64_MAX: the module's default */
 	int mode;			/* -1: the module's default */
-	int memslots;
+	int memslots;			/* 1: in the header; 2: only them (-l) */
 	int quiet;
 };
 
@@ -91,6 +91,8 @@ static void usage(FILE *f)
 "                       caught within expiry/DIV (0: never, 1..64;\n"
 "                       default: the module's revisit_div, 0)\n"
 "  -m, --memslots       write the VM's memslots first, as comments\n"
+"  -l, --list-memslots  write only the VM's memslots (gpa= hva= pages=),\n"
+"                       one per line, and exit: no sampling\n"
 "  -q, --quiet          no statistics on standard error at the end\n"
 "  -h, --help           this text\n"
 "\n"
@@ -164,13 +166,14 @@ static int parse_args(int argc, char **argv, struct env *env)
 		{ "revisit", required_argument, NULL, 'r' },
 		{ "mode", required_argument, NULL, 'M' },
 		{ "memslots", no_argument, NULL, 'm' },
+		{ "list-memslots", no_argument, NULL, 'l' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "p:f:t:d:o:be:cCr:M:mqh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:f:t:d:o:be:cCr:M:mlqh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p': env->pid = opt_u64(optarg, "pid"); break;
 		case 'f': env->freq = opt_u64(optarg, "freq"); break;
@@ -202,6 +205,7 @@ static int parse_args(int argc, char **argv, struct env *env)
 				return bad_usage("-M takes faults, abit, hybrid or auto");
 			break;
 		case 'm': env->memslots = 1; break;
+		case 'l': env->memslots = 2; break;
 		case 'q': env->quiet = 1; break;
 		case 'h': usage(stdout); return 1;
 		default: usage(stderr); return 2;
@@ -307,21 +311,36 @@ static void drain(int fd, FILE *out, int binary, struct tally *t)
 		write_records(out, buf, (size_t)n, binary, t);
 }
 
-static int write_memslots(int fd, FILE *out)
+/*
+ * Write the VM's memslots, one line each after PREFIX: all of them (a
+ * second query when the first array was too small). 0, or -errno.
+ */
+static int write_memslots(int fd, FILE *out, const char *prefix)
 {
-	struct kvm_ept_sample_memslot slots[64];
-	struct kvm_ept_sample_get_memslots req = {
-		.memslots = slots, .capacity = 64,
-	};
+	struct kvm_ept_sample_get_memslots req = { .capacity = 64 };
+	struct kvm_ept_sample_memslot *slots = NULL;
 	size_t i;
+	int e = 0;
 
-	if (ioctl(fd, KVM_EPT_SAMPLE_CMD_GET_MEMSLOTS, &req) < 0)
-		return -errno;
-	for (i = 0; i < req.count && i < req.capacity; i++)
-		fprintf(out, "# memslot gpa=0x%llx hva=0x%llx pages=%zu\n",
+	do {
+		free(slots);
+		if (req.count > req.capacity)
+			req.capacity = req.count;
+		slots = calloc(req.capacity, sizeof(*slots));
+		if (!slots)
+			return -ENOMEM;
+		req.memslots = slots;
+		if (ioctl(fd, KVM_EPT_SAMPLE_CMD_GET_MEMSLOTS, &req) < 0) {
+			e = -errno;
+			break;
+		}
+	} while (req.count > req.capacity);
+	for (i = 0; !e && i < req.count; i++)
+		fprintf(out, "%sgpa=0x%llx hva=0x%llx pages=%zu\n", prefix,
 			(unsigned long long)slots[i].gpa,
 			(unsigned long long)slots[i].hva, slots[i].page_count);
-	return 0;
+	free(slots);
+	return e;
 }
 
 /* Open /proc/kvm_ept_sample in format 2; -1 with the reason printed. */
@@ -387,8 +406,12 @@ static void write_header(int fd, FILE *out, const struct env *env, uint64_t star
 	fprintf(out, "# eptsample pid=%llu freq=%llu types=%s start_ns=%llu\n",
 		(unsigned long long)env->pid, (unsigned long long)env->freq, types,
 		(unsigned long long)start);
-	if (env->memslots && write_memslots(fd, out) < 0)
-		fprintf(stderr, "eptsample: GET_MEMSLOTS: %s\n", strerror(errno));
+	if (env->memslots) {
+		int e = write_memslots(fd, out, "# memslot ");
+
+		if (e)
+			fprintf(stderr, "eptsample: GET_MEMSLOTS: %s\n", strerror(-e));
+	}
 }
 
 /* Sample until the deadline, a signal or the VM's end; 0 or 1. */
@@ -487,6 +510,23 @@ static void report(int fd, FILE *out, const struct env *env,
 	print_stats(stderr, "eptsample: ", &st);
 }
 
+/* -l: the memslots alone, then detach; 0 or 1. */
+static int list_memslots(int fd, FILE *out, const struct env *env)
+{
+	int e = write_memslots(fd, out, "");
+
+	if (e)
+		fprintf(stderr, "eptsample: GET_MEMSLOTS: %s\n", strerror(-e));
+	ioctl(fd, KVM_EPT_SAMPLE_CMD_DEINIT, 0);
+	close(fd);
+	if (fflush(out) != 0 || (out != stdout && fclose(out) != 0)) {
+		fprintf(stderr, "eptsample: writing %s: %s\n",
+			env->output ? env->output : "stdout", strerror(errno));
+		return 1;
+	}
+	return e ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct env env = {
@@ -513,6 +553,8 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
+	if (env.memslots == 2)
+		return list_memslots(fd, out, &env);
 	start = now_ns();
 	write_header(fd, out, &env, start);
 	sigaction(SIGINT, &sa, NULL);

@@ -6,7 +6,9 @@
  * workload/guest: precision, recall and Spearman rank correlation per
  * window. Estimators: the arming-to-access delay (the module's logs:
  * rate = samples / sum of delays, the Poisson maximum likelihood) or
- * the sample count (logs without delays). See docs/analysis.md.
+ * the sample count (logs without delays). DAMON's view of the guest
+ * (analysis/damon-capture, -D) is scored by the same code, through
+ * the accessed-bit estimator. See docs/analysis.md.
  */
 #include <err.h>
 #include <getopt.h>
@@ -17,6 +19,7 @@
 #include <string.h>
 
 #include "lib/common.h"
+#include "lib/damonlog.h"
 #include "lib/keymap.h"
 #include "lib/samples.h"
 #include "lib/truth.h"
@@ -56,6 +59,10 @@ static void usage(FILE *f)
 "                          window is compared with the phase of its middle\n"
 "      --t0 NS             time origin for windows and phases (default:\n"
 "                          the first sample's time)\n"
+"  -D, --damon             LOG is DAMON's view of the guest, as\n"
+"                          analysis/damon-capture writes it: each\n"
+"                          region's accesses count for each of its frames,\n"
+"                          through the accessed-bit estimator\n"
 "  -q, --quiet             summary lines only, no ranked list\n"
 "  -o, --output FILE       write to FILE instead of stdout\n"
 "  -h, --help              this help\n"
@@ -83,7 +90,8 @@ static void usage(FILE *f)
 "  hotness -T 1000 samples.bin                 # frames at >= 1000 accesses/s\n"
 "  hotness -e count stap.log                   # most sampled frames\n"
 "  hotness -g truth.txt samples.bin            # precision=... recall=...\n"
-"  hotness -w 1s -L 10s -g truth.txt -q samples.bin\n",
+"  hotness -w 1s -L 10s -g truth.txt -q samples.bin\n"
+"  hotness -D -g truth.txt -q damon.log          # DAMON, scored the same way\n",
 	      f);
 }
 
@@ -96,6 +104,7 @@ static const struct option longopts[] = {
 	{ "phase", required_argument, NULL, 'p' },
 	{ "phase-length", required_argument, NULL, 'L' },
 	{ "t0", required_argument, NULL, 256 },
+	{ "damon", no_argument, NULL, 'D' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "output", required_argument, NULL, 'o' },
 	{ "help", no_argument, NULL, 'h' },
@@ -106,7 +115,7 @@ enum estimator { EST_AUTO, EST_DELAY, EST_COUNT };
 
 struct opts {
 	uint64_t window, phase_len, t0;
-	int have_t0, quiet, have_phase;
+	int have_t0, quiet, have_phase, damon;
 	enum estimator est;
 	uint64_t size;
 	double threshold;
@@ -288,6 +297,28 @@ static void window_add_abit(struct window *w, const struct kvm_ept_sample_v2 *s)
 	w->fs[i].ab_obs++;
 	w->fs[i].ab_touched += touched;
 	w->fs[i].ab_isum += touched ? 2 * s->delay_ns : s->delay_ns;
+}
+
+/*
+ * A DAMON region observation: each of its frames counts DAMON's checks of
+ * the region as its own accessed-bit observations (DAMON's estimate is
+ * one per region). The window's samples and expiries count DAMON's checks
+ * that found the region accessed, and those that did not.
+ */
+static void window_add_region(struct window *w, const struct damon_obs *o)
+{
+	if (o->first) {			/* a region split by memslots counts once */
+		w->samples += o->accesses;
+		w->expired += o->checks - o->accesses;
+	}
+	for (uint64_t f = 0; f < o->frames; f++) {
+		size_t i = frame_entry(w, o->gfn + f);
+
+		w->sampled += o->accesses && !w->fs[i].ab_touched && !w->fs[i].n;
+		w->fs[i].ab_obs += o->checks;
+		w->fs[i].ab_touched += o->accesses;
+		w->fs[i].ab_isum += (uint64_t)o->checks * o->interval_ns;
+	}
 }
 
 static void window_add(struct window *w, const struct kvm_ept_sample_v2 *s,
@@ -534,156 +565,223 @@ static void print_window(const struct opts *o, const struct window *w,
 	free(r);
 }
 
-int main(int argc, char **argv)
-{
-	struct opts o = { .out = stdout };
-	const char *path = "-", *truth_path = NULL, *out = NULL, *why;
-	struct samples ss;
-	struct kvm_ept_sample_v2 s;
-	struct window w = { 0 };
-	struct truth truth;
-	struct score sc = { 0 };
-	uint64_t t0 = 0, wstart = 0, wend = 0, widx = 0, last_t = 0;
-	uint64_t late = 0, nsamples = 0, nodelay = 0;
-	enum estimator est = EST_COUNT;
-	int c, started = 0;
+/* Where the reading of the log stands: the window open and the counts. */
+struct reading {
+	struct window w;
+	struct score sc;
+	enum estimator est;
+	uint64_t t0, wstart, wend, widx, last_t;
+	uint64_t late, nsamples, nodelay;
+	int started;
+};
 
-	while ((c = getopt_long(argc, argv, "e:w:k:T:g:p:L:qo:h", longopts,
-				NULL)) != -1) {
-		switch (c) {
-		case 'e':
-			if (!strcmp(optarg, "delay"))
-				o.est = EST_DELAY;
-			else if (!strcmp(optarg, "count"))
-				o.est = EST_COUNT;
-			else if (!strcmp(optarg, "auto"))
-				o.est = EST_AUTO;
-			else
-				errx(2, "--estimator: delay, count or auto, "
-				     "not '%s'", optarg);
-			break;
-		case 'w': o.window = opt_duration_ns(optarg, "--window"); break;
-		case 'k': o.size = opt_u64(optarg, "--size"); break;
-		case 'T': o.threshold = opt_double(optarg, "--threshold"); break;
-		case 'g': truth_path = optarg; break;
-		case 'p':
-			o.phase = (uint32_t)opt_u64(optarg, "--phase");
-			o.have_phase = 1;
-			break;
-		case 'L':
-			o.phase_len = opt_duration_ns(optarg, "--phase-length");
-			break;
-		case 256:
-			o.t0 = opt_u64(optarg, "--t0");
-			o.have_t0 = 1;
-			break;
-		case 'q': o.quiet = 1; break;
-		case 'o': out = optarg; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
-		}
+/* A record at time T comes: open the first window, or close the ones T is past. */
+static void reading_at(const struct opts *o, struct reading *rd, uint64_t t)
+{
+	if (!rd->started) {
+		rd->t0 = o->have_t0 ? o->t0 : t;
+		rd->wstart = rd->t0;
+		rd->wend = o->window ? rd->t0 + o->window : UINT64_MAX;
+		rd->started = 1;
 	}
-	if (optind < argc)
-		path = argv[optind++];
-	if (optind < argc)
-		errx(2, "one LOG at most (see --help)");
-	if (o.size && o.threshold > 0)
-		errx(2, "--size and --threshold exclude each other");
-	if (o.phase_len && o.have_phase)
-		errx(2, "--phase and --phase-length exclude each other");
-	if (truth_path) {
-		if (truth_load(&truth, truth_path))
-			err(2, "%s", truth_path);
-		bad_report(&truth.bad, stderr, truth_path);
-		if (!truth.nphases)
-			errx(2, "%s: no ground-truth lines", truth_path);
-		if (truth.nphases > 1 && !o.have_phase && !o.phase_len &&
-		    truth.phase_seconds > 0)
-			o.phase_len = (uint64_t)(truth.phase_seconds * 1e9);
-		if (truth.nphases > 1 && !o.have_phase && !o.phase_len)
-			errx(2, "%s has %u phases and no '# phase_seconds=': "
-			     "give --phase or --phase-length", truth_path,
-			     truth.nphases);
-		o.truth = &truth;
+	if (t < rd->wstart) {
+		rd->late++;
+	} else if (t >= rd->wend) {
+		uint64_t skip;
+
+		print_window(o, &rd->w, rd->est, rd->widx++, rd->wstart,
+			     rd->wend, rd->t0, &rd->sc);
+		window_clear(&rd->w);
+		/* Empty windows in between: one line. */
+		skip = (t - rd->wend) / o->window;
+		if (skip)
+			fprintf(o->out, "window=%" PRIu64 "-%" PRIu64
+				" samples=0\n", rd->widx, rd->widx + skip - 1);
+		rd->widx += skip;
+		rd->wstart = rd->wend + skip * o->window;
+		rd->wend = UINT64_MAX - rd->wstart < o->window ?
+			   UINT64_MAX : rd->wstart + o->window;
 	}
+	if (t > rd->last_t)
+		rd->last_t = t;
+}
+
+/* Read a sample log (the module's or SystemTap's) into windows. */
+static void read_samples(const struct opts *o, struct reading *rd,
+			 const char *path)
+{
+	struct kvm_ept_sample_v2 s;
+	struct samples ss;
+	const char *why;
+
 	if (samples_open(&ss, path, 0, &why)) {
 		if (why)
 			errx(2, "%s: %s", path, why);
 		err(2, "%s", path);
 	}
-	o.out = open_output(out);
-	keymap_init(&w.frames);
-	keymap_init(&w.regions);
-
 	while (samples_next(&ss, &s)) {
-		uint64_t t = s.time_ns;
-
-		if (!started) {
-			t0 = o.have_t0 ? o.t0 : t;
-			wstart = t0;
-			wend = o.window ? t0 + o.window : UINT64_MAX;
-			est = o.est != EST_AUTO ? o.est :
-			      ss.binary || s.delay_ns ? EST_DELAY : EST_COUNT;
-			started = 1;
-		}
-		if (t < wstart) {
-			late++;
-		} else {
-			if (t >= wend) {
-				uint64_t skip;
-
-				print_window(&o, &w, est, widx++, wstart, wend,
-					     t0, &sc);
-				window_clear(&w);
-				/* Empty windows in between: one line. */
-				skip = (t - wend) / o.window;
-				if (skip)
-					fprintf(o.out, "window=%" PRIu64 "-%"
-						PRIu64 " samples=0\n", widx,
-						widx + skip - 1);
-				widx += skip;
-				wstart = wend + skip * o.window;
-				wend = UINT64_MAX - wstart < o.window ?
-				       UINT64_MAX : wstart + o.window;
-			}
-		}
-		if (t > last_t)
-			last_t = t;
-		window_add(&w, &s, est);
+		if (!rd->started)
+			rd->est = o->est != EST_AUTO ? o->est :
+				  ss.binary || s.delay_ns ? EST_DELAY : EST_COUNT;
+		reading_at(o, rd, s.time_ns);
+		window_add(&rd->w, &s, rd->est);
 		if (s.flags & KVM_EPT_SAMPLE_F_EXPIRED)
 			continue;
-		nodelay += est == EST_DELAY && !s.delay_ns;
-		nsamples++;
+		rd->nodelay += rd->est == EST_DELAY && !s.delay_ns;
+		rd->nsamples++;
 	}
-	if (started)
-		print_window(&o, &w, est, widx++, wstart,
-			     o.window ? wend : last_t + 1, t0, &sc);
 	bad_report(&ss.bad, stderr, path);
-	if (late)
+	samples_close(&ss);
+}
+
+/* Read DAMON's view (-D) into windows: its observations are accessed bits. */
+static void read_damon(const struct opts *o, struct reading *rd,
+		       const char *path)
+{
+	static struct damonlog d;	/* large: its pending observations */
+	struct damon_obs ob;
+
+	if (damonlog_open(&d, path))
+		err(2, "%s", path);
+	rd->est = EST_DELAY;
+	while (damonlog_next(&d, &ob)) {
+		reading_at(o, rd, ob.time_ns);
+		window_add_region(&rd->w, &ob);
+		rd->nsamples++;
+	}
+	bad_report(&d.bad, stderr, path);
+	if (!d.nslots)
+		warnx("%s: no '# memslot' lines: no region can be placed in the guest",
+		      path);
+	damonlog_close(&d);
+}
+
+/* The options into O (and the file names); exits 2 on bad ones. */
+static void parse_args(int argc, char **argv, struct opts *o,
+		       const char **path, const char **truth_path,
+		       const char **out)
+{
+	int c;
+
+	while ((c = getopt_long(argc, argv, "e:w:k:T:g:p:L:Dqo:h", longopts,
+				NULL)) != -1) {
+		switch (c) {
+		case 'e':
+			if (!strcmp(optarg, "delay"))
+				o->est = EST_DELAY;
+			else if (!strcmp(optarg, "count"))
+				o->est = EST_COUNT;
+			else if (!strcmp(optarg, "auto"))
+				o->est = EST_AUTO;
+			else
+				errx(2, "--estimator: delay, count or auto, "
+				     "not '%s'", optarg);
+			break;
+		case 'w': o->window = opt_duration_ns(optarg, "--window"); break;
+		case 'k': o->size = opt_u64(optarg, "--size"); break;
+		case 'T': o->threshold = opt_double(optarg, "--threshold"); break;
+		case 'g': *truth_path = optarg; break;
+		case 'p':
+			o->phase = (uint32_t)opt_u64(optarg, "--phase");
+			o->have_phase = 1;
+			break;
+		case 'L':
+			o->phase_len = opt_duration_ns(optarg, "--phase-length");
+			break;
+		case 256:
+			o->t0 = opt_u64(optarg, "--t0");
+			o->have_t0 = 1;
+			break;
+		case 'D': o->damon = 1; break;
+		case 'q': o->quiet = 1; break;
+		case 'o': *out = optarg; break;
+		case 'h': usage(stdout); exit(0);
+		default: usage(stderr); exit(2);
+		}
+	}
+	if (optind < argc)
+		*path = argv[optind++];
+	if (optind < argc)
+		errx(2, "one LOG at most (see --help)");
+	if (o->size && o->threshold > 0)
+		errx(2, "--size and --threshold exclude each other");
+	if (o->phase_len && o->have_phase)
+		errx(2, "--phase and --phase-length exclude each other");
+	if (o->damon && o->est != EST_AUTO)
+		errx(2, "--damon and --estimator exclude each other: DAMON's "
+		     "view is read as accessed bits");
+}
+
+/* Load the ground truth and settle how windows meet its phases; exits 2. */
+static void load_truth(struct opts *o, struct truth *truth, const char *path)
+{
+	if (truth_load(truth, path))
+		err(2, "%s", path);
+	bad_report(&truth->bad, stderr, path);
+	if (!truth->nphases)
+		errx(2, "%s: no ground-truth lines", path);
+	if (truth->nphases > 1 && !o->have_phase && !o->phase_len &&
+	    truth->phase_seconds > 0)
+		o->phase_len = (uint64_t)(truth->phase_seconds * 1e9);
+	if (truth->nphases > 1 && !o->have_phase && !o->phase_len)
+		errx(2, "%s has %u phases and no '# phase_seconds=': "
+		     "give --phase or --phase-length", path, truth->nphases);
+	o->truth = truth;
+}
+
+/* The end: the last window, the warnings and the mean scores. */
+static void report(const struct opts *o, struct reading *rd, const char *path)
+{
+	const struct score *sc = &rd->sc;
+
+	if (rd->started)
+		print_window(o, &rd->w, rd->est, rd->widx++, rd->wstart,
+			     o->window ? rd->wend : rd->last_t + 1, rd->t0,
+			     &rd->sc);
+	if (rd->late)
 		warnx("%s: %" PRIu64 " samples older than their window "
-		      "(log not in time order?)", path, late);
-	if (nodelay)
+		      "(log not in time order?)", path, rd->late);
+	if (rd->nodelay)
 		warnx("%s: %" PRIu64 " of %" PRIu64 " samples without a delay "
 		      "(delay=0) skipped by the delay estimator%s", path,
-		      nodelay, nsamples, nodelay == nsamples ?
+		      rd->nodelay, rd->nsamples, rd->nodelay == rd->nsamples ?
 		      "; try --estimator count" : "");
-	if (!nsamples)
+	if (!rd->nsamples)
 		warnx("%s: no samples", path);
-	if (o.truth && sc.windows > 1)
-		fprintf(o.out, "windows=%" PRIu64 " mean_precision=%.4f "
+	if (o->truth && sc->windows > 1)
+		fprintf(o->out, "windows=%" PRIu64 " mean_precision=%.4f "
 			"mean_recall=%.4f mean_spearman=%.4f "
-			"mean_coverage=%.4f\n", sc.windows,
-			sc.sum_p / (double)sc.windows,
-			sc.sum_r / (double)sc.windows,
-			sc.n_rho ? sc.sum_rho / (double)sc.n_rho : NAN,
-			sc.sum_cov / (double)sc.windows);
+			"mean_coverage=%.4f\n", sc->windows,
+			sc->sum_p / (double)sc->windows,
+			sc->sum_r / (double)sc->windows,
+			sc->n_rho ? sc->sum_rho / (double)sc->n_rho : NAN,
+			sc->sum_cov / (double)sc->windows);
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { .out = stdout };
+	const char *path = "-", *truth_path = NULL, *out = NULL;
+	struct reading rd = { .est = EST_COUNT };
+	struct truth truth;
+
+	parse_args(argc, argv, &o, &path, &truth_path, &out);
+	if (truth_path)
+		load_truth(&o, &truth, truth_path);
+	o.out = open_output(out);
+	keymap_init(&rd.w.frames);
+	keymap_init(&rd.w.regions);
+	if (o.damon)
+		read_damon(&o, &rd, path);
+	else
+		read_samples(&o, &rd, path);
+	report(&o, &rd, path);
 	if (fflush(o.out) || ferror(o.out))
 		err(2, "%s", out ? out : "stdout");
-	samples_close(&ss);
-	keymap_free(&w.frames);
-	keymap_free(&w.regions);
-	free(w.fs);
+	keymap_free(&rd.w.frames);
+	keymap_free(&rd.w.regions);
+	free(rd.w.fs);
 	if (o.truth)
 		truth_free(&truth);
-	return nsamples ? 0 : 1;
+	return rd.nsamples ? 0 : 1;
 }

@@ -263,4 +263,44 @@ is "$("$BIN/histo" -f flags --top 5 "$T/rev.bin" | awk '$1 ~ /^[0-9]+$/ {printf 
 like "$(echo 't=1 vcpu=0 gfn=0x1 type=r-- level=1 delay=5 revisit=3' | $HN 2>&1)" 'bad revisit=' \
 	"revisit= takes 0 or 1"
 
+# --- DAMON's view (-D): regions through the memslots, accessed bits ---
+# Two memslots of 16 frames: gfn 0x0.. at hva A, gfn 0x100.. at hva B,
+# with a gap between them. DAMON checks each region 20 times per
+# aggregation (100 ms / 5 ms). Region 1, A's first 4 frames, accessed 20
+# times: q = 20.5/21, rate = ln(42) / 5 ms = 747.5/s. Region 2 runs from
+# A's frame 4 across the gap to B's frame 8, accessed twice: its 12 + 8
+# frames get -ln(18.5/21) / 5 ms = 25.4/s; the gap has no frame. Region 3,
+# B's last 8 frames, never accessed: ranked (4.8/s) but not sampled.
+A=$((0x7f0000000000)); B=$((0x7f0000200000)); P=4096
+damon_line() { echo "  kdamond.0-99  [001] .....  $1: damon_aggregated: target_id=0 nr_regions=3 $2-$3: $4 1"; }
+{
+	echo "# damon pid=1 sample_us=5000 aggr_us=100000"
+	echo "# memslot gpa=0x0 hva=0x7f0000000000 pages=16"
+	echo "# memslot gpa=0x100000 hva=0x7f0000200000 pages=16"
+	damon_line 10.000000 $A $((A + 4 * P)) 20
+	damon_line 10.000001 $((A + 4 * P)) $((B + 8 * P)) 2
+	damon_line 10.000002 $((B + 8 * P)) $((B + 16 * P)) 0
+} >"$T/damon.log"
+{
+	for g in 0 1 2 3; do echo "phase=0 gfn=$(printf 0x%x $g) share=0.2 hot=1"; done
+	for g in $(seq 4 15) $(seq 256 271); do echo "phase=0 gfn=$(printf 0x%x $g) share=0.001 hot=0"; done
+} >"$T/damon.truth"
+out=$($HN -D -k 30 "$T/damon.log" 2>&1)
+like "$out" '^window=0 start_ns=10000000000 .* samples=22 frames=24 hot_set=24 .* expired=38$' \
+	"-D: a region split by the memslots counts its checks once (22 accessed, 38 not); 24 frames sampled"
+is "$(echo "$out" | awk '$1 ~ /^[0-9]+$/ { r[$4]++ } END { for (x in r) print x, r[x] }' | sort -rn | tr '\n' ' ')" \
+	"747.5 4 25.4 20 " "-D: 4 frames at 747.5/s, 20 at 25.4/s (the gap holds none), worked out by hand"
+is "$(echo "$out" | awk '$1 == 17 { print $2 }')" 0x100 "-D: the region crossing the gap goes on at the second memslot's gfn 0x100"
+like "$($HN -D -q -g "$T/damon.truth" "$T/damon.log")" 'precision=1.0000 recall=1.0000 ' \
+	"-D: scored against a truth by the same code: the 4 hot frames found"
+{ echo "# damon pid=1 sample_us=5000 aggr_us=100000"; damon_line 1.000000 $A $((A + P)) 3; } >"$T/damon-noslot.log"
+like "$($HN -D "$T/damon-noslot.log" 2>&1)" "no '# memslot' lines" "-D: a log without memslots says so"
+{ damon_line 1.000000 $A $((A + P)) 3; echo "# damon pid=1 sample_us=5000 aggr_us=100000"
+  echo "# memslot gpa=0x0 hva=0x7f0000000000 pages=16"; damon_line 1.000001 $A $((A + P)) 21; damon_line 1.000002 $A $((A + P)) 5; } >"$T/damon-bad.log"
+err=$($HN -D "$T/damon-bad.log" 2>&1 >/dev/null)
+like "$err" '2 malformed lines; first: line 1 \(a trace line before the .# damon. line\), line 4 \(nr_accesses above aggr_us / sample_us\)' \
+	"-D: a trace line before the header and an impossible nr_accesses are malformed, with line numbers"
+$HN -D -e delay "$T/damon.log" >/dev/null 2>&1
+is $? 2 "-D with --estimator is a usage error (exit 2)"
+
 done_testing
