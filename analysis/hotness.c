@@ -58,7 +58,10 @@ static void usage(FILE *f)
 "  -L, --phase-length DUR  phase P covers [t0 + P*DUR, t0 + (P+1)*DUR); the\n"
 "                          window is compared with the phase of its middle\n"
 "      --t0 NS             time origin for windows and phases (default:\n"
-"                          the first sample's time)\n"
+"                          the first sample's time; with -D, the time\n"
+"                          DAMON was switched on, when the log marks it)\n"
+"  -u, --until DUR         only the records of the first DUR after the\n"
+"                          time origin (what a capture of DUR would give)\n"
 "  -D, --damon             LOG is DAMON's view of the guest, as\n"
 "                          analysis/damon-capture writes it: each\n"
 "                          region's accesses count for each of its frames,\n"
@@ -104,6 +107,7 @@ static const struct option longopts[] = {
 	{ "phase", required_argument, NULL, 'p' },
 	{ "phase-length", required_argument, NULL, 'L' },
 	{ "t0", required_argument, NULL, 256 },
+	{ "until", required_argument, NULL, 'u' },
 	{ "damon", no_argument, NULL, 'D' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "output", required_argument, NULL, 'o' },
@@ -114,7 +118,7 @@ static const struct option longopts[] = {
 enum estimator { EST_AUTO, EST_DELAY, EST_COUNT };
 
 struct opts {
-	uint64_t window, phase_len, t0;
+	uint64_t window, phase_len, t0, until;
 	int have_t0, quiet, have_phase, damon;
 	enum estimator est;
 	uint64_t size;
@@ -575,15 +579,22 @@ struct reading {
 	int started;
 };
 
-/* A record at time T comes: open the first window, or close the ones T is past. */
-static void reading_at(const struct opts *o, struct reading *rd, uint64_t t)
+/*
+ * A record at time T comes: open the first window (from the time origin:
+ * --t0, else the log's own START if it has one, else T), or close the
+ * ones T is past. Returns 0 when the record lies beyond --until.
+ */
+static int reading_at(const struct opts *o, struct reading *rd, uint64_t t,
+		      uint64_t start)
 {
 	if (!rd->started) {
-		rd->t0 = o->have_t0 ? o->t0 : t;
+		rd->t0 = o->have_t0 ? o->t0 : start && start <= t ? start : t;
 		rd->wstart = rd->t0;
 		rd->wend = o->window ? rd->t0 + o->window : UINT64_MAX;
 		rd->started = 1;
 	}
+	if (o->until && t >= rd->t0 && t - rd->t0 >= o->until)
+		return 0;
 	if (t < rd->wstart) {
 		rd->late++;
 	} else if (t >= rd->wend) {
@@ -604,6 +615,7 @@ static void reading_at(const struct opts *o, struct reading *rd, uint64_t t)
 	}
 	if (t > rd->last_t)
 		rd->last_t = t;
+	return 1;
 }
 
 /* Read a sample log (the module's or SystemTap's) into windows. */
@@ -623,7 +635,8 @@ static void read_samples(const struct opts *o, struct reading *rd,
 		if (!rd->started)
 			rd->est = o->est != EST_AUTO ? o->est :
 				  ss.binary || s.delay_ns ? EST_DELAY : EST_COUNT;
-		reading_at(o, rd, s.time_ns);
+		if (!reading_at(o, rd, s.time_ns, 0))
+			continue;
 		window_add(&rd->w, &s, rd->est);
 		if (s.flags & KVM_EPT_SAMPLE_F_EXPIRED)
 			continue;
@@ -645,7 +658,8 @@ static void read_damon(const struct opts *o, struct reading *rd,
 		err(2, "%s", path);
 	rd->est = EST_DELAY;
 	while (damonlog_next(&d, &ob)) {
-		reading_at(o, rd, ob.time_ns);
+		if (!reading_at(o, rd, ob.time_ns, d.start_ns))
+			continue;
 		window_add_region(&rd->w, &ob);
 		rd->nsamples++;
 	}
@@ -663,7 +677,7 @@ static void parse_args(int argc, char **argv, struct opts *o,
 {
 	int c;
 
-	while ((c = getopt_long(argc, argv, "e:w:k:T:g:p:L:Dqo:h", longopts,
+	while ((c = getopt_long(argc, argv, "e:w:k:T:g:p:L:u:Dqo:h", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'e':
@@ -692,6 +706,7 @@ static void parse_args(int argc, char **argv, struct opts *o,
 			o->t0 = opt_u64(optarg, "--t0");
 			o->have_t0 = 1;
 			break;
+		case 'u': o->until = opt_duration_ns(optarg, "--until"); break;
 		case 'D': o->damon = 1; break;
 		case 'q': o->quiet = 1; break;
 		case 'o': *out = optarg; break;
@@ -734,9 +749,15 @@ static void report(const struct opts *o, struct reading *rd, const char *path)
 {
 	const struct score *sc = &rd->sc;
 
+	uint64_t end = rd->last_t + 1;
+
+	if (o->window)
+		end = rd->wend;
+	else if (o->until)
+		end = rd->t0 + o->until;	/* the span asked for */
 	if (rd->started)
 		print_window(o, &rd->w, rd->est, rd->widx++, rd->wstart,
-			     o->window ? rd->wend : rd->last_t + 1, rd->t0,
+			     end > rd->wstart ? end : rd->wstart + 1, rd->t0,
 			     &rd->sc);
 	if (rd->late)
 		warnx("%s: %" PRIu64 " samples older than their window "

@@ -15,6 +15,7 @@ static void damonlog_init(struct damonlog *d)
 	d->nslots = 0;
 	d->sample_us = d->aggr_us = 0;
 	d->aggregations = 0;
+	d->start_ns = 0;
 	d->npend = d->next = 0;
 	bad_init(&d->bad, "line");
 }
@@ -72,22 +73,37 @@ static const char *damonlog_comment(struct damonlog *d, const char *l)
 	return NULL;
 }
 
+/* The trace timestamp (seconds.micro) that ends just before TP, in ns. */
+static const char *damonlog_time(const char *l, const char *tp, uint64_t *ns)
+{
+	unsigned long sec, usec;
+	const char *ts;
+
+	for (ts = tp; ts > l && ts[-1] != ' '; ts--)
+		;
+	if (sscanf(ts, "%lu.%6lu:", &sec, &usec) != 2)
+		return "no timestamp before the event name";
+	*ns = sec * 1000000000ULL + usec * 1000ULL;
+	return NULL;
+}
+
 /* A trace line: the region [start, end) of the VMM's address space. */
 static const char *damonlog_trace(struct damonlog *d, const char *l)
 {
-	const char *tp = strstr(l, ": damon_aggregated: "), *ts;
-	unsigned long sec, usec, start, end;
+	const char *tp = strstr(l, ": damon_aggregated: "), *why;
+	unsigned long start, end;
 	unsigned int accesses, age, i;
-	uint64_t checks;
+	uint64_t checks, t;
 
+	if (!tp && (tp = strstr(l, ": tracing_mark_write: eptscope-damon start")))
+		return damonlog_time(l, tp, &d->start_ns);
 	if (!tp)
 		return "neither a comment nor a damon_aggregated line";
 	if (!d->aggr_us)
 		return "a trace line before the '# damon' line";
-	for (ts = tp; ts > l && ts[-1] != ' '; ts--)
-		;
-	if (sscanf(ts, "%lu.%6lu:", &sec, &usec) != 2)
-		return "no timestamp before damon_aggregated";
+	why = damonlog_time(l, tp, &t);
+	if (why)
+		return why;
 	if (sscanf(tp, ": damon_aggregated: target_id=%*u nr_regions=%*u %lu-%lu: %u %u",
 		   &start, &end, &accesses, &age) != 4 || end <= start)
 		return "bad damon_aggregated fields";
@@ -105,7 +121,7 @@ static const char *damonlog_trace(struct damonlog *d, const char *l)
 		hi = end < hi ? end : hi;
 		if (hi <= lo || hi - lo < 4096)
 			continue;
-		o->time_ns = sec * 1000000000ULL + usec * 1000ULL;
+		o->time_ns = t;
 		o->gfn = (s->gpa + (lo - s->hva)) >> 12;
 		o->frames = (hi - lo) >> 12;
 		o->accesses = accesses;

@@ -14,7 +14,9 @@
  *       nr_regions=12 139637976727552-139637980921856: 3 7
  *
  * Trace timestamps are read as seconds (the capture sets trace_clock
- * mono, CLOCK_MONOTONIC, the clock of the module's logs).
+ * mono, CLOCK_MONOTONIC, the clock of the module's logs). The capture
+ * marks when DAMON was switched on with a trace_marker line,
+ * "tracing_mark_write: eptscope-damon start": start_ns.
  */
 #ifndef ANALYSIS_DAMONLOG_H
 #define ANALYSIS_DAMONLOG_H
@@ -46,6 +48,7 @@ struct damonlog {
 	unsigned nslots;
 	uint64_t sample_us, aggr_us;	/* 0 until the '# damon' line */
 	uint64_t aggregations;		/* trace lines read */
+	uint64_t start_ns;		/* DAMON switched on; 0: not marked */
 	/* The observations of the last trace line not yet returned. */
 	struct damon_obs pend[DAMONLOG_MAX_SLOTS];
 	unsigned npend, next;

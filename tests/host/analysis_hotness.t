@@ -300,6 +300,16 @@ like "$($HN -D "$T/damon-noslot.log" 2>&1)" "no '# memslot' lines" "-D: a log wi
 err=$($HN -D "$T/damon-bad.log" 2>&1 >/dev/null)
 like "$err" '2 malformed lines; first: line 1 \(a trace line before the .# damon. line\), line 4 \(nr_accesses above aggr_us / sample_us\)' \
 	"-D: a trace line before the header and an impossible nr_accesses are malformed, with line numbers"
+# The capture's start mark is the time origin; --until keeps the records
+# of its first DUR: 100.001 ms from 9.9 s holds only the first region line.
+{ sed -n 1,3p "$T/damon.log"; echo "  <...>-5 [000] ..... 9.900000: tracing_mark_write: eptscope-damon start"
+  sed -n '4,$p' "$T/damon.log"; } >"$T/damon-mark.log"
+like "$($HN -D -q "$T/damon-mark.log")" '^window=0 start_ns=9900000000 .* samples=22 frames=24 ' \
+	"-D: the window starts at the capture's start mark"
+like "$($HN -D -q -u 100001us "$T/damon-mark.log")" '^window=0 start_ns=9900000000 end_ns=10000001000 samples=20 frames=4 ' \
+	"--until: only the records of the first 100.001 ms (the first region)"
+like "$($HN -q -u 1s "$T/s.txt")" '^window=0 start_ns=1000000000 end_ns=2000000000 samples=11 frames=4 ' \
+	"--until on a sample log: window 0's 11 samples, not window 1's"
 $HN -D -e delay "$T/damon.log" >/dev/null 2>&1
 is $? 2 "-D with --estimator is a usage error (exit 2)"
 
