@@ -12,9 +12,7 @@
 cd "$EPTSCOPE_ROOT" || exit 1
 export LC_ALL=C
 
-lab_required
-. lab/lib.sh
-newer=$(lab_newer_abi) || skip_all "no newer lab kernel (lab/setup found no 6.12 ABI in apt's sources)"
+lab_newer_required
 
 scratch_dir
 O=$tmp/out

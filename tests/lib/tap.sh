@@ -59,6 +59,14 @@ lab_required() {
 		skip_all "the lab is not set up (lab/setup)"
 }
 
+# lab_newer_required: lab_required, then $newer is the lab's newer kernel
+# ABI (6.12, lab/setup's step 7), or the test is skipped.
+lab_newer_required() {
+	lab_required
+	newer=$(lab_newer_abi) ||
+		skip_all "no newer lab kernel (lab/setup found no 6.12 ABI in apt's sources)"
+}
+
 # scratch_dir: a fresh folder in $tmp, removed at exit unless KEEP is set.
 scratch_dir() {
 	tmp=$(mktemp -d)
