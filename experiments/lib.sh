@@ -176,6 +176,14 @@ exp_awk_true() {
 	awk "$@" "BEGIN { exit !($cond) }" </dev/null
 }
 
+# Text helpers of the run scripts:
+# kv KEY: the value of the first KEY=VALUE token of the line on stdin.
+kv() { awk -v k="$1" '{ for (i = 1; i <= NF; i++) if (index($i, k "=") == 1) { print substr($i, length(k) + 2); exit } }'; }
+# fmt X [DECIMALS]: X with DECIMALS (default 2) decimals, "-" when missing or nan.
+fmt() { awk -v x="$1" -v d="${2:-2}" 'BEGIN { if (x == "" || x == "nan") print "-"; else printf "%.*f", d, x }'; }
+# trim TEXT: TEXT without a leading space and a trailing ";" or ",".
+trim() { local t=${1# }; t=${t%;}; echo "${t%,}"; }
+
 # exp_body: append markdown from stdin to the README's body.
 exp_body() { cat >>"$EXP_BODY"; }
 

@@ -49,6 +49,13 @@ ok $((size <= 1100 ? 0 : 1)) "a raw log is cut to its bound ($size bytes)"
 like "$(tail -n 1 "$R/big.log")" '^# \[cut by experiments/lib.sh: first [0-9]+ lines of 100000' "... and says so"
 is "$(sed -n 1p "$R/big.log")" 1 "... keeping its first lines"
 
+# The run scripts' text helpers.
+. "$EPTSCOPE_ROOT/experiments/lib.sh"
+is "$(echo 'a=1 key=v2 key=v3' | kv key)" v2 "kv: the value of the first KEY= token"
+is "$(echo 'akey=1' | kv key)" "" "kv: nothing for a token that only ends in KEY="
+is "$(fmt 0.98765) $(fmt 0.98765 3) $(fmt '') $(fmt nan)" "0.99 0.988 - -" "fmt: decimals, '-' when missing or nan"
+is "$(trim ' a, b;')" "a, b" "trim: the leading space and a trailing ;"
+
 experiments/run no-such-experiment >/dev/null 2>"$tmp/err"
 is "$?" 2 "experiments/run: an unknown name is a usage error"
 like "$(cat "$tmp/err")" "no experiment 'no-such-experiment'" "... that names it"
