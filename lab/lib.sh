@@ -24,6 +24,15 @@ lab_vm_lost_reason() {
 }
 
 # The TCG thread mode lab/run uses (docs/lab.md, "Single-threaded TCG").
+# What in dmesg is a kernel problem (an extended regex): BUG, a WARN()
+# splat ("WARNING: CPU: n PID: ..."; lockdep and RCU splats read "WARNING:
+# possible ..." / "WARNING: suspicious RCU usage"), Oops, a general
+# protection fault, scheduling while atomic, lockdep, KASAN, UBSAN. Boot
+# advisories such as "Speculative Return Stack Overflow: WARNING: ..." are
+# not problems. The lab VM's init greps for it (lab/initramfs puts it in
+# /lab/dmesg-problems), and so does make experiment HOST=1 on a real host.
+LAB_DMESG_PROBLEMS='BUG[: ]|^\[[ 0-9.]*\] WARNING: |Oops|general protection|scheduling while atomic|lockdep|possible (circular|recursive) locking|inconsistent lock state|KASAN|UBSAN'
+
 lab_tcg_thread() { echo "${LAB_TCG_THREAD:-single}"; }
 
 # The ABI the lab uses: $LAB_ABI if set, else the one setup chose.

@@ -10,7 +10,12 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 out=$(lab/run --timeout 300 -- sh -c '
-	memavail() { sed -n "s/^MemAvailable: *\([0-9]*\) kB/\1/p" /proc/meminfo; }
+	# MemAvailable, plus the free pages parked on the per-CPU lists (the
+	# pagesets "count:" of /proc/zoneinfo), which a freed VM fills first.
+	memavail() {
+		echo $(( $(sed -n "s/^MemAvailable: *\([0-9]*\) kB/\1/p" /proc/meminfo) +
+			4 * $(awk "/^ *count: / { n += \$2 } END { print n + 0 }" /proc/zoneinfo) ))
+	}
 	vms() { ls /sys/kernel/debug/kvm | grep -c -- - ; }
 	insmod kmod/kvm_ept_sample.ko || exit 1
 	echo "before mem=$(memavail) vms=$(vms)"
@@ -26,7 +31,8 @@ out=$(lab/run --timeout 300 -- sh -c '
 	t=0; while kill -0 $r 2>/dev/null && [ $t -lt 20 ]; do sleep 1; t=$((t + 1)); done
 	kill -0 $r 2>/dev/null && echo "reader=stuck" || { wait $r; echo "reader=exited status=$?"; }
 	grep -q "the VM is gone" /tmp/kill.err && echo "reader_saw=vm_gone"
-	echo "samples_before_kill=$(grep -c ^t= /tmp/kill.log)"
+	echo "samples_before_kill=$(grep -c ^t= /tmp/kill.log) log_kb=$(du -k /tmp/kill.log | cut -f 1)"
+	rm -f /tmp/kill.log	# /tmp is in RAM: the log is not the VM'"'"'s to give back
 	sleep 2
 	echo "after mem=$(memavail) vms=$(vms)"
 	rmmod kvm_ept_sample && echo "rmmod_after=ok"
@@ -57,14 +63,14 @@ field() { printf '%s\n' "$out" | sed -n "s/^$1 .*$2=\([0-9]*\).*/\1/p" | head -n
 like "$out" '^rmmod_during=refused$' "rmmod is refused while a session is open"
 like "$out" '^reader=exited status=0$' "the reader ends by itself when the guest is killed"
 like "$out" '^reader_saw=vm_gone$' "it reports end of file: the VM is gone"
-n=$(printf '%s\n' "$out" | sed -n 's/^samples_before_kill=//p')
+n=$(printf '%s\n' "$out" | sed -n 's/^samples_before_kill=\([0-9]*\).*/\1/p')
 ok $((${n:-0} < 100)) "it had samples before the kill (${n:-0})"
 is "$(field running vms)" "$(($(field before vms) + 1))" "the running guest shows as one KVM VM in debugfs"
 is "$(field after vms)" "$(field before vms)" "the VM is freed (no KVM debugfs directory left)"
 before=$(field before mem) running=$(field running mem) after=$(field after mem)
-diag "MemAvailable kB: before=$before running=$running after=$after"
+diag "MemAvailable kB: before=$before running=$running after=$after (the reader's log, removed first: $(printf '%s\n' "$out" | sed -n 's/^samples_before_kill=.* log_kb=//p') kB)"
 ok $((before - running < 200000)) "the 256M guest held its memory while running"
-ok $((before - after > 16384)) "its memory came back after the kill (within 16 MiB)"
+ok $((before - after > 4096)) "its memory came back after the kill (within 4 MiB)"
 like "$out" '^rmmod_after=ok$' "rmmod works once the session has ended"
 like "$out" '^churn_reader=0$' "sampling survives memslots being added and removed"
 like "$out" '^churn_guest=0$' "the churning guest runs to the end"
