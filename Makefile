@@ -23,6 +23,7 @@ PROVE ?= prove --failures --comments
 E ?=
 OUT ?=
 FRESH ?=
+HOST ?=
 
 .PHONY: all user kmods lab check check-host check-lab setup experiment \
 	install clean help
@@ -74,8 +75,8 @@ check-lab: setup ## Run only the lab tests
 	@$(MAKE) -s lab
 	@$(PROVE) -r tests/lab
 
-experiment: ## Run the experiments in the lab, setup included. E=name: only those; OUT=dir: a scratch run into dir; FRESH=1: record a fresh machine
-	@experiments/run --setup $(if $(FRESH),--fresh-machine) $(if $(OUT),--out '$(OUT)') $(E)
+experiment: ## Run the experiments in the lab, setup included. E=name: only those; OUT=dir: a scratch run into dir; FRESH=1: record a fresh machine; HOST=1: on this host's own KVM (hardware figures, into results.host/)
+	@experiments/run --setup $(if $(FRESH),--fresh-machine) $(if $(HOST),--host) $(if $(OUT),--out '$(OUT)') $(E)
 
 install: all ## Install tools, tapsets, and the module (through DKMS if present)
 	@install -d $(DESTDIR)$(PREFIX)/bin

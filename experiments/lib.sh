@@ -62,7 +62,70 @@ exp_init() {
 	EXP_RETRIES=()
 	[ -n "${KEEP:-}" ] || trap 'rm -rf "$EXP_WORK"' EXIT
 	cd "$EXP_ROOT" || exit 1
-	lab_abi >/dev/null || { exp_say "the lab is not set up: run make experiment (or lab/setup)"; exit 1; }
+	if exp_on_host; then
+		exp_host_ready || exit 1
+	else
+		lab_abi >/dev/null || { exp_say "the lab is not set up: run make experiment (or lab/setup)"; exit 1; }
+	fi
+}
+
+# exp_on_host: this run captures on the host's own KVM (experiments/run
+# --host, make experiment HOST=1), not in the lab VM.
+exp_on_host() { [ "${EXP_HOST:-0}" = 1 ]; }
+
+# exp_host_ready: what a host run needs, each missing piece said: root, a
+# usable /dev/kvm, and kmod/kvm_ept_sample.ko built for this kernel.
+# EXP_HOST_REQUIRE_KVM=0 leaves those checks out: for tests of the host
+# path on a machine without KVM (tests/host/experiments_run.t).
+exp_host_ready() {
+	local vermagic
+	[ "${EXP_HOST_REQUIRE_KVM:-1}" = 0 ] && return 0
+	if [ "$(id -u)" != 0 ]; then
+		exp_say "a host run needs root (to load the module and run the guests)"
+		return 1
+	fi
+	if ! [ -r /dev/kvm ] || ! [ -w /dev/kvm ]; then
+		exp_say "a host run needs a usable /dev/kvm, and this machine has $([ -e /dev/kvm ] && echo 'one it cannot open' || echo 'none (no VT-x/AMD-V, or kvm_intel/kvm_amd not loaded)')"
+		return 1
+	fi
+	vermagic=$(modinfo -F vermagic kmod/kvm_ept_sample.ko 2>/dev/null | awk '{ print $1 }')
+	if [ "$vermagic" != "$(uname -r)" ]; then
+		exp_say "a host run needs kmod/kvm_ept_sample.ko built for $(uname -r), not ${vermagic:-absent}: install linux-headers-$(uname -r), then make all"
+		return 1
+	fi
+}
+
+# exp_host_run LOG [lab/run options] -- COMMAND: what exp_lab does on a
+# host run: COMMAND runs here, in the repository, with LAB_OUT=$EXP_OUT,
+# under the --timeout given; dmesg's new lines are checked with the lab's
+# pattern (LAB_DMESG_PROBLEMS: exit 125, as lab/run), and the module is
+# unloaded after if COMMAND loaded it. The lab VM's size (--vcpus, --mem)
+# means nothing here; --shadow and --numa need the lab, and fail (70).
+exp_host_run() {
+	local log=$1 timeout=600 loaded=0 before st problems
+	shift
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		case $1 in
+		--timeout) timeout=$2; shift ;;
+		--vcpus | --mem) shift ;;
+		*) echo "exp_lab $1: needs the lab VM, not a host run" >"$log"; return 70 ;;
+		esac
+		shift
+	done
+	shift
+	grep -qs '^kvm_ept_sample ' /proc/modules && loaded=1
+	before=$(dmesg 2>/dev/null | wc -l)
+	(export LAB_OUT=$EXP_OUT; timeout -k 10 "$timeout" sh -c "$1") >"$log" 2>&1
+	st=$?
+	if [ $loaded = 0 ] && grep -qs '^kvm_ept_sample ' /proc/modules; then
+		rmmod kvm_ept_sample >>"$log" 2>&1 || { [ $st -ne 0 ] || st=125; }
+	fi
+	problems=$(dmesg 2>/dev/null | tail -n +$((before + 1)) | grep -E "$LAB_DMESG_PROBLEMS")
+	if [ -n "$problems" ]; then
+		echo "$problems" | sed 's/^/dmesg: /' >>"$log"
+		[ $st -ne 0 ] || st=125
+	fi
+	return $st
 }
 
 # exp_lab [lab/run options] -- 'COMMAND': one lab run. COMMAND (a shell
@@ -75,13 +138,20 @@ exp_lab() {
 	local log=$EXP_WORK/lab.$n.log args=()
 	while [ $# -gt 0 ] && [ "$1" != "--" ]; do args+=("$1"); shift; done
 	[ "${1:-}" = "--" ] && shift
-	EXP_LAB_ARGS+=("lab/run ${args[*]} -- …")
-	exp_say "lab run $n: lab/run ${args[*]}"
-	lab/run --out "$EXP_OUT" "${args[@]}" -- sh -c "$1" >"$log" 2>&1
-	st=$?
+	if exp_on_host; then
+		EXP_LAB_ARGS+=("on this host: sh -c … (exp_lab ${args[*]})")
+		exp_say "host run $n (in place of lab/run ${args[*]})"
+		exp_host_run "$log" "${args[@]}" -- "$1"
+		st=$?
+	else
+		EXP_LAB_ARGS+=("lab/run ${args[*]} -- …")
+		exp_say "lab run $n: lab/run ${args[*]}"
+		lab/run --out "$EXP_OUT" "${args[@]}" -- sh -c "$1" >"$log" 2>&1
+		st=$?
+	fi
 	# A lost lab VM (lab/lib.sh, lab_vm_lost) is repeated once, and the
 	# README says so, with the console kept.
-	if lab_vm_lost "$log"; then
+	if ! exp_on_host && lab_vm_lost "$log"; then
 		exp_keep "$log" "lab.$n.died.log"
 		EXP_RETRIES+=("lab run $n: the lab VM was lost ($(lab_vm_lost_reason "$log")); repeated once; console in lab.$n.died.log")
 		exp_say "lab run $n: the lab VM was lost; repeating it once"
@@ -232,14 +302,21 @@ exp_host() {
 # The QEMU the lab uses, and how it accelerates.
 exp_qemu_version() { qemu-system-x86_64 --version 2>/dev/null | head -n 1; }
 exp_lab_accel() {
-	if lab_host_has_kvm; then echo "KVM (a real host)"; else echo "TCG, thread=$(lab_tcg_thread) (emulated CPU with emulated SVM/NPT: lab figures)"; fi
+	if exp_on_host; then
+		echo "none: the captures ran on this host's own KVM, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1) (hardware figures)"
+	elif lab_host_has_kvm; then echo "KVM (a real host)"; else echo "TCG, thread=$(lab_tcg_thread) (emulated CPU with emulated SVM/NPT: lab figures)"; fi
 }
 
 # The provenance every README and figures file carries, one "Key: value"
 # a line: the kernel ABI, the QEMU version, the host, the source revision.
 exp_provenance() {
-	echo "Kernel ABI (lab guest kernel): $(lab_abi 2>/dev/null || echo unknown)"
-	echo "QEMU: $(exp_qemu_version)"
+	if exp_on_host; then
+		echo "Kernel (this host, a host run): $(uname -r)"
+		echo "QEMU: not used (a host run)"
+	else
+		echo "Kernel ABI (lab guest kernel): $(lab_abi 2>/dev/null || echo unknown)"
+		echo "QEMU: $(exp_qemu_version)"
+	fi
 	echo "Host: $(exp_host)"
 	echo "Source: $(exp_source_rev)"
 }
@@ -259,10 +336,14 @@ exp_finish() {
 			exp_failed_checks "$EXP_CHECKS" | sed 's/^/- /'
 			echo
 		fi
+		if exp_on_host; then
+			echo "**A host run: hardware figures.** The captures ran on this host's own KVM ($(exp_lab_accel | sed 's/^none: the captures ran on this host.s own KVM, //; s/ (hardware figures)$//'), Linux $(uname -r)), not in the lab VM; where the text below speaks of the lab or TCG, it describes the lab's runs, not this one."
+			echo
+		fi
 		echo "Written by \`experiments/$EXP_NAME/run\` (docs/experiments.md says how to read it)."
 		echo
-		echo "- Command: \`make experiment E=$EXP_NAME\`"
-		echo "- Lab runs: $(printf '`%s`; ' "${EXP_LAB_ARGS[@]}" | sed 's/; $//')"
+		echo "- Command: \`make experiment E=$EXP_NAME$(exp_on_host && echo ' HOST=1')\`"
+		echo "- $(exp_on_host && echo 'Host runs (hardware figures)' || echo 'Lab runs'): $(printf '`%s`; ' "${EXP_LAB_ARGS[@]}" | sed 's/; $//')"
 		echo "- Acceleration: $(exp_lab_accel)"
 		echo "- Date: $EXP_DATE; took $(($(date +%s) - EXP_START)) s"
 		exp_provenance | sed 's/^/- /'

@@ -49,6 +49,52 @@ ok $((size <= 1100 ? 0 : 1)) "a raw log is cut to its bound ($size bytes)"
 like "$(tail -n 1 "$R/big.log")" '^# \[cut by experiments/lib.sh: first [0-9]+ lines of 100000' "... and says so"
 is "$(sed -n 1p "$R/big.log")" 1 "... keeping its first lines"
 
+# A host run (make experiment HOST=1): exp_lab runs the command here, with
+# LAB_OUT, and the README says hardware. EXP_HOST_REQUIRE_KVM=0 lets it run
+# on this machine, which has no KVM.
+mkdir -p "$tmp/exp/zz-host"
+cat >"$tmp/exp/zz-host/run" <<EOS
+#!/usr/bin/env bash
+# title: a host run
+. "$EPTSCOPE_ROOT/experiments/lib.sh"
+exp_init
+exp_lab --vcpus 2 --timeout 20 -- 'echo "here=\$(pwd)" >\$LAB_OUT/where'
+exp_check "\$(grep -qx "here=$EPTSCOPE_ROOT" "\$EXP_OUT/where"; echo \$?)" "the command ran in the repository, here"
+exp_lab --shadow -- 'true' 2>/dev/null
+exp_finish
+EOS
+chmod +x "$tmp/exp/zz-host/run"
+EXP_HOST=1 EXP_HOST_REQUIRE_KVM=0 EXP_RESULTS_ROOT=$tmp/results "$tmp/exp/zz-host/run" 2>"$tmp/host.err"
+is "$?" 1 "a host run: exp_lab --shadow stops the experiment (it needs the lab VM)"
+R=$tmp/results/zz-host
+like "$(cat "$R/README.md")" '^- \[x\] the command ran in the repository, here$' "a host run: exp_lab ran the command on this host, LAB_OUT given"
+like "$(cat "$R/README.md")" 'FAILED:\*\* lab run 1 \(lab/run --shadow\) succeeds \(exit 70\)' "... and --shadow fails as a host run's exit 70"
+like "$(cat "$R/README.md")" '^\*\*A host run: hardware figures\.\*\*' "... and the README says hardware figures"
+like "$(cat "$R/README.md")" '^- Kernel \(this host, a host run\): ' "... with this host's kernel"
+like "$(cat "$R/README.md")" '^- Host runs \(hardware figures\): `on this host: sh -c' "... and its host runs"
+# The host run's dmesg check: a WARNING that appears while the command
+# runs fails it (125), as in the lab. A fake dmesg gains the line on its
+# second call.
+mkdir -p "$tmp/fakebin"
+cat >"$tmp/fakebin/dmesg" <<EOS
+#!/bin/sh
+echo "[    1.000000] booted"
+[ -e "$tmp/dmesg.called" ] && echo "[    9.000000] WARNING: CPU: 0 PID: 1 at kvm_ept_sample.c:1 ept_thing+0x1/0x2"
+touch "$tmp/dmesg.called"
+EOS
+chmod +x "$tmp/fakebin/dmesg"
+(. "$EPTSCOPE_ROOT/experiments/lib.sh"; EXP_OUT=$tmp PATH=$tmp/fakebin:$PATH exp_host_run "$tmp/warn.log" --timeout 5 -- true)
+is "$?" 125 "a host run whose dmesg gains a WARNING fails with 125"
+like "$(cat "$tmp/warn.log")" '^dmesg: \[    9.000000\] WARNING: CPU: 0' "... and its log shows the line"
+if [ ! -w /dev/kvm ]; then
+	EXP_HOST=1 EXP_RESULTS_ROOT=$tmp/results experiments/sampler-accuracy/run >/dev/null 2>"$tmp/nokvm.err"
+	is "$?" 1 "a host run without a usable /dev/kvm stops at once"
+	like "$(cat "$tmp/nokvm.err")" 'needs (root|a usable /dev/kvm)' "... saying what it needs"
+fi
+experiments/run --host cross-validation >/dev/null 2>"$tmp/err"
+is "$?" 2 "experiments/run --host: an experiment without '# host: yes' is refused"
+like "$(cat "$tmp/err")" 'cross-validation runs only in the lab' "... saying it runs only in the lab"
+
 # The run scripts' text helpers.
 . "$EPTSCOPE_ROOT/experiments/lib.sh"
 is "$(echo 'a=1 key=v2 key=v3' | kv key)" v2 "kv: the value of the first KEY= token"

@@ -96,7 +96,9 @@ mkdir -p "$tmp/other" && cp "$tmp/other.md" "$tmp/other/README.md"
 is "$?" 2 "--out into a folder whose README.md experiments/run did not write is refused"
 is "$(cat "$tmp/other/README.md")" "$(cat "$tmp/other.md")" "... and that README is left as it was"
 is "$(make -s -n -C "$EPTSCOPE_ROOT" experiment OUT=/tmp/scratch E=root-hpa)" \
-	"experiments/run --setup  --out '/tmp/scratch' root-hpa" "make experiment OUT=DIR E=NAME runs experiments/run --out DIR NAME"
+	"experiments/run --setup   --out '/tmp/scratch' root-hpa" "make experiment OUT=DIR E=NAME runs experiments/run --out DIR NAME"
+is "$(make -s -n -C "$EPTSCOPE_ROOT" experiment HOST=1 E=sampler-accuracy)" \
+	"experiments/run --setup  --host  sampler-accuracy" "make experiment HOST=1 runs experiments/run --host"
 
 # ---- a failed run ------------------------------------------------------------------
 STUB_FAIL=1 STUB_MARK=failed "$T/experiments/run" >"$tmp/out" 2>"$tmp/err"
