@@ -44,17 +44,29 @@ static inline int num_too_long(const char *p, const char *e, int hex)
 	return NUM_RANGE;
 }
 
+/* The start of every parse: NUM_BAD for an empty span, the answer for a
+ * span of more than MAX digits after its leading zeros, else 0 (*p
+ * then past the leading zeros of a long span). */
+static always_inline int num_span(const char **p, const char *e, long max,
+				  int hex)
+{
+	if (*p >= e)
+		return NUM_BAD;
+	if (unlikely(e - *p > max)) {
+		*p = skip_zeros(*p, e);
+		if (e - *p > max)
+			return num_too_long(*p, e, hex);
+	}
+	return 0;
+}
+
 static always_inline int parse_hex_u64(const char *p, const char *e, uint64_t *out)
 {
 	uint64_t v = 0;
+	int rc = num_span(&p, e, 16, 1);
 
-	if (p >= e)
-		return NUM_BAD;
-	if (unlikely(e - p > 16)) {
-		p = skip_zeros(p, e);
-		if (e - p > 16)
-			return num_too_long(p, e, 1);
-	}
+	if (rc)
+		return rc;
 	for (; p < e; p++) {
 		unsigned c = (unsigned char)*p, d;
 
@@ -73,14 +85,10 @@ static always_inline int parse_hex_u64(const char *p, const char *e, uint64_t *o
 static always_inline int parse_dec_u64(const char *p, const char *e, uint64_t *out)
 {
 	uint64_t v = 0;
+	int rc = num_span(&p, e, 20, 0);
 
-	if (p >= e)
-		return NUM_BAD;
-	if (unlikely(e - p > 20)) {
-		p = skip_zeros(p, e);
-		if (e - p > 20)
-			return num_too_long(p, e, 0);
-	}
+	if (rc)
+		return rc;
 	if (e - p < 20) {	/* cannot overflow: no checks */
 		for (; p < e; p++) {
 			unsigned d = (unsigned char)*p - '0';
