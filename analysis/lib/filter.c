@@ -8,6 +8,7 @@
 #include "common.h"
 
 const char filter_help[] =
+"\n"
 "Record filters (sample logs, text or binary alike):\n"
 "      --no-expired        leave out expiry records (expired=1)\n"
 "      --expired-only      keep only expiry records\n"
@@ -15,9 +16,9 @@ const char filter_help[] =
 "      --type LETTERS      only accesses of any of these types: r, w, x\n"
 "                          or a mix (rw, x, -w-); accessed-bit records\n"
 "                          (type ---) never pass\n"
-"      --from DUR          only records at or after DUR (ns, or 500us,\n"
-"      --to DUR            10ms, 2s) / before DUR, after the time origin\n"
-"                          (the first record of the log)\n";
+"      --from DUR          only the records from DUR after the time origin\n"
+"      --to DUR            only those before DUR after it (DUR: ns, or\n"
+"                          500us, 10ms, 2s; origin: the first record)\n";
 
 /* "r", "wx", "rw-", "-w-": the xwr bits of the letters; exits 2. */
 static unsigned parse_types(const char *arg)

@@ -47,6 +47,7 @@ struct peek {
 	int has_eq, has_key;	/* a '=', the -f key */
 	unsigned kvlines;	/* lines of key=value tokens only */
 	unsigned samples;	/* lines that parse as samples */
+	unsigned full;		/* ... with level= and delay= too */
 	uint64_t t0;		/* the first sample's time */
 	char keys[160];		/* the keys of the first kv line */
 	uint64_t keys_line;
@@ -123,6 +124,8 @@ static void peek_lines(struct lreader *r, const char *field, struct peek *pk)
 			}
 			if (!ept_text_parse(p, e, &smp, 0) && !pk->samples++)
 				pk->t0 = smp.time_ns;
+			pk->full += !ept_text_parse(p, e, &smp,
+						    EPT_TEXT_STRICT);
 		}
 		if (!nl)
 			break;
@@ -189,8 +192,10 @@ static uint64_t bin_t0(struct lreader *r, uint32_t recsize)
 	return smp.time_ns;
 }
 
-/* A sample log (text or binary): the field by its sample name. */
-static const char *start_samples(struct vsource *s, const char *field)
+/* A sample log (text or binary; PK NULL for binary): the field by its
+ * sample name. */
+static const char *start_samples(struct vsource *s, const char *field,
+				 const struct peek *pk)
 {
 	const char *key;
 
@@ -199,8 +204,14 @@ static const char *start_samples(struct vsource *s, const char *field)
 	s->ef = ept_field_by_name(field);
 	if (s->ef == EPT_F_NONE)
 		return sample_field_why(field);
-	if (s->fmt == VF_BIN)
+	if (!pk)
 		return NULL;
+	if (!pk->full && (s->ef == EPT_F_LEVEL || s->ef == EPT_F_DELAY)) {
+		snprintf(why_buf, sizeof(why_buf), "a SystemTap sample log "
+			 "(no level=, delay=): -f %s does not apply; its "
+			 "fields are t, vcpu, gfn, type", field);
+		return why_buf;
+	}
 	key = ept_field_text_key(s->ef);
 	s->rec = s->filt || !key;
 	if (!s->rec) {
@@ -235,7 +246,7 @@ const char *vsource_start(struct vsource *s, struct lreader *r,
 		bad_init(&s->bad, "record");
 		s->recsize = s->hdr.record_size;
 		s->t0 = bin_t0(r, s->recsize);
-		return start_samples(s, field);
+		return start_samples(s, field, NULL);
 	} else if (fmt == VF_BIN) {
 		return "not a binary sample log (bad magic)";
 	}
@@ -247,7 +258,7 @@ const char *vsource_start(struct vsource *s, struct lreader *r,
 	if (pk.samples && (fmt == VF_KV || (fmt == VF_NUM && asked == VF_AUTO))) {
 		s->fmt = VF_KV;
 		s->sample = 1;
-		return start_samples(s, field);
+		return start_samples(s, field, &pk);
 	}
 	if (filt)
 		return "record filters (--no-expired, --vcpu, --type, --from, "

@@ -40,6 +40,12 @@ for f in s.txt s.bin; do
 		"... with the valid sample fields"
 	is "$out" "" "... and no output"
 done
+$H -f delay_ns "$T/stap.log" >/dev/null 2>"$T/err"; rc=$?
+is "$rc" 2 "-f delay on a SystemTap sample log (no delay=): exit 2"
+like "$(cat "$T/err")" "SystemTap sample log \(no level=, delay=\): -f delay_ns does not apply; its fields are t, vcpu, gfn, type" \
+	"... once, with the fields it has"
+is "$($H -q -f vcpu --top 9 "$T/stap.log" | rows)" "$($H -q -f vcpu --top 9 "$T/s.txt" | rows)" \
+	"-f vcpu on the SystemTap sample log: as on the module's"
 $H -f nosuch "$T/kv.txt" >/dev/null 2>"$T/err"; rc=$?
 is "$rc" 2 "unknown key in other key=value input: exit 2"
 like "$(cat "$T/err")" "no key 'nosuch' in the first 2 lines \(keys on line 1: lat, op\)" "... with the keys there"

@@ -94,9 +94,14 @@ is "$($H -j 2 -f delay "$T/big.txt" 2>&1)" "$($H -j 1 -f delay "$T/big.txt" 2>&1
 	"-j 2 = -j 1, malformed line numbers included"
 like "$($H -j 2 -f delay "$T/big.txt" 2>&1 >/dev/null)" 'line 1000 .*line 500000 ' \
 	"line numbers right across the split"
+is "$($H -j 2 -f delay --vcpu 1 --type w --from 100ms "$T/big.txt" 2>&1)" \
+	"$($H -j 1 -f delay --vcpu 1 --type w --from 100ms "$T/big.txt" 2>&1)" \
+	"record filters: -j 2 = -j 1 (the time origin is the input's first record)"
 "$GENLOG" -b -n 1200000 -s 9 > "$T/big.bin"
 is "$($H -j 2 -f gfn --top 5 "$T/big.bin")" "$($H -j 1 -f gfn --top 5 "$T/big.bin")" \
 	"binary: -j 2 = -j 1"
+is "$($H -j 2 -f delay --vcpu 2 --to 500ms "$T/big.bin")" "$($H -j 1 -f delay --vcpu 2 --to 500ms "$T/big.bin")" \
+	"binary, record filters: -j 2 = -j 1"
 # --- the fast path for a last key (text log, -f delay) ------------------
 # Every line below is worked out by hand; the fast path must give what
 # the general key=value path gives: values, comments, malformed lines.
