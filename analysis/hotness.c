@@ -634,9 +634,11 @@ static int reading_at(const struct opts *o, struct reading *rd, uint64_t t,
 	return 1;
 }
 
-/* Read a sample log (the module's or SystemTap's) into windows. */
-static void read_samples(const struct opts *o, struct reading *rd,
-			 const char *path)
+/* Read a sample log (the module's or SystemTap's) into windows; the
+ * output OUT is opened once the log is (nothing is written after a
+ * failed open). */
+static void read_samples(struct opts *o, struct reading *rd,
+			 const char *path, const char *out)
 {
 	struct kvm_ept_sample_v2 s;
 	struct samples ss;
@@ -647,6 +649,7 @@ static void read_samples(const struct opts *o, struct reading *rd,
 			errx(2, "%s: %s", path, why);
 		err(2, "%s", path);
 	}
+	o->out = open_output(out);
 	while (samples_next(&ss, &s)) {
 		if (!rd->started) {
 			rd->est = o->est != EST_AUTO ? o->est :
@@ -667,14 +670,15 @@ static void read_samples(const struct opts *o, struct reading *rd,
 }
 
 /* Read DAMON's view (-D) into windows: its observations are accessed bits. */
-static void read_damon(const struct opts *o, struct reading *rd,
-		       const char *path)
+static void read_damon(struct opts *o, struct reading *rd,
+		       const char *path, const char *out)
 {
 	static struct damonlog d;	/* large: its pending observations */
 	struct damon_obs ob;
 
 	if (damonlog_open(&d, path))
 		err(2, "%s", path);
+	o->out = open_output(out);
 	rd->est = EST_DELAY;
 	while (damonlog_next(&d, &ob)) {
 		if (!reading_at(o, rd, ob.time_ns, d.start_ns))
@@ -814,13 +818,12 @@ int main(int argc, char **argv)
 	parse_args(argc, argv, &o, &path, &truth_path, &out);
 	if (truth_path)
 		load_truth(&o, &truth, truth_path);
-	o.out = open_output(out);
 	keymap_init(&rd.w.frames);
 	keymap_init(&rd.w.regions);
 	if (o.damon)
-		read_damon(&o, &rd, path);
+		read_damon(&o, &rd, path, out);
 	else
-		read_samples(&o, &rd, path);
+		read_samples(&o, &rd, path, out);
 	report(&o, &rd, path);
 	if (fflush(o.out) || ferror(o.out))
 		err(2, "%s", out ? out : "stdout");

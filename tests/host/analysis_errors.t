@@ -8,6 +8,7 @@
 source "$(dirname "$0")/../lib/tap.sh"
 source "$EPTSCOPE_ROOT/analysis/testenv.sh"
 H=$BIN/histo HN=$BIN/hotness X=$BIN/xval
+tool() { local t=${1#$BIN/}; echo "${t%% *}"; }	# a command's program name
 
 "$GENLOG" -n 3000 -s 5 | awk '!/^#/ && NR % 5 == 0 { $0 = $0 " expired=1" }
 	NR % 7 == 0 { sub(/delay=/, "revisit=0 delay=") } { print }' > "$T/s.txt"
@@ -75,11 +76,16 @@ like "$($H --top 2 -f flags "$T/s.txt" | rows)" "^$fexp $n_exp$" "flags of expir
 # --- 4. one exit-status scheme -------------------------------------------
 for cmd in "$H -f delay" "$HN" "$X $T/s.txt" ; do
 	out=$($cmd "$T/missing" 2>"$T/err"); rc=$?
-	is "$rc" 2 "${cmd##*/} on a missing file: exit 2"
+	is "$rc" 2 "$(tool "$cmd") on a missing file: exit 2"
 	is "$out" "" "... and no output (no empty frame)"
 	like "$(cat "$T/err")" 'missing: No such file' "... said so"
 	out=$($cmd "$T" 2>/dev/null); rc=$?
-	is "$rc" 2 "${cmd##*/} on an unreadable file (a directory): exit 2"
+	is "$rc" 2 "$(tool "$cmd") on an unreadable file (a directory): exit 2"
+done
+for cmd in "$H -f delay" "$HN" "$X $T/s.txt"; do
+	$cmd -o "$T/out.txt" "$T/missing" >/dev/null 2>&1
+	ok "$([ ! -e "$T/out.txt" ]; echo $?)" "$(tool "$cmd") -o FILE on a missing log: FILE is not created"
+	rm -f "$T/out.txt"
 done
 out=$($X "$T/missing" "$T/stap.log" 2>/dev/null); rc=$?
 is "$rc:$out" "2:" "xval with a missing module log: exit 2, nothing printed"
@@ -87,7 +93,7 @@ out=$($H -f delay "$T/s.txt" "$T/missing" 2>/dev/null); rc=$?
 is "$rc:$out" "2:" "histo: the second file missing: exit 2, nothing printed"
 : > "$T/empty"
 for cmd in "$H" "$HN" "$X $T/stap.log"; do
-	$cmd "$T/empty" >/dev/null 2>&1; is "$?" 1 "${cmd##*/} on an empty log: exit 1"
+	$cmd "$T/empty" >/dev/null 2>&1; is "$?" 1 "$(tool "$cmd") on an empty log: exit 1"
 done
 for cmd in "$H --nosuch" "$HN --nosuch" "$X --nosuch a b" "$H -f delay --vcpu x $T/s.txt" \
 	"$HN --type q $T/s.txt" "$X --from 2s --to 1s $T/s.txt $T/stap.log"; do
