@@ -18,14 +18,16 @@
 #include <unistd.h>
 
 #include "lib/common.h"
+#include "lib/filter.h"
 #include "lib/hist.h"
 #include "lib/keymap.h"
+#include "lib/num.h"
 #include "lib/reader.h"
 #include "lib/values.h"
 
 static void usage(FILE *f)
 {
-	fputs(
+	fprintf(f,
 "Usage: histo [OPTIONS] [FILE...]\n"
 "Histogram of a field of log lines, from FILEs or stdin, in the style of\n"
 "SystemTap's @hist_log / @hist_linear. Several files are merged.\n"
@@ -35,9 +37,12 @@ static void usage(FILE *f)
 "  kv    key=value pairs (the module's text sample log, stap scripts);\n"
 "        -f KEY picks the value\n"
 "  cols  whitespace columns; -f N (1-based) or -f NAME from a header line\n"
-"  bin   the module's binary sample log; -f t|vcpu|gfn|type|level|delay|flags\n"
+"  bin   the module's binary sample log; -f names a sample field\n"
 "  stap  SystemTap output: @hist_log/@hist_linear text is re-read and\n"
 "        merged, key=value lines are read with -f KEY\n"
+"Sample logs (text, SystemTap's t= vcpu= gfn= type= or binary) take the\n"
+"same sample fields: t, vcpu, gfn, type, level, delay, flags, expired,\n"
+"revisit, abit (also time_ns, delay_ns, xwr).\n"
 "\n"
 "Options:\n"
 "  -f, --field FIELD       the field to read (see above)\n"
@@ -55,10 +60,10 @@ static void usage(FILE *f)
 "  -j, --jobs N            threads for a large regular file (default: the\n"
 "                          number of CPUs, at most 8); 1 = sequential\n"
 "  -h, --help              this help\n"
+"%s"
 "\n"
 "Malformed lines are skipped, counted and reported on stderr with the\n"
-"first line numbers; the exit status stays 0. Exit 1 on I/O errors or\n"
-"when no value at all was read, 2 on usage errors.\n"
+"first line numbers; the exit status stays 0.\n"
 "\n"
 "Examples:\n"
 "  histo -f delay samples.txt              # arming-to-access delays, log2\n"
@@ -69,8 +74,10 @@ static void usage(FILE *f)
 "  histo -f 3 data.txt; histo -f latency data.txt   # a column\n"
 "  histo run1.hist run2.hist               # merge two printed histograms\n"
 "  histo -f delay --plot delay.svg samples.txt\n"
-"  histo -f delay --data samples.txt > delay.dat     # for gnuplot\n",
-	      f);
+"  histo -f delay --data samples.txt > delay.dat     # for gnuplot\n"
+"  histo -f delay --no-expired --vcpu 0 samples.bin  # accesses of vCPU 0\n"
+"\n%s",
+	      filter_help, exit_help);
 }
 
 enum { OPT_LOG2 = 256, OPT_LINEAR, OPT_TOP, OPT_DATA, OPT_PLOT };
@@ -88,6 +95,7 @@ static const struct option longopts[] = {
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "jobs", required_argument, NULL, 'j' },
 	{ "help", no_argument, NULL, 'h' },
+	FILTER_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -110,14 +118,38 @@ struct topent {
 	uint64_t count;
 };
 
+/* A --top key as a number (decimal or 0x hex, optional sign): 1 with
+ * its sign and magnitude, 0 if it is not one. */
+static int key_number(const char *k, size_t len, int *neg, uint64_t *mag)
+{
+	const char *e = k + len;
+
+	*neg = len && *k == '-';
+	if (len && (*k == '-' || *k == '+'))
+		k++;
+	return !parse_u64(k, e, mag);
+}
+
+/* Most frequent first; ties in numeric order when both keys are numbers
+ * (0x2 before 0x10), numbers before other keys, else byte order. */
 static int topent_cmp(const void *a, const void *b)
 {
 	const struct topent *x = a, *y = b;
 	size_t n = x->len < y->len ? x->len : y->len;
-	int c;
+	int xn, yn, xneg, yneg, c;
+	uint64_t xm, ym;
 
 	if (x->count != y->count)
 		return x->count > y->count ? -1 : 1;
+	xn = key_number(x->key, x->len, &xneg, &xm);
+	yn = key_number(y->key, y->len, &yneg, &ym);
+	if (xn != yn)
+		return xn ? -1 : 1;
+	if (xn && (xneg != yneg || xm != ym)) {
+		if (xneg != yneg)
+			return xneg ? -1 : 1;
+		return (xm < ym) == !xneg ? -1 : 1;
+	}
 	c = memcmp(x->key, y->key, n);
 	return c ? c : (x->len > y->len) - (x->len < y->len);
 }
@@ -249,55 +281,106 @@ static void run_split(struct lreader *r, struct vsource *vs, unsigned jobs,
 	free(parts);
 }
 
-/* Read one input into H or TOP. Returns 0, or 1 after an error. */
-static int read_input(const char *path, enum vformat fmt, const char *field,
-		      unsigned jobs, struct hist *h, struct keymap *top,
-		      uint64_t *values)
+struct opts {
+	const char *field, *plot, *title, *out;
+	enum vformat fmt;
+	int linear, data, quiet;
+	int64_t lp[3];
+	unsigned jobs;
+	uint64_t topn;
+	struct filter filt;
+};
+
+/* Read one input into H or TOP; exits 2 when it cannot be read or does
+ * not fit the options (before anything is printed). */
+static void read_input(const char *path, const struct opts *o,
+		       struct hist *h, struct keymap *top, uint64_t *values)
 {
 	struct lreader r;
 	struct vsource vs;
 	struct stat st;
 	const char *why;
-	int status = 0;
 
-	if (lr_open(&r, path, NULL)) {
-		warn("%s", path);
-		return 1;
-	}
-	why = vsource_start(&vs, &r, fmt, field);
+	if (lr_open(&r, path, NULL))
+		err(EXIT_USAGE, "%s", path);
+	why = vsource_start(&vs, &r, o->fmt, o->field,
+			    filter_active(&o->filt) ? &o->filt : NULL);
 	if (why) {
 		lr_close(&r);
-		errx(2, "%s: %s", path, why);
+		errx(EXIT_USAGE, "%s: %s", path, why);
 	}
-	if (jobs > 1 && vsource_splittable(&vs) && !fstat(r.fd, &st) &&
+	if (o->jobs > 1 && vsource_splittable(&vs) && !fstat(r.fd, &st) &&
 	    S_ISREG(st.st_mode) && (uint64_t)st.st_size >= SPLIT_MIN &&
 	    lseek(r.fd, 0, SEEK_CUR) == (off_t)r.off) {
 		/* Bytes consumed so far: the binary header, if any. */
 		uint64_t start = r.off - (uint64_t)(r.lim - r.pos);
 
-		run_split(&r, &vs, jobs, start, (uint64_t)st.st_size, h, top);
+		run_split(&r, &vs, o->jobs, start, (uint64_t)st.st_size, h,
+			  top);
 	} else {
 		vsource_run(&vs, &r, h, top);
 	}
 	lr_close(&r);
+	if (vs.fatal)
+		errx(EXIT_USAGE, "%s: %s", path, vs.fatal);
 	bad_report(&vs.bad, stderr, path);
-	if (vs.fatal) {
-		warnx("%s: %s", path, vs.fatal);
-		status = 1;
-	}
 	*values += vs.values;
-	return status;
+}
+
+/* The options into O; exits 2 on bad ones. */
+static void parse_args(int argc, char **argv, struct opts *o)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	const char *ext;
+	int c;
+
+	o->jobs = ncpu < 1 ? 1 : ncpu > 8 ? 8 : (unsigned)ncpu;
+	while ((c = getopt_long(argc, argv, "f:F:t:o:qj:h", longopts,
+				NULL)) != -1) {
+		if (filter_option(&o->filt, c, optarg))
+			continue;
+		switch (c) {
+		case 'f': o->field = optarg; break;
+		case 'F':
+			c = vformat_parse(optarg);
+			if (c < 0)
+				errx(2, "unknown --format %s (auto, num, kv, "
+				     "text, cols, bin, stap)", optarg);
+			o->fmt = (enum vformat)c;
+			break;
+		case OPT_LOG2: o->linear = 0; break;
+		case OPT_LINEAR: o->linear = 1; parse_linear(optarg, o->lp); break;
+		case OPT_TOP:
+			o->topn = opt_u64(optarg, "--top");
+			if (!o->topn)
+				errx(2, "--top wants a positive count");
+			break;
+		case OPT_DATA: o->data = 1; break;
+		case OPT_PLOT: o->plot = optarg; break;
+		case 't': o->title = optarg; break;
+		case 'o': o->out = optarg; break;
+		case 'q': o->quiet = 1; break;
+		case 'j':
+			o->jobs = opt_u64(optarg, "--jobs");
+			if (o->jobs < 1 || o->jobs > 64)
+				errx(2, "--jobs wants 1 to 64");
+			break;
+		case 'h': usage(stdout); exit(0);
+		default: usage(stderr); exit(2);
+		}
+	}
+	ext = o->plot ? strrchr(o->plot, '.') : NULL;
+	if (o->plot && (!ext || (strcasecmp(ext, ".png") &&
+				 strcasecmp(ext, ".svg"))))
+		errx(2, "--plot %s: the file name must end in .png or .svg",
+		     o->plot);
 }
 
 int main(int argc, char **argv)
 {
-	const char *field = NULL, *plot = NULL, *title = NULL, *out = NULL;
-	enum vformat fmt = VF_AUTO;
-	int linear = 0, data = 0, quiet = 0, c, status = 0;
-	int64_t lp[3] = { 0, 0, 0 };
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	unsigned jobs = ncpu < 1 ? 1 : ncpu > 8 ? 8 : (unsigned)ncpu;
-	uint64_t topn = 0, values = 0;
+	struct opts o = { .fmt = VF_AUTO };
+	uint64_t values = 0;
+	int status = 0;
 	struct hist h;
 	struct keymap top;
 	struct bar *bars;
@@ -305,90 +388,57 @@ int main(int argc, char **argv)
 	size_t nbars;
 	FILE *f;
 
-	while ((c = getopt_long(argc, argv, "f:F:t:o:qj:h", longopts,
-				NULL)) != -1) {
-		switch (c) {
-		case 'f': field = optarg; break;
-		case 'F':
-			c = vformat_parse(optarg);
-			if (c < 0)
-				errx(2, "unknown --format %s (auto, num, kv, "
-				     "text, cols, bin, stap)", optarg);
-			fmt = (enum vformat)c;
-			break;
-		case OPT_LOG2: linear = 0; break;
-		case OPT_LINEAR: linear = 1; parse_linear(optarg, lp); break;
-		case OPT_TOP:
-			topn = opt_u64(optarg, "--top");
-			if (!topn)
-				errx(2, "--top wants a positive count");
-			break;
-		case OPT_DATA: data = 1; break;
-		case OPT_PLOT: plot = optarg; break;
-		case 't': title = optarg; break;
-		case 'o': out = optarg; break;
-		case 'q': quiet = 1; break;
-		case 'j':
-			jobs = opt_u64(optarg, "--jobs");
-			if (jobs < 1 || jobs > 64)
-				errx(2, "--jobs wants 1 to 64");
-			break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
-		}
-	}
-	if (linear) {
-		const char *why = hist_init_linear(&h, lp[0], lp[1], lp[2]);
+	parse_args(argc, argv, &o);
+	if (o.linear) {
+		const char *why = hist_init_linear(&h, o.lp[0], o.lp[1], o.lp[2]);
 
 		if (why)
 			errx(2, "--linear %" PRId64 ",%" PRId64 ",%" PRId64
-			     ": %s", lp[0], lp[1], lp[2], why);
+			     ": %s", o.lp[0], o.lp[1], o.lp[2], why);
 	} else {
 		hist_init_log2(&h);
 	}
-	if (topn)
+	if (o.topn)
 		keymap_init(&top);
 
-	for (int i = optind; i < argc || i == optind; i++) {
-		const char *path = i < argc ? argv[i] : "-";
-
-		status |= read_input(path, fmt, field, jobs, topn ? NULL : &h,
-				     topn ? &top : NULL, &values);
-	}
-	if (!values && !status) {
-		warnx("no values read");
-		status = 1;
+	for (int i = optind; i < argc || i == optind; i++)
+		read_input(i < argc ? argv[i] : "-", &o, o.topn ? NULL : &h,
+			   o.topn ? &top : NULL, &values);
+	if (!values) {
+		warnx("no values read%s", filter_active(&o.filt) ?
+		      " (after the record filters)" : "");
+		status = EXIT_NODATA;
 	}
 
-	f = open_output(out);
-	if (topn) {
-		nbars = top_bars(&top, topn, &bars, &labels);
-		if (!quiet && !data)
+	f = open_output(o.out);
+	if (o.topn) {
+		nbars = top_bars(&top, o.topn, &bars, &labels);
+		if (!o.quiet && !o.data)
 			fprintf(f, "# count=%" PRIu64 " distinct=%zu\n",
 				values, top.n);
 	} else {
 		nbars = hist_bars(&h, &bars, &labels);
-		if (!quiet && !data)
+		if (!o.quiet && !o.data)
 			hist_print_summary(f, &h);
 	}
-	if (data && !topn)
+	if (o.data && !o.topn)
 		hist_print_data(f, &h);
-	else if (data)
+	else if (o.data)
 		bars_data(f, bars, nbars);
 	else
-		bars_print(f, bars, nbars, !topn);
+		bars_print(f, bars, nbars, !o.topn);
 	if (fflush(f) || ferror(f))
-		err(1, "%s", out ? out : "stdout");
-	if (plot && bars_plot(bars, nbars, plot, title ? title :
-			      field ? field : "value",
-			      field ? field : "value"))
-		status = 1;
+		err(EXIT_USAGE, "%s", o.out ? o.out : "stdout");
+	if (o.plot && bars_plot(bars, nbars, o.plot, o.title ? o.title :
+				o.field ? o.field : "value",
+				o.field ? o.field : "value"))
+		status = EXIT_USAGE;
 	if (f != stdout)
 		fclose(f);
 	free(bars);
 	free(labels);
 	hist_free(&h);
-	if (topn)
+	if (o.topn)
 		keymap_free(&top);
 	return status;
 }

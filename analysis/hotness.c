@@ -20,6 +20,7 @@
 
 #include "lib/common.h"
 #include "lib/damonlog.h"
+#include "lib/filter.h"
 #include "lib/keymap.h"
 #include "lib/samples.h"
 #include "lib/truth.h"
@@ -68,7 +69,11 @@ static void usage(FILE *f)
 "                          through the accessed-bit estimator\n"
 "  -q, --quiet             summary lines only, no ranked list\n"
 "  -o, --output FILE       write to FILE instead of stdout\n"
-"  -h, --help              this help\n"
+"  -h, --help              this help\n",
+	      f);
+	fputs(filter_help, f);
+	fputs(
+"  (hotness: the time origin is --t0 if given; windows start at --from)\n"
 "\n"
 "Only frames with at least one (usable) sample in the window have an\n"
 "estimate; the hot set never holds a frame that was not sampled.\n"
@@ -94,8 +99,10 @@ static void usage(FILE *f)
 "  hotness -e count stap.log                   # most sampled frames\n"
 "  hotness -g truth.txt samples.bin            # precision=... recall=...\n"
 "  hotness -w 1s -L 10s -g truth.txt -q samples.bin\n"
-"  hotness -D -g truth.txt -q damon.log          # DAMON, scored the same way\n",
+"  hotness -D -g truth.txt -q damon.log          # DAMON, scored the same way\n"
+"  hotness --vcpu 1 --type w --from 1s samples.bin   # vCPU 1's writes after 1 s\n",
 	      f);
+	fputs(exit_help, f);
 }
 
 static const struct option longopts[] = {
@@ -112,6 +119,7 @@ static const struct option longopts[] = {
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "output", required_argument, NULL, 'o' },
 	{ "help", no_argument, NULL, 'h' },
+	FILTER_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -125,6 +133,7 @@ struct opts {
 	double threshold;
 	uint32_t phase;
 	struct truth *truth;
+	struct filter filt;
 	FILE *out;
 };
 
@@ -579,20 +588,27 @@ struct reading {
 	int started;
 };
 
+/* The first record, at time T: the time origin (--t0, else the log's own
+ * START if it has one, else T) and the first window (from --from). */
+static void reading_start(const struct opts *o, struct reading *rd,
+			  uint64_t t, uint64_t start)
+{
+	if (rd->started)
+		return;
+	rd->t0 = o->have_t0 ? o->t0 : start && start <= t ? start : t;
+	rd->wstart = rd->t0 + (o->filt.have_from ? o->filt.from : 0);
+	rd->wend = o->window ? rd->wstart + o->window : UINT64_MAX;
+	rd->started = 1;
+}
+
 /*
- * A record at time T comes: open the first window (from the time origin:
- * --t0, else the log's own START if it has one, else T), or close the
- * ones T is past. Returns 0 when the record lies beyond --until.
+ * A record at time T comes: open the first window, or close the ones T
+ * is past. Returns 0 when the record lies beyond --until.
  */
 static int reading_at(const struct opts *o, struct reading *rd, uint64_t t,
 		      uint64_t start)
 {
-	if (!rd->started) {
-		rd->t0 = o->have_t0 ? o->t0 : start && start <= t ? start : t;
-		rd->wstart = rd->t0;
-		rd->wend = o->window ? rd->t0 + o->window : UINT64_MAX;
-		rd->started = 1;
-	}
+	reading_start(o, rd, t, start);
 	if (o->until && t >= rd->t0 && t - rd->t0 >= o->until)
 		return 0;
 	if (t < rd->wstart) {
@@ -618,9 +634,11 @@ static int reading_at(const struct opts *o, struct reading *rd, uint64_t t,
 	return 1;
 }
 
-/* Read a sample log (the module's or SystemTap's) into windows. */
-static void read_samples(const struct opts *o, struct reading *rd,
-			 const char *path)
+/* Read a sample log (the module's or SystemTap's) into windows; the
+ * output OUT is opened once the log is (nothing is written after a
+ * failed open). */
+static void read_samples(struct opts *o, struct reading *rd,
+			 const char *path, const char *out)
 {
 	struct kvm_ept_sample_v2 s;
 	struct samples ss;
@@ -631,11 +649,15 @@ static void read_samples(const struct opts *o, struct reading *rd,
 			errx(2, "%s: %s", path, why);
 		err(2, "%s", path);
 	}
+	o->out = open_output(out);
 	while (samples_next(&ss, &s)) {
-		if (!rd->started)
+		if (!rd->started) {
 			rd->est = o->est != EST_AUTO ? o->est :
 				  ss.binary || s.delay_ns ? EST_DELAY : EST_COUNT;
-		if (!reading_at(o, rd, s.time_ns, 0))
+			reading_start(o, rd, s.time_ns, 0);
+		}
+		if (!filter_pass(&o->filt, &s, rd->t0) ||
+		    !reading_at(o, rd, s.time_ns, 0))
 			continue;
 		window_add(&rd->w, &s, rd->est);
 		if (s.flags & KVM_EPT_SAMPLE_F_EXPIRED)
@@ -648,14 +670,15 @@ static void read_samples(const struct opts *o, struct reading *rd,
 }
 
 /* Read DAMON's view (-D) into windows: its observations are accessed bits. */
-static void read_damon(const struct opts *o, struct reading *rd,
-		       const char *path)
+static void read_damon(struct opts *o, struct reading *rd,
+		       const char *path, const char *out)
 {
 	static struct damonlog d;	/* large: its pending observations */
 	struct damon_obs ob;
 
 	if (damonlog_open(&d, path))
 		err(2, "%s", path);
+	o->out = open_output(out);
 	rd->est = EST_DELAY;
 	while (damonlog_next(&d, &ob)) {
 		if (!reading_at(o, rd, ob.time_ns, d.start_ns))
@@ -679,6 +702,8 @@ static void parse_args(int argc, char **argv, struct opts *o,
 
 	while ((c = getopt_long(argc, argv, "e:w:k:T:g:p:L:u:Dqo:h", longopts,
 				NULL)) != -1) {
+		if (filter_option(&o->filt, c, optarg))
+			continue;
 		switch (c) {
 		case 'e':
 			if (!strcmp(optarg, "delay"))
@@ -725,6 +750,9 @@ static void parse_args(int argc, char **argv, struct opts *o,
 	if (o->damon && o->est != EST_AUTO)
 		errx(2, "--damon and --estimator exclude each other: DAMON's "
 		     "view is read as accessed bits");
+	if (o->damon && filter_active(&o->filt))
+		errx(2, "the record filters apply to sample logs, not to "
+		     "DAMON's view (--damon)");
 }
 
 /* Load the ground truth and settle how windows meet its phases; exits 2. */
@@ -768,7 +796,8 @@ static void report(const struct opts *o, struct reading *rd, const char *path)
 		      rd->nodelay, rd->nsamples, rd->nodelay == rd->nsamples ?
 		      "; try --estimator count" : "");
 	if (!rd->nsamples)
-		warnx("%s: no samples", path);
+		warnx("%s: no samples%s", path, filter_active(&o->filt) ?
+		      " (after the record filters)" : "");
 	if (o->truth && sc->windows > 1)
 		fprintf(o->out, "windows=%" PRIu64 " mean_precision=%.4f "
 			"mean_recall=%.4f mean_spearman=%.4f "
@@ -789,13 +818,12 @@ int main(int argc, char **argv)
 	parse_args(argc, argv, &o, &path, &truth_path, &out);
 	if (truth_path)
 		load_truth(&o, &truth, truth_path);
-	o.out = open_output(out);
 	keymap_init(&rd.w.frames);
 	keymap_init(&rd.w.regions);
 	if (o.damon)
-		read_damon(&o, &rd, path);
+		read_damon(&o, &rd, path, out);
 	else
-		read_samples(&o, &rd, path);
+		read_samples(&o, &rd, path, out);
 	report(&o, &rd, path);
 	if (fflush(o.out) || ferror(o.out))
 		err(2, "%s", out ? out : "stdout");
@@ -804,5 +832,5 @@ int main(int argc, char **argv)
 	free(rd.w.fs);
 	if (o.truth)
 		truth_free(&truth);
-	return rd.nsamples ? 0 : 1;
+	return rd.nsamples ? 0 : EXIT_NODATA;
 }

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "lib/common.h"
+#include "lib/filter.h"
 #include "lib/samples.h"
 
 static void usage(FILE *f)
@@ -24,7 +25,8 @@ static void usage(FILE *f)
 "Match the module's samples (binary or text log) against a SystemTap log\n"
 "(t=<ns> vcpu=<n> gfn=0x<hex> type=<rwx> lines) by vCPU, frame and time.\n"
 "Each SystemTap event takes the closest unmatched module sample with the\n"
-"same vCPU and frame within the tolerance.\n"
+"same vCPU and frame within the tolerance. Expiry records are never\n"
+"matched (they are not accesses).\n"
 "\n"
 "Options:\n"
 "  -t, --tolerance DUR     largest time difference (default 100us)\n"
@@ -37,18 +39,25 @@ static void usage(FILE *f)
 "                          events are matched\n"
 "  -v, --verbose N         list up to N unmatched items of each side\n"
 "  -o, --output FILE       write to FILE instead of stdout\n"
-"  -h, --help              this help\n"
+"  -h, --help              this help\n",
+	      f);
+	fputs(filter_help, f);
+	fputs(
+"  (xval: on both logs; the time origin is the module log's first record,\n"
+"  SystemTap times taken after --offset; --expired-only does not apply)\n"
 "\n"
 "Output: module= stap= matched= module_unmatched= stap_unmatched=\n"
-"match_module=% match_stap=% on one line. Exit 0, 1 below a threshold,\n"
-"2 on usage or I/O errors. The module log is held in memory (24 bytes\n"
-"per sample); the SystemTap log is streamed.\n"
+"match_module=% match_stap=% on one line. A log with no sample to match\n"
+"(empty, or no line that parses) is a warning and exit 1. The module log\n"
+"is held in memory (24 bytes per sample); the SystemTap log is streamed.\n"
 "\n"
 "Examples:\n"
 "  xval samples.bin stap.log\n"
 "  xval -t 20us -m 95 samples.txt stap.log     # CI gate: >= 95% matched\n"
-"  xval --match-type -v 10 samples.bin stap.log\n",
+"  xval --match-type -v 10 samples.bin stap.log\n"
+"  xval --vcpu 0 --from 1s --to 2s samples.bin stap.log\n",
 	      f);
+	fputs(exit_help, f);
 }
 
 static const struct option longopts[] = {
@@ -60,7 +69,17 @@ static const struct option longopts[] = {
 	{ "verbose", required_argument, NULL, 'v' },
 	{ "output", required_argument, NULL, 'o' },
 	{ "help", no_argument, NULL, 'h' },
+	FILTER_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
+};
+
+struct opts {
+	uint64_t tol, verbose;
+	int64_t offset;
+	double min_mod, min_stap;
+	int match_type;
+	struct filter filt;
+	const char *out, *mod_path, *stap_path;
 };
 
 struct msample {
@@ -121,44 +140,63 @@ static void print_sample(FILE *f, const char *side, uint64_t t, uint32_t vcpu,
 		" type=%s\n", side, t, vcpu, gfn, type);
 }
 
-int main(int argc, char **argv)
+/* The options into O; exits 2 on bad ones. */
+static void parse_args(int argc, char **argv, struct opts *o)
 {
-	uint64_t tol = 100000, nstap = 0, matched = 0, shown = 0;
-	int64_t offset = 0;
-	double min_mod = -1, min_stap = -1, rm, rs;
-	int match_type = 0, c, status = 0;
-	uint64_t verbose = 0;
-	const char *out = NULL;
-	struct samples ss;
-	struct kvm_ept_sample_v2 s;
-	struct msample *a = NULL;
-	size_t n = 0, cap = 0;
-	FILE *f;
+	int c;
 
 	while ((c = getopt_long(argc, argv, "t:m:v:o:h", longopts,
 				NULL)) != -1) {
+		if (filter_option(&o->filt, c, optarg))
+			continue;
 		switch (c) {
-		case 't': tol = opt_duration_ns(optarg, "--tolerance"); break;
-		case 256: offset = opt_i64(optarg, "--offset"); break;
-		case 257: match_type = 1; break;
-		case 'm': min_mod = opt_double(optarg, "--min-match"); break;
-		case 258: min_stap = opt_double(optarg, "--min-stap"); break;
-		case 'v': verbose = opt_u64(optarg, "--verbose"); break;
-		case 'o': out = optarg; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 't': o->tol = opt_duration_ns(optarg, "--tolerance"); break;
+		case 256: o->offset = opt_i64(optarg, "--offset"); break;
+		case 257: o->match_type = 1; break;
+		case 'm': o->min_mod = opt_double(optarg, "--min-match"); break;
+		case 258: o->min_stap = opt_double(optarg, "--min-stap"); break;
+		case 'v': o->verbose = opt_u64(optarg, "--verbose"); break;
+		case 'o': o->out = optarg; break;
+		case 'h': usage(stdout); exit(0);
+		default: usage(stderr); exit(2);
 		}
 	}
 	if (argc - optind != 2) {
 		usage(stderr);
-		return 2;
+		exit(2);
 	}
-	f = open_output(out);
+	if (o->filt.expired == FILTER_EXPIRED_ONLY)
+		errx(2, "--expired-only: xval matches accesses, and expiry "
+		     "records are never matched");
+	o->mod_path = argv[optind];
+	o->stap_path = argv[optind + 1];
+}
 
-	/* The module's samples, sorted for lookup. */
-	open_log(&ss, argv[optind]);
-	while (samples_next(&ss, &s)) {
-		if (s.flags & KVM_EPT_SAMPLE_F_EXPIRED)
+/* A log with nothing to match: say why, for the exit status 1. */
+static int empty_log(const char *path, const struct samples *ss,
+		     const char *what, const struct filter *filt)
+{
+	warnx("%s: no %s to match (%" PRIu64 " malformed %s%s%s)", path,
+	      what, ss->bad.count, ss->bad.what, ss->bad.count == 1 ? "" : "s",
+	      filter_active(filt) ? ", after the record filters" : "");
+	return EXIT_NODATA;
+}
+
+/* The module's accesses, sorted for lookup; *t0 the first record's time. */
+static struct msample *load_module(const struct opts *o, struct samples *ss,
+				   size_t *np, uint64_t *t0)
+{
+	struct kvm_ept_sample_v2 s;
+	struct msample *a = NULL;
+	size_t n = 0, cap = 0;
+	int first = 1;
+
+	while (samples_next(ss, &s)) {
+		if (first)
+			*t0 = s.time_ns;
+		first = 0;
+		if (s.flags & KVM_EPT_SAMPLE_F_EXPIRED ||
+		    !filter_pass(&o->filt, &s, *t0))
 			continue;	/* an expiry record: no access to match */
 		if (n == cap) {
 			cap = cap ? cap * 2 : 4096;
@@ -171,24 +209,36 @@ int main(int argc, char **argv)
 		a[n].matched = 0;
 		n++;
 	}
-	bad_report(&ss.bad, stderr, argv[optind]);
-	samples_close(&ss);
+	bad_report(&ss->bad, stderr, o->mod_path);
 	if (n)
 		qsort(a, n, sizeof(*a), msample_cmp);
+	*np = n;
+	return a;
+}
 
-	/* Stream the SystemTap events. */
-	open_log(&ss, argv[optind + 1]);
-	while (samples_next(&ss, &s)) {
+/* Stream the SystemTap events against A; returns the events seen. */
+static uint64_t match_stap(const struct opts *o, struct samples *ss,
+			   struct msample *a, size_t n, uint64_t t0,
+			   uint64_t *matched, FILE *f)
+{
+	struct kvm_ept_sample_v2 s;
+	uint64_t nstap = 0, shown = 0, tol = o->tol;
+
+	while (samples_next(ss, &s)) {
 		uint64_t t = s.time_ns, lo, hi, best_dt = UINT64_MAX;
 		size_t i, best = SIZE_MAX;
+		struct kvm_ept_sample_v2 at = s;
 
 		if (s.flags & KVM_EPT_SAMPLE_F_EXPIRED)
 			continue;
-		nstap++;
-		if (offset < 0 && (uint64_t)-offset > t)
+		if (o->offset < 0 && (uint64_t)-o->offset > t)
 			t = 0;
 		else
-			t += (uint64_t)offset;
+			t += (uint64_t)o->offset;
+		at.time_ns = t;
+		if (!filter_pass(&o->filt, &at, t0))
+			continue;
+		nstap++;
 		lo = t > tol ? t - tol : 0;
 		hi = UINT64_MAX - t < tol ? UINT64_MAX : t + tol;
 		for (i = lower_bound(a, n, s.vcpu, s.gfn, lo);
@@ -196,7 +246,8 @@ int main(int argc, char **argv)
 		     a[i].t <= hi; i++) {
 			uint64_t dt = a[i].t > t ? a[i].t - t : t - a[i].t;
 
-			if (a[i].matched || (match_type && a[i].xwr != s.xwr))
+			if (a[i].matched ||
+			    (o->match_type && a[i].xwr != s.xwr))
 				continue;
 			if (dt < best_dt) {
 				best_dt = dt;
@@ -205,43 +256,84 @@ int main(int argc, char **argv)
 		}
 		if (best != SIZE_MAX) {
 			a[best].matched = 1;
-			matched++;
-		} else if (shown < verbose) {
+			++*matched;
+		} else if (shown < o->verbose) {
 			print_sample(f, "stap", s.time_ns, s.vcpu, s.gfn,
 				     s.xwr);
 			shown++;
 		}
 	}
-	bad_report(&ss.bad, stderr, argv[optind + 1]);
-	samples_close(&ss);
+	bad_report(&ss->bad, stderr, o->stap_path);
+	return nstap;
+}
 
-	shown = 0;
-	for (size_t i = 0; i < n && shown < verbose; i++)
+/* The unmatched module samples (-v), the counts line and the thresholds:
+ * the exit status. */
+static int report(const struct opts *o, const struct msample *a, size_t n,
+		  uint64_t nstap, uint64_t matched, FILE *f)
+{
+	uint64_t shown = 0;
+	double rm, rs;
+	int status = 0;
+
+	for (size_t i = 0; i < n && shown < o->verbose; i++)
 		if (!a[i].matched) {
 			print_sample(f, "module", a[i].t, a[i].vcpu, a[i].gfn,
 				     a[i].xwr);
 			shown++;
 		}
-
-	rm = n ? 100.0 * (double)matched / (double)n : 0;
-	rs = nstap ? 100.0 * (double)matched / (double)nstap : 0;
+	rm = 100.0 * (double)matched / (double)n;
+	rs = 100.0 * (double)matched / (double)nstap;
 	fprintf(f, "module=%zu stap=%" PRIu64 " matched=%" PRIu64
 		" module_unmatched=%" PRIu64 " stap_unmatched=%" PRIu64
 		" match_module=%.2f%% match_stap=%.2f%% tolerance_ns=%"
 		PRIu64 "\n", n, nstap, matched, (uint64_t)n - matched,
-		nstap - matched, rm, rs, tol);
+		nstap - matched, rm, rs, o->tol);
 	if (fflush(f) || ferror(f))
-		err(2, "%s", out ? out : "stdout");
-	if (min_mod >= 0 && rm < min_mod) {
+		err(EXIT_USAGE, "%s", o->out ? o->out : "stdout");
+	if (o->min_mod >= 0 && rm < o->min_mod) {
 		warnx("match_module %.2f%% is below --min-match %.2f%%", rm,
-		      min_mod);
-		status = 1;
+		      o->min_mod);
+		status = EXIT_NODATA;
 	}
-	if (min_stap >= 0 && rs < min_stap) {
+	if (o->min_stap >= 0 && rs < o->min_stap) {
 		warnx("match_stap %.2f%% is below --min-stap %.2f%%", rs,
-		      min_stap);
-		status = 1;
+		      o->min_stap);
+		status = EXIT_NODATA;
 	}
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { .tol = 100000, .min_mod = -1, .min_stap = -1 };
+	struct samples mod, stap;
+	uint64_t t0 = 0, nstap, matched = 0;
+	struct msample *a;
+	size_t n;
+	int status;
+	FILE *f;
+
+	parse_args(argc, argv, &o);
+	open_log(&mod, o.mod_path);	/* both opened before any output */
+	open_log(&stap, o.stap_path);
+	f = open_output(o.out);
+	a = load_module(&o, &mod, &n, &t0);
+	samples_close(&mod);
+	if (!n) {
+		status = empty_log(o.mod_path, &mod, "module samples", &o.filt);
+		samples_close(&stap);
+		return status;
+	}
+	nstap = match_stap(&o, &stap, a, n, t0, &matched, f);
+	samples_close(&stap);
+	if (!nstap)
+		status = empty_log(o.stap_path, &stap, "SystemTap events",
+				   &o.filt);
+	else
+		status = report(&o, a, n, nstap, matched, f);
 	free(a);
+	if (f != stdout)
+		fclose(f);
 	return status;
 }

@@ -9,6 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+const char exit_help[] =
+"Exit status (histo, hotness and xval alike): 0 done; 1 nothing usable\n"
+"was read (an empty log, all lines malformed or filtered out) or a\n"
+"threshold was missed; 2 a usage error (an option, a field or key the\n"
+"input does not have) or a file that cannot be read or written.\n";
+
 void *xmalloc(size_t n)
 {
 	void *p = malloc(n ? n : 1);
@@ -49,7 +55,9 @@ int64_t opt_i64(const char *arg, const char *what)
 	int64_t v;
 
 	if (!arg || parse_i64(arg, arg + strlen(arg), &v))
-		errx(2, "%s: not an integer: '%s'", what, arg ? arg : "");
+		errx(2, "%s: %s: '%s'", what, arg && parse_i64(arg, arg +
+		     strlen(arg), &v) == NUM_RANGE ? "out of range" :
+		     "not an integer", arg ? arg : "");
 	return v;
 }
 
@@ -58,8 +66,9 @@ uint64_t opt_u64(const char *arg, const char *what)
 	uint64_t v;
 
 	if (!arg || parse_u64(arg, arg + strlen(arg), &v))
-		errx(2, "%s: not a non-negative integer: '%s'", what,
-		     arg ? arg : "");
+		errx(2, "%s: %s: '%s'", what, arg && parse_u64(arg, arg +
+		     strlen(arg), &v) == NUM_RANGE ? "out of range" :
+		     "not a non-negative integer", arg ? arg : "");
 	return v;
 }
 
@@ -108,6 +117,6 @@ void *open_output(const char *path)
 		return stdout;
 	f = fopen(path, "w");
 	if (!f)
-		err(1, "%s", path);
+		err(EXIT_USAGE, "%s", path);
 	return f;
 }

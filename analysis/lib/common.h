@@ -28,7 +28,13 @@ uint64_t opt_u64(const char *arg, const char *what);
 double opt_double(const char *arg, const char *what);
 uint64_t opt_duration_ns(const char *arg, const char *what);
 
-/* Open FILE for writing ("-" or NULL = stdout); exits on error. */
+/* The exit-status scheme of histo, hotness and xval, for --help
+ * (docs/analysis.md, "Exit status"). */
+#define EXIT_NODATA	1	/* nothing usable read, or a threshold missed */
+#define EXIT_USAGE	2	/* usage error, or a file unreadable/unwritable */
+extern const char exit_help[];
+
+/* Open FILE for writing ("-" or NULL = stdout); exits 2 on error. */
 void *open_output(const char *path);
 
 #endif

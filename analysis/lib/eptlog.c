@@ -232,18 +232,53 @@ void ept_bin_encode(void *rec, const struct kvm_ept_sample_v2 *s)
 	memcpy(rec, &le, sizeof(le));
 }
 
+/* Canonical names first (text key = name), then the struct's names. */
+static const struct { const char *name; enum ept_field f; int alias; }
+ept_fields[] = {
+	{ "t", EPT_F_T, 0 }, { "vcpu", EPT_F_VCPU, 0 },
+	{ "gfn", EPT_F_GFN, 0 }, { "type", EPT_F_TYPE, 0 },
+	{ "level", EPT_F_LEVEL, 0 }, { "delay", EPT_F_DELAY, 0 },
+	{ "flags", EPT_F_FLAGS, 0 }, { "expired", EPT_F_EXPIRED, 0 },
+	{ "revisit", EPT_F_REVISIT, 0 }, { "abit", EPT_F_ABIT, 0 },
+	{ "time_ns", EPT_F_T, 1 }, { "delay_ns", EPT_F_DELAY, 1 },
+	{ "xwr", EPT_F_TYPE, 1 },
+};
+
 enum ept_field ept_field_by_name(const char *name)
 {
-	static const struct { const char *name; enum ept_field f; } names[] = {
-		{ "t", EPT_F_T }, { "time_ns", EPT_F_T },
-		{ "vcpu", EPT_F_VCPU }, { "gfn", EPT_F_GFN },
-		{ "type", EPT_F_TYPE }, { "xwr", EPT_F_TYPE },
-		{ "level", EPT_F_LEVEL }, { "delay", EPT_F_DELAY },
-		{ "delay_ns", EPT_F_DELAY }, { "flags", EPT_F_FLAGS },
-	};
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (!strcmp(name, names[i].name))
-			return names[i].f;
+	for (size_t i = 0; i < ARRAY_SIZE(ept_fields); i++)
+		if (!strcmp(name, ept_fields[i].name))
+			return ept_fields[i].f;
 	return EPT_F_NONE;
+}
+
+const char *ept_field_list(void)
+{
+	static char buf[256];
+	size_t n = 0;
+	int alias = 0;
+
+	if (buf[0])
+		return buf;
+	for (size_t i = 0; i < ARRAY_SIZE(ept_fields); i++) {
+		const char *sep = !i ? "" : ept_fields[i].alias && !alias ?
+				  " (also " : ", ";
+
+		alias |= ept_fields[i].alias;
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s", sep,
+				      ept_fields[i].name);
+	}
+	snprintf(buf + n, sizeof(buf) - n, "%s", alias ? ")" : "");
+	return buf;
+}
+
+const char *ept_field_text_key(enum ept_field f)
+{
+	/* The first six canonical names are the text log's own keys. */
+	if (f < EPT_F_T || f > EPT_F_DELAY)
+		return NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(ept_fields); i++)
+		if (ept_fields[i].f == f)
+			return ept_fields[i].name;
+	return NULL;
 }

@@ -77,12 +77,18 @@ static inline const char *ept_sample_check(const struct kvm_ept_sample_v2 *s)
 enum ept_field {
 	EPT_F_NONE = -1,
 	EPT_F_T, EPT_F_VCPU, EPT_F_GFN, EPT_F_TYPE, EPT_F_LEVEL,
-	EPT_F_DELAY, EPT_F_FLAGS,
+	EPT_F_DELAY, EPT_F_FLAGS, EPT_F_EXPIRED, EPT_F_REVISIT, EPT_F_ABIT,
 };
 
-/* "t", "vcpu", "gfn", "type", "level", "delay", "flags" (and the
- * struct names time_ns, delay_ns, xwr). */
+/* "t", "vcpu", "gfn", "type", "level", "delay", "flags", "expired",
+ * "revisit", "abit" (and the struct names time_ns, delay_ns, xwr): the
+ * same names on text and binary logs. */
 enum ept_field ept_field_by_name(const char *name);
+/* The names above as one line, "t, vcpu, ... (also time_ns, ...)". */
+const char *ept_field_list(void);
+/* The text log's key for F ("delay" for EPT_F_DELAY), or NULL when the
+ * text log has no key always present for it (flags, expired, ...). */
+const char *ept_field_text_key(enum ept_field f);
 /* Integer value of field F (type gives the xwr bits). */
 static inline int64_t ept_field_get(const struct kvm_ept_sample_v2 *s,
 				    enum ept_field f)
@@ -95,6 +101,9 @@ static inline int64_t ept_field_get(const struct kvm_ept_sample_v2 *s,
 	case EPT_F_LEVEL: return s->level;
 	case EPT_F_DELAY: return (int64_t)s->delay_ns;
 	case EPT_F_FLAGS: return s->flags;
+	case EPT_F_EXPIRED: return !!(s->flags & KVM_EPT_SAMPLE_F_EXPIRED);
+	case EPT_F_REVISIT: return !!(s->flags & KVM_EPT_SAMPLE_F_REVISIT);
+	case EPT_F_ABIT: return !!(s->flags & KVM_EPT_SAMPLE_F_ABIT);
 	default: return 0;
 	}
 }

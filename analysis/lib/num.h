@@ -2,8 +2,9 @@
 /*
  * num.h - strict integer parsing of a byte span [p, e), the one place
  * every parser in analysis/lib turns text into numbers. Inline because
- * it sits in the per-line hot path. Returns 0 on success, -1 when the
- * whole span is not a number or it overflows.
+ * it sits in the per-line hot path. Returns 0 on success, NUM_BAD (-1)
+ * when the span is not a number, NUM_RANGE (-2) when it is a number
+ * that does not fit 64 bits (leading zeros do not count).
  */
 #ifndef ANALYSIS_NUM_H
 #define ANALYSIS_NUM_H
@@ -12,12 +13,60 @@
 
 #include "common.h"
 
+#define NUM_BAD		(-1)
+#define NUM_RANGE	(-2)
+
+/* The reason for a parse_* result, for malformed-line reports. */
+static inline const char *num_why(int rc)
+{
+	return rc == NUM_RANGE ? "out of range (beyond 64 bits)" :
+	       "not an integer";
+}
+
+/* Skip leading zeros of a digit span [p, e), keeping the last digit. */
+static always_inline const char *skip_zeros(const char *p, const char *e)
+{
+	while (e - p > 1 && *p == '0')
+		p++;
+	return p;
+}
+
+/* NUM_RANGE if all of [p, e) are digits (hex digits when HEX), else
+ * NUM_BAD: the answer for a span too long to fit. */
+static inline int num_too_long(const char *p, const char *e, int hex)
+{
+	for (; p < e; p++) {
+		unsigned c = (unsigned char)*p;
+
+		if (c - '0' > 9 && (!hex || (c | 0x20) - 'a' > 5))
+			return NUM_BAD;
+	}
+	return NUM_RANGE;
+}
+
+/* The start of every parse: NUM_BAD for an empty span, the answer for a
+ * span of more than MAX digits after its leading zeros, else 0 (*p
+ * then past the leading zeros of a long span). */
+static always_inline int num_span(const char **p, const char *e, long max,
+				  int hex)
+{
+	if (*p >= e)
+		return NUM_BAD;
+	if (unlikely(e - *p > max)) {
+		*p = skip_zeros(*p, e);
+		if (e - *p > max)
+			return num_too_long(*p, e, hex);
+	}
+	return 0;
+}
+
 static always_inline int parse_hex_u64(const char *p, const char *e, uint64_t *out)
 {
 	uint64_t v = 0;
+	int rc = num_span(&p, e, 16, 1);
 
-	if (p >= e || e - p > 16)
-		return -1;
+	if (rc)
+		return rc;
 	for (; p < e; p++) {
 		unsigned c = (unsigned char)*p, d;
 
@@ -26,7 +75,7 @@ static always_inline int parse_hex_u64(const char *p, const char *e, uint64_t *o
 		else if ((c | 0x20) - 'a' <= 5)
 			d = (c | 0x20) - 'a' + 10;
 		else
-			return -1;
+			return NUM_BAD;
 		v = v << 4 | d;
 	}
 	*out = v;
@@ -36,24 +85,27 @@ static always_inline int parse_hex_u64(const char *p, const char *e, uint64_t *o
 static always_inline int parse_dec_u64(const char *p, const char *e, uint64_t *out)
 {
 	uint64_t v = 0;
+	int rc = num_span(&p, e, 20, 0);
 
-	if (p >= e || e - p > 20)
-		return -1;
+	if (rc)
+		return rc;
 	if (e - p < 20) {	/* cannot overflow: no checks */
 		for (; p < e; p++) {
 			unsigned d = (unsigned char)*p - '0';
 
 			if (d > 9)
-				return -1;
+				return NUM_BAD;
 			v = v * 10 + d;
 		}
 	} else {
 		for (; p < e; p++) {
 			unsigned d = (unsigned char)*p - '0';
 
-			if (d > 9 || __builtin_mul_overflow(v, 10, &v) ||
+			if (d > 9)
+				return NUM_BAD;
+			if (__builtin_mul_overflow(v, 10, &v) ||
 			    __builtin_add_overflow(v, d, &v))
-				return -1;
+				return num_too_long(p + 1, e, 0);
 		}
 	}
 	*out = v;
@@ -68,23 +120,24 @@ static always_inline int parse_u64(const char *p, const char *e, uint64_t *out)
 	return parse_dec_u64(p, e, out);
 }
 
-/* Optional sign, then as parse_u64. */
+/* Optional sign, then as parse_u64; NUM_RANGE outside int64_t. */
 static always_inline int parse_i64(const char *p, const char *e, int64_t *out)
 {
 	uint64_t u;
-	int neg = 0;
+	int neg = 0, rc;
 
 	if (p < e && (*p == '-' || *p == '+'))
 		neg = *p++ == '-';
-	if (parse_u64(p, e, &u))
-		return -1;
+	rc = parse_u64(p, e, &u);
+	if (rc)
+		return rc;
 	if (neg) {
 		if (u > (uint64_t)INT64_MAX + 1)
-			return -1;
+			return NUM_RANGE;
 		*out = (int64_t)(0 - u);
 	} else {
 		if (u > INT64_MAX)
-			return -1;
+			return NUM_RANGE;
 		*out = (int64_t)u;
 	}
 	return 0;

@@ -70,7 +70,7 @@ void lr_close(struct lreader *r)
 }
 
 /* Move unread bytes to the front, then read once into the free space.
- * Returns bytes read; 0 at EOF (sets r->eof). Exits on read errors. */
+ * Returns bytes read; 0 at EOF (sets r->eof). Exits 2 on read errors. */
 static size_t lr_fill(struct lreader *r)
 {
 	size_t keep = (size_t)(r->lim - r->pos), room;
@@ -100,7 +100,7 @@ static size_t lr_fill(struct lreader *r)
 		fprintf(stderr, "%s: %s: read: %s\n",
 			program_invocation_short_name, r->name,
 			strerror(errno));
-		exit(1);
+		exit(EXIT_USAGE);	/* a file that cannot be read */
 	}
 	if (n == 0) {
 		r->eof = 1;

@@ -40,58 +40,199 @@ static int field_is_number(const char *f, unsigned *n)
 	return 1;
 }
 
-/*
- * Guess the format from the first lines in R's buffer (nothing is
- * consumed): SystemTap @hist text anywhere there makes it stap; else a
- * FIELD=... token (or any '=' without -f) makes it kv; else a -f that
- * is not a name found as key means columns; else one number per line.
- */
-static enum vformat detect(struct lreader *r, const char *field)
+/* What the first lines in R's buffer look like (nothing is consumed). */
+struct peek {
+	unsigned lines;		/* data lines looked at (at most 200) */
+	int stap;		/* a SystemTap @hist header among them */
+	int has_eq, has_key;	/* a '=', the -f key */
+	unsigned kvlines;	/* lines of key=value tokens only */
+	unsigned samples;	/* lines that parse as samples */
+	unsigned full;		/* ... with level= and delay= too */
+	uint64_t t0;		/* the first sample's time */
+	char keys[160];		/* the keys of the first kv line */
+	uint64_t keys_line;
+};
+
+/* Is every token of [l, e) a key=value? */
+static int kv_line(const char *l, const char *e)
+{
+	const char *p = l, *t;
+
+	for (;;) {
+		while (p < e && is_sep(*p))
+			p++;
+		if (p >= e)
+			return p > l;
+		t = p;
+		while (p < e && !is_sep(*p))
+			p++;
+		if (*t == '=' || !memchr(t, '=', (size_t)(p - t)))
+			return 0;
+	}
+}
+
+/* The keys of kv line [l, e) into BUF ("a, b, c"). */
+static void kv_keys(const char *l, const char *e, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	buf[0] = 0;
+	for (const char *p = l; p < e && n + 1 < size;) {
+		const char *t, *eq;
+
+		while (p < e && is_sep(*p))
+			p++;
+		t = p;
+		while (p < e && !is_sep(*p))
+			p++;
+		eq = t < p ? memchr(t, '=', (size_t)(p - t)) : NULL;
+		if (eq)
+			n += (size_t)snprintf(buf + n, size - n, "%s%.*s",
+					      n ? ", " : "", (int)(eq - t), t);
+	}
+}
+
+static void peek_lines(struct lreader *r, const char *field, struct peek *pk)
 {
 	const char *p, *lim;
-	int lines = 0, has_eq = 0, has_key = 0;
 	struct kvkey key;
-	unsigned n;
 
+	memset(pk, 0, sizeof(*pk));
 	kvkey_init(&key, field ? field : "");
 	lr_peek(r, 64 * 1024);
 	p = r->pos;
 	lim = r->lim;
-	while (p < lim && lines < 200) {
+	while (p < lim && pk->lines < 200) {
 		const char *nl = memchr(p, '\n', (size_t)(lim - p));
 		const char *e = nl ? nl : lim, *vp, *ve;
+		struct kvm_ept_sample_v2 smp;
 		struct stphist_row row;
 
 		if (e > p && e[-1] == '\r')
 			e--;
 		if (!line_is_blank_or_comment(p, e)) {
-			lines++;
+			pk->lines++;
 			if (stphist_parse(p, e, &row) == STPHIST_HEADER)
-				return VF_STAP;
+				pk->stap = 1;
 			if (memchr(p, '=', (size_t)(e - p)))
-				has_eq = 1;
+				pk->has_eq = 1;
 			if (field && !kv_get(&key, p, e, &vp, &ve))
-				has_key = 1;
+				pk->has_key = 1;
+			if (kv_line(p, e) && !pk->kvlines++) {
+				kv_keys(p, e, pk->keys, sizeof(pk->keys));
+				pk->keys_line = r->lineno + pk->lines;
+			}
+			if (!ept_text_parse(p, e, &smp, 0) && !pk->samples++)
+				pk->t0 = smp.time_ns;
+			pk->full += !ept_text_parse(p, e, &smp,
+						    EPT_TEXT_STRICT);
 		}
 		if (!nl)
 			break;
 		p = nl + 1;
 	}
+	/* A sample log: most lines are samples. */
+	pk->samples = pk->samples * 2 > pk->lines ? pk->samples : 0;
+}
+
+/*
+ * Guess the format: SystemTap @hist text in the first lines makes it
+ * stap; else a FIELD=... token (or any '=' with a -f that is not a
+ * column number) makes it kv; else a -f means columns; else one number
+ * per line.
+ */
+static enum vformat detect(const struct peek *pk, const char *field)
+{
+	unsigned n;
+
+	if (pk->stap)
+		return VF_STAP;
 	if (!field)
 		return VF_NUM;
-	if (has_key || (has_eq && !field_is_number(field, &n)))
+	if (pk->has_key || (pk->has_eq && !field_is_number(field, &n)))
 		return VF_KV;
 	return VF_COLS;
 }
 
-const char *vsource_start(struct vsource *s, struct lreader *r,
-			  enum vformat fmt, const char *field)
+/* Messages with the input's own names in them (one input at a time). */
+static char why_buf[512];
+
+static const char *sample_field_why(const char *field)
 {
+	if (!field)
+		snprintf(why_buf, sizeof(why_buf), "a key=value sample log: "
+			 "give -f KEY (%s)", ept_field_list());
+	else
+		snprintf(why_buf, sizeof(why_buf), "unknown sample field "
+			 "'%s': valid are %s", field, ept_field_list());
+	return why_buf;
+}
+
+static const char *kv_field_why(const struct peek *pk, const char *field)
+{
+	if (!field)
+		snprintf(why_buf, sizeof(why_buf), "key=value input: give "
+			 "-f KEY (keys on line %" PRIu64 ": %s)",
+			 pk->keys_line, pk->keys);
+	else
+		snprintf(why_buf, sizeof(why_buf), "no key '%s' in the first "
+			 "%u lines (keys on line %" PRIu64 ": %s)", field,
+			 pk->lines, pk->keys_line, pk->keys);
+	return why_buf;
+}
+
+/* The first record's time of a binary log (R past its header). */
+static uint64_t bin_t0(struct lreader *r, uint32_t recsize)
+{
+	struct kvm_ept_sample_v2 smp;
+
+	if (lr_peek(r, recsize) < recsize)
+		return 0;
+	ept_bin_decode(r->pos, &smp);
+	return smp.time_ns;
+}
+
+/* A sample log (text or binary; PK NULL for binary): the field by its
+ * sample name. */
+static const char *start_samples(struct vsource *s, const char *field,
+				 const struct peek *pk)
+{
+	const char *key;
+
+	if (!field)
+		return sample_field_why(NULL);
+	s->ef = ept_field_by_name(field);
+	if (s->ef == EPT_F_NONE)
+		return sample_field_why(field);
+	if (!pk)
+		return NULL;
+	if (!pk->full && (s->ef == EPT_F_LEVEL || s->ef == EPT_F_DELAY)) {
+		snprintf(why_buf, sizeof(why_buf), "a SystemTap sample log "
+			 "(no level=, delay=): -f %s does not apply; its "
+			 "fields are t, vcpu, gfn, type", field);
+		return why_buf;
+	}
+	key = ept_field_text_key(s->ef);
+	s->rec = s->filt || !key;
+	if (!s->rec) {
+		kvkey_init(&s->key, key);
+		s->key_is_type = s->ef == EPT_F_TYPE;
+	}
+	return NULL;
+}
+
+const char *vsource_start(struct vsource *s, struct lreader *r,
+			  enum vformat fmt, const char *field,
+			  const struct filter *filt)
+{
+	enum vformat asked = fmt;
+	struct peek pk;
 	const char *why;
 	int b;
 
 	memset(s, 0, sizeof(*s));
 	s->field = field;
+	s->filt = filt;
 	bad_init(&s->bad, "line");
 	r->bad = &s->bad;
 
@@ -101,29 +242,34 @@ const char *vsource_start(struct vsource *s, struct lreader *r,
 	if (b) {
 		if (fmt != VF_AUTO && fmt != VF_BIN)
 			return "input is a binary sample log";
-		fmt = VF_BIN;
+		s->fmt = VF_BIN;
+		bad_init(&s->bad, "record");
+		s->recsize = s->hdr.record_size;
+		s->t0 = bin_t0(r, s->recsize);
+		return start_samples(s, field, NULL);
 	} else if (fmt == VF_BIN) {
 		return "not a binary sample log (bad magic)";
 	}
+	peek_lines(r, field, &pk);
 	if (fmt == VF_AUTO)
-		fmt = detect(r, field);
+		fmt = detect(&pk, field);
 	s->fmt = fmt;
+	s->t0 = pk.t0;
+	if (pk.samples && (fmt == VF_KV || (fmt == VF_NUM && asked == VF_AUTO))) {
+		s->fmt = VF_KV;
+		s->sample = 1;
+		return start_samples(s, field, &pk);
+	}
+	if (filt)
+		return "record filters (--no-expired, --vcpu, --type, --from, "
+		       "...) need a sample log (text or binary)";
 
 	switch (fmt) {
 	case VF_BIN:
-		bad_init(&s->bad, "record");
-		s->recsize = s->hdr.record_size;
-		if (!field)
-			return "a binary sample log needs -f FIELD (t, vcpu, "
-			       "gfn, type, level, delay, flags)";
-		s->ef = ept_field_by_name(field);
-		if (s->ef == EPT_F_NONE)
-			return "unknown sample field (t, vcpu, gfn, type, "
-			       "level, delay, flags)";
 		break;
 	case VF_KV:
-		if (!field)
-			return "key=value input needs -f KEY (e.g. -f delay)";
+		if (!field || (!pk.has_key && pk.lines))
+			return kv_field_why(&pk, field);
 		/* fall through */
 	case VF_STAP:
 		if (field) {
@@ -140,6 +286,8 @@ const char *vsource_start(struct vsource *s, struct lreader *r,
 	case VF_NUM:
 		if (field)
 			return "-f does not apply to one-number-per-line input";
+		if (asked == VF_AUTO && pk.kvlines * 2 > pk.lines)
+			return kv_field_why(&pk, NULL);
 		break;
 	case VF_AUTO:
 		break;
@@ -216,6 +364,33 @@ static void add_int_key(struct keymap *top, int64_t v, uint64_t w)
 	add_key(top, buf, buf + n, w);
 }
 
+/* Deliver sample SMP's field unless the filter drops it. */
+static void take_sample(struct vsource *s, const struct kvm_ept_sample_v2 *smp,
+			struct hist *h, struct keymap *top)
+{
+	int64_t v;
+
+	if (s->filt && !filter_pass(s->filt, smp, s->t0))
+		return;
+	v = ept_field_get(smp, s->ef);
+	if (!top) {
+		hist_add(h, v, 1);
+	} else if (s->ef == EPT_F_TYPE) {
+		char type[4];
+
+		ept_type_str(type, smp->xwr);
+		add_key(top, type, type + 3, 1);
+	} else if (s->ef == EPT_F_GFN) {
+		char buf[24];
+		int k = snprintf(buf, sizeof(buf), "0x%" PRIx64, (uint64_t)v);
+
+		add_key(top, buf, buf + k, 1);
+	} else {
+		add_int_key(top, v, 1);
+	}
+	s->values++;
+}
+
 static void run_bin(struct vsource *s, struct lreader *r, struct hist *h,
 		    struct keymap *top)
 {
@@ -227,7 +402,6 @@ static void run_bin(struct vsource *s, struct lreader *r, struct hist *h,
 		for (size_t i = 0; i < n; i++, recs += s->recsize) {
 			struct kvm_ept_sample_v2 smp;
 			const char *why;
-			int64_t v;
 
 			s->recno++;
 			ept_bin_decode(recs, &smp);
@@ -236,27 +410,7 @@ static void run_bin(struct vsource *s, struct lreader *r, struct hist *h,
 				bad_add(&s->bad, s->recno, why);
 				continue;
 			}
-			v = ept_field_get(&smp, s->ef);
-			if (!top) {
-				hist_add(h, v, 1);
-			} else {
-				char type[4];
-
-				if (s->ef == EPT_F_TYPE) {
-					ept_type_str(type, smp.xwr);
-					add_key(top, type, type + 3, 1);
-				} else if (s->ef == EPT_F_GFN) {
-					char buf[24];
-					int k = snprintf(buf, sizeof(buf),
-							 "0x%" PRIx64,
-							 (uint64_t)v);
-
-					add_key(top, buf, buf + k, 1);
-				} else {
-					add_int_key(top, v, 1);
-				}
-			}
-			s->values++;
+			take_sample(s, &smp, h, top);
 		}
 	}
 }
@@ -265,15 +419,15 @@ static void run_bin(struct vsource *s, struct lreader *r, struct hist *h,
 static always_inline int token_value(const struct vsource *s, const char *vp,
 			      const char *ve, int64_t *v)
 {
-	int x;
+	int x, rc = parse_i64(vp, ve, v);
 
-	if (likely(!parse_i64(vp, ve, v)))
+	if (likely(!rc))
 		return 0;
 	if (s->key_is_type && (x = ept_type_parse(vp, ve)) >= 0) {
 		*v = x;
 		return 0;
 	}
-	return -1;
+	return rc;
 }
 
 /* Deliver the value token [vp, ve): NULL, or why it is unusable. */
@@ -282,12 +436,15 @@ static always_inline const char *take(struct vsource *s, struct hist *h,
 			       const char *ve)
 {
 	int64_t v;
+	int rc;
 
 	if (top) {
 		add_key(top, vp, ve, 1);
 	} else {
-		if (unlikely(token_value(s, vp, ve, &v)))
-			return "value is not an integer";
+		rc = token_value(s, vp, ve, &v);
+		if (unlikely(rc))
+			return rc == NUM_RANGE ? "value out of range (beyond "
+			       "64 bits)" : "value is not an integer";
 		hist_add(h, v, 1);
 	}
 	s->values++;
@@ -315,8 +472,10 @@ static void one_line(struct vsource *s, uint64_t lineno, const char *l,
 		     const char *e, struct hist *h, struct keymap *top)
 {
 	const char *why, *vp = NULL, *ve = NULL;
+	struct kvm_ept_sample_v2 smp;
 	int64_t v;
 	uint64_t w;
+	int rc;
 
 	if (unlikely(s->fmt == VF_COLS && !s->col)) {
 		if (cols_header(s, l, e))
@@ -330,7 +489,13 @@ static void one_line(struct vsource *s, uint64_t lineno, const char *l,
 	}
 	switch (s->fmt) {
 	case VF_KV:
-		if (likely(!kv_get(&s->key, l, e, &vp, &ve))) {
+		if (s->rec) {
+			why = ept_text_parse(l, e, &smp, 0);
+			if (!why) {
+				take_sample(s, &smp, h, top);
+				return;
+			}
+		} else if (likely(!kv_get(&s->key, l, e, &vp, &ve))) {
 			why = take(s, h, top, vp, ve);
 			if (likely(!why))
 				return;
@@ -345,7 +510,8 @@ static void one_line(struct vsource *s, uint64_t lineno, const char *l,
 			vp++;
 		while (ve > vp && is_sep(ve[-1]))
 			ve--;
-		if (likely(!parse_i64(vp, ve, &v))) {
+		rc = parse_i64(vp, ve, &v);
+		if (likely(!rc)) {
 			if (top)
 				add_key(top, vp, ve, 1);
 			else
@@ -353,7 +519,7 @@ static void one_line(struct vsource *s, uint64_t lineno, const char *l,
 			s->values++;
 			return;
 		}
-		why = "not an integer";
+		why = num_why(rc);
 		break;
 	case VF_COLS:
 		if (likely(!col_get(s->col, l, e, &vp, &ve))) {
@@ -444,7 +610,8 @@ static int kvfast_init(struct kvfast *f, const struct vsource *s)
 {
 	size_t n = s->key.len + 1;
 
-	if (s->fmt != VF_KV || s->key_is_type || n > 8 || !s->key.len)
+	if (s->fmt != VF_KV || s->rec || s->key_is_type || n > 8 ||
+	    !s->key.len)
 		return 0;
 	f->klen = (unsigned)s->key.len;
 	f->pat = 0;

@@ -13,7 +13,9 @@
  *   auto  detected from the first bytes and the first data line
  *
  * Blank lines and '#' comment lines are skipped; anything else that
- * gives no value is counted in `bad`.
+ * gives no value is counted in `bad`. A text sample log (kv lines that
+ * parse as samples) takes the sample field names of the binary log
+ * (eptlog.h), and both take the record filters (filter.h).
  */
 #ifndef ANALYSIS_VALUES_H
 #define ANALYSIS_VALUES_H
@@ -21,6 +23,7 @@
 #include "bad.h"
 #include "eptlog.h"
 #include "fields.h"
+#include "filter.h"
 #include "hist.h"
 #include "keymap.h"
 #include "reader.h"
@@ -33,6 +36,12 @@ struct vsource {
 	const char *field;	/* -f, or NULL */
 	struct kvkey key;	/* kv/stap */
 	int key_is_type;	/* type=rw- maps to its xwr bits */
+	int sample;		/* kv: a text sample log */
+	int rec;		/* kv: each line read as a sample record (a
+				 * filter, or a field with no text key) */
+	const struct filter *filt;	/* NULL: every record */
+	uint64_t t0;		/* the time origin of the filter: the
+				 * first record's time */
 	unsigned col;		/* cols: 1-based column, 0 until known */
 	enum ept_field ef;	/* bin */
 	uint32_t recsize;	/* bin */
@@ -52,11 +61,14 @@ const char *vformat_name(enum vformat f);
 
 /*
  * Prepare S for input R: detect the format if FMT is VF_AUTO (peeking
- * at R), check FIELD fits the format. Returns NULL or a message for a
- * usage error (e.g. kv input without -f).
+ * at R), check FIELD and FILT (NULL: none) fit the format. Returns NULL
+ * or a message for a usage error that says the fix (kv input or a
+ * sample log without -f, an unknown key with the valid ones, a filter
+ * on input that has no records).
  */
 const char *vsource_start(struct vsource *s, struct lreader *r,
-			  enum vformat fmt, const char *field);
+			  enum vformat fmt, const char *field,
+			  const struct filter *filt);
 
 /* Set up CHILD to read another part of the same input as PARENT (after
  * vsource_start): same format and field, fresh counters. */

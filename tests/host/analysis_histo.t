@@ -98,5 +98,7 @@ if command -v gnuplot >/dev/null; then
 else
 	ok 0 "# SKIP gnuplot not installed"; ok 0 "# SKIP gnuplot not installed"
 fi
-$H --plot "$T/p.gif" "$T/n.txt" >/dev/null 2>&1; is "$?" 1 "--plot needs .png or .svg"
+out=$($H --plot "$T/p.gif" "$T/n.txt" 2>/dev/null); rc=$?
+is "$rc" 2 "--plot needs .png or .svg: a usage error"
+is "$out" "" "... refused before any output"
 done_testing
