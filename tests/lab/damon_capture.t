@@ -17,9 +17,7 @@ lab_newer_required
 scratch_dir
 O=$tmp/out
 run_lab() {
-	rm -rf "$O"
-	lab/run --abi "$newer" --vcpus 2 --timeout 300 --out "$O" -- sh -c '
-O=$LAB_OUT
+	lab_run_abi "$O" "$newer" '
 insmod kmod/kvm_ept_sample.ko || exit 1
 G="workload/guest --mem 64M --vcpus 1 --seconds 12 --mix r=70,w=30"
 for p in con:hotcold:hot=10%,p=0.9,contiguous sca:hotcold:hot=10%,p=0.9; do

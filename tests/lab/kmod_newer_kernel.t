@@ -19,9 +19,7 @@ lab_newer_required
 scratch_dir
 O=$tmp/out
 run_lab() {
-	rm -rf "$O"
-	lab/run --abi "$newer" --vcpus 2 --timeout 300 --out "$O" -- sh -c '
-O=$LAB_OUT
+	lab_run_abi "$O" "$newer" '
 uname -r >$O/uname
 insmod kmod/kvm_ept_sample.ko || exit 1
 dmesg | grep "kvm_ept_sample: ready" >$O/ready

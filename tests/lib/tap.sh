@@ -67,6 +67,14 @@ lab_newer_required() {
 		skip_all "no newer lab kernel (lab/setup found no 6.12 ABI in apt's sources)"
 }
 
+# lab_run_abi OUT ABI SCRIPT: one lab run of the sh SCRIPT on kernel ABI
+# (2 vCPUs, 300 s), with $O set to $LAB_OUT; what it writes there comes
+# back in OUT, emptied first.
+lab_run_abi() {
+	rm -rf "$1"
+	"$EPTSCOPE_ROOT/lab/run" --abi "$2" --vcpus 2 --timeout 300 --out "$1" -- sh -c "O=\$LAB_OUT; $3"
+}
+
 # scratch_dir: a fresh folder in $tmp, removed at exit unless KEEP is set.
 scratch_dir() {
 	tmp=$(mktemp -d)
