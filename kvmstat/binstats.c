@@ -13,6 +13,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/kvm.h>
 #include <stdlib.h>
 #include <string.h>
@@ -437,6 +438,63 @@ fail:
 	return NULL;
 }
 
+/* --stats-file: saved stats in KVM_GET_STATS_FD's format, one VM; a
+ * file whose id string has "/vcpu-N" is vCPU N, else the VM. */
+struct vmset *bin_open_files(const struct env *env, struct table *t)
+{
+	struct vmset *s = xcalloc(1, sizeof(*s));
+	struct vm *vm;
+	int i;
+
+	s->vms = xcalloc(1, sizeof(*s->vms));
+	s->n = s->live = 1;
+	vm = &s->vms[0];
+	vm->pidfd = -1;
+	vm->vm.fd = -1;
+	vm->vcpus = xcalloc((size_t)env->nfiles + 1, sizeof(*vm->vcpus));
+	for (i = 0; i < env->nfiles; i++) {
+		int fd = open(env->files[i], O_RDONLY | O_CLOEXEC), id = -1;
+		struct sfd one;
+		char name[MAX_NAME_SIZE + 1];
+		const char *v;
+
+		if (fd < 0) {
+			fprintf(stderr, "kvmstat: %s: %s\n", env->files[i], strerror(errno));
+			goto fail;
+		}
+		if (sfd_init(&one, fd, env, 0) ||
+		    pread(fd, name, one.h.name_size, one.h.id_offset) != (ssize_t)one.h.name_size) {
+			fprintf(stderr, "kvmstat: %s: not KVM binary statistics\n", env->files[i]);
+			sfd_free(&one);
+			goto fail;
+		}
+		name[one.h.name_size] = '\0';
+		v = strstr(name, "/vcpu-");
+		if (v)
+			id = atoi(v + 6);
+		if (id < 0 && vm->vm.fd < 0) {
+			one.col = -1;
+			vm->vm = one;
+		} else if (id >= 0 && t->ncols < KVMSTAT_MAX_COLS) {
+			char label[32];
+
+			snprintf(label, sizeof(label), "vcpu%d", id);
+			t->col_label[t->ncols] = xstrdup(label);
+			one.col = (int)t->ncols++;
+			vm->vcpus[vm->nvcpus++] = one;
+		} else {
+			fprintf(stderr, "kvmstat: %s: a second VM file, or too many vCPUs\n",
+				env->files[i]);
+			sfd_free(&one);
+			goto fail;
+		}
+	}
+	return s;
+fail:
+	bin_close(s);
+	return NULL;
+}
+
 int bin_read(struct vmset *s, struct table *t, int per_vcpu)
 {
 	size_t i, j;
@@ -469,7 +527,7 @@ size_t bin_pollfds(struct vmset *s, int *fds, size_t max)
 	size_t i, n = 0;
 
 	for (i = 0; i < s->n && n < max; i++)
-		if (!s->vms[i].gone)
+		if (!s->vms[i].gone && s->vms[i].pidfd >= 0)
 			fds[n++] = s->vms[i].pidfd;
 	return n;
 }

@@ -72,6 +72,9 @@ static void usage(FILE *f)
 "  -s, --set-delay DELAY seconds between records, %.1f to %.1f (default %.0f)\n"
 "      --vcpu            per-vCPU columns for vCPU statistics (binary stats)\n"
 "      --json            JSON objects, one a line, instead of text\n"
+"      --stats-file FILE  read saved statistics in KVM_GET_STATS_FD's format\n"
+"                        (header, id, descriptors, data) instead of VMs; one\n"
+"                        per VM or vCPU fd (id \"kvm-PID/vcpu-N\"), repeatable\n"
 "  -h, --help            this text\n"
 "\n"
 "Counters are shown as deltas over the interval; instant and peak\n"
@@ -97,7 +100,7 @@ static int bad_usage(const char *msg, const char *arg)
 	return 2;
 }
 
-enum { OPT_VCPU = 256, OPT_JSON };
+enum { OPT_VCPU = 256, OPT_JSON, OPT_FILE };
 
 /* 0, or the exit status (-1: --help was printed, exit 0). */
 static int parse_args(int argc, char **argv, struct env *env, int *want_t)
@@ -120,6 +123,7 @@ static int parse_args(int argc, char **argv, struct env *env, int *want_t)
 		{ "skip-zero-records", no_argument, NULL, 'z' },
 		{ "vcpu", no_argument, NULL, OPT_VCPU },
 		{ "json", no_argument, NULL, OPT_JSON },
+		{ "stats-file", required_argument, NULL, OPT_FILE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -158,6 +162,11 @@ static int parse_args(int argc, char **argv, struct env *env, int *want_t)
 		case 'z': env->skip_zero = 1; break;
 		case OPT_VCPU: env->per_vcpu = 1; break;
 		case OPT_JSON: env->json = 1; break;
+		case OPT_FILE:
+			if (env->nfiles == (int)ARRAY_SIZE(env->files))
+				return bad_usage("too many --stats-file", NULL);
+			env->files[env->nfiles++] = optarg;
+			break;
 		case 'h': usage(stdout); return -1;
 		default: return bad_usage("bad option", NULL);
 		}
@@ -174,6 +183,8 @@ static int parse_args(int argc, char **argv, struct env *env, int *want_t)
 		return bad_usage("--csv and --json exclude each other", NULL);
 	if (env->pid && env->guest)
 		return bad_usage("-p and -g exclude each other", NULL);
+	if (env->nfiles && (env->pid || env->guest || env->want[SRC_DEBUGFS] || env->log))
+		return bad_usage("--stats-file goes with neither -p, -g, -d nor -l", NULL);
 	if (env->fields && strcmp(env->fields, "help")) {
 		e = regcomp(&env->re, env->fields, REG_EXTENDED);
 		if (e) {
@@ -297,6 +308,10 @@ static int open_sources(struct run *r, int want_t)
 
 	if (want_t)
 		fprintf(stderr, "kvmstat: -t: tracepoints are not read yet; going on without them\n");
+	if (env->nfiles) {
+		r->bin = bin_open_files(env, &r->t);
+		return r->bin ? 0 : 1;
+	}
 	if (env->want[SRC_BINARY] || dflt) {
 		r->bin = bin_open(env, &r->t, 0, &err);
 		if (!r->bin) {
@@ -453,7 +468,7 @@ int main(int argc, char **argv)
 		rc = 1;
 		goto out;
 	}
-	if (access("/dev/kvm", F_OK) && access("/sys/module/kvm", F_OK)) {
+	if (!env.nfiles && access("/dev/kvm", F_OK) && access("/sys/module/kvm", F_OK)) {
 		fprintf(stderr, "kvmstat: KVM is not available on this machine (no /dev/kvm, no kvm module)\n");
 		rc = 1;
 		goto out;

@@ -52,6 +52,8 @@ struct env {
 	double delay;		/* -s */
 	const char *log_file;	/* -L */
 	const char *debugfs;	/* its mount point (found at start) */
+	char *files[64];	/* --stats-file (tests, saved stats) */
+	int nfiles;
 };
 
 /* stats.c */
@@ -83,6 +85,7 @@ enum { BIN_OK, BIN_ENOVM, BIN_EACCESS, BIN_EUNSUP, BIN_EOTHER };
 struct vmset *bin_open(const struct env *env, struct table *t, int quiet,
 		       int *err);
 /* Add the current values into T (columns when per_vcpu). 0 or -1. */
+struct vmset *bin_open_files(const struct env *env, struct table *t);
 int bin_read(struct vmset *s, struct table *t, int per_vcpu);
 /* The pidfds to poll: fills at most max, returns how many. */
 size_t bin_pollfds(struct vmset *s, int *fds, size_t max);

@@ -115,23 +115,23 @@ void out_once(FILE *out, const struct env *env, const struct table *t)
 
 	for (i = 0; i < t->n; i++) {
 		const struct field *f = &t->f[i];
-		char unit[32], delta[24];
+		char unit[32], delta[24], name[160];
 
 		if (!f->present)
 			continue;
+		column_name(name, sizeof(name), t, f, SIZE_MAX);
 		unit_name(f, unit, sizeof(unit));
 		if (is_value_type(f))
 			snprintf(delta, sizeof(delta), "-");
 		else
 			snprintf(delta, sizeof(delta), "%llu",
 				 (unsigned long long)field_delta(f));
-		fprintf(out, "%-42s%10llu%10s  %-7s %s%s%s\n", f->name,
+		fprintf(out, "%-42s%10llu%10s  %-7s %s%s%s\n", name,
 			(unsigned long long)field_value(f), delta,
 			source_name(f->src), type_name(f), *unit ? " " : "", unit);
 		for (c = 0; has_cols(env, f) && c < t->ncols; c++) {
-			char name[128];
-
-			snprintf(name, sizeof(name), "  %s/%s", f->name, t->col_label[c]);
+			column_name(name + 2, sizeof(name) - 2, t, f, c);
+			name[0] = name[1] = ' ';
 			if (is_value_type(f))
 				snprintf(delta, sizeof(delta), "-");
 			else

@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# kvmstat.t - kvmstat in the lab, on workload/guest (2 vCPUs), which keeps
+# its VM and vCPU stats fds open as QEMU keeps its vCPUs':
+# - binary stats and debugfs, read in the same rounds (-b -d -i: totals
+#   since the VM's start), agree on the counters they share within 2% (+20
+#   events): the reads are a few hundred microseconds apart while the
+#   guest runs;
+# - the per-vCPU values (--vcpu --json) sum to the VM's total, and there
+#   are as many vCPU columns as the guest has vCPUs;
+# - histogram statistics are read (32 log buckets each) and drawn when a
+#   halting guest (tiny_guest, HLT) gave them data;
+# - the CSV log has kvm_stat's banner and numeric rows, and ends cleanly,
+#   saying so, when the VM exits;
+# - a VMM without stats fds (tests/progs/tiny_guest) falls back to debugfs;
+# - errors: a pid that does not exist, a pid that is no VMM, no ptrace
+#   rights (kernel.yama.ptrace_scope=3: pidfd_getfd gets EPERM), debugfs
+#   unmounted; each a clear message and exit 1.
+. "$(dirname "$0")/../lib/tap.sh"
+cd "$EPTSCOPE_ROOT" || exit 1
+export LC_ALL=C
+
+lab_required
+scratch_dir
+O=$tmp/out
+run_lab() {
+	rm -rf "$O"
+	lab/run --vcpus 2 --timeout 300 --out "$O" -- sh -c '
+O=$LAB_OUT
+K=kvmstat/kvmstat
+SHARED="exits$|pf_taken$|pf_fixed$|halt_exits$|io_exits$|mmio_exits$|hypercalls$|irq_exits$|insn_emulation$"
+workload/guest --mem 32M --vcpus 2 --seconds 16 >$O/guest.out 2>&1 & g=$!
+sleep 3
+$K -p $g -b -d -i -1 -f "$SHARED" >$O/both.txt 2>$O/both.err; echo $? >$O/both.rc
+$K -p $g -b -d -1 -f "$SHARED" >$O/delta.txt 2>$O/delta.err; echo $? >$O/delta.rc
+$K -p $g -b -1 --vcpu --json -f "exits$|pf_taken$" >$O/vcpu.json 2>$O/vcpu.err; echo $? >$O/vcpu.rc
+$K -p $g -1 -f help >$O/help.txt 2>&1
+$K -p $g -l -c -s 1 -f "exits$|pf_" >$O/log.csv 2>$O/log.err; echo $? >$O/log.rc
+wait $g; echo $? >$O/guest.rc
+tests/progs/tiny_guest 2000000000 >/dev/null 2>&1 & t=$!
+sleep 2
+$K -p $t -1 -f "exits$|halt" >$O/tiny.txt 2>$O/tiny.err; echo $? >$O/tiny.rc
+$K -d -1 -i -f "halt_exits$" >$O/dtotal.txt 2>&1
+kill $t; wait $t
+$K -p 99999 -1 >$O/nopid.txt 2>&1; echo $? >$O/nopid.rc
+sleep 30 & s=$!
+$K -p $s -b -1 >$O/novmm.txt 2>&1; echo $? >$O/novmm.rc
+kill $s
+workload/guest --mem 16M --vcpus 1 --seconds 8 >/dev/null 2>&1 & g=$!
+sleep 2
+if [ -w /proc/sys/kernel/yama/ptrace_scope ]; then
+	echo 3 >/proc/sys/kernel/yama/ptrace_scope
+	$K -p $g -b -1 >$O/eperm.txt 2>&1; echo $? >$O/eperm.rc
+	$K -p $g -1 -f "exits$" >$O/eperm_dflt.txt 2>&1; echo $? >$O/eperm_dflt.rc
+fi
+umount /sys/kernel/debug/tracing 2>/dev/null; umount /sys/kernel/debug
+$K -d -1 >$O/nodfs.txt 2>&1; echo $? >$O/nodfs.rc
+wait $g
+' >"$tmp/run.log" 2>&1
+}
+lab_run_ok "$tmp/run.log" "the lab run succeeds with a clean dmesg" run_lab
+
+rc() { cat "$O/$1.rc" 2>/dev/null; }
+
+# Binary and debugfs, same rounds: NAME -> binary, debugfs (column C of
+# FILE: 2 the total, 3 the delta over the second).
+pair() { awk -v n="$1" -v c="$3" '$1 == n "@binary" { b = $c } $1 == n "@debugfs" { d = $c }
+	END { if (b != "" && d != "") print b, d }' "$O/$2.txt"; }
+agree() {
+	local what=$1 file=$2 col=$3 n b d diff lim
+	for n in exits pf_taken pf_fixed halt_exits io_exits mmio_exits hypercalls irq_exits insn_emulation; do
+		read -r b d <<<"$(pair $n "$file" "$col")"
+		if [ -z "$b" ]; then
+			ok 1 "$what: $n: both sources have it"
+			continue
+		fi
+		diff=$(( b > d ? b - d : d - b ))
+		lim=$(( (b > d ? b : d) / 50 + 20 ))
+		le "$diff" "$lim" "$what: $n: binary $b, debugfs $d: within 2% + 20"
+	done
+}
+is "$(rc both)" 0 "kvmstat -b -d -i -1 succeeds"
+agree "totals since the VM's start" both 2
+is "$(rc delta)" 0 "kvmstat -b -d -1 succeeds"
+agree "deltas over one second" delta 3
+read -r b d <<<"$(pair exits both 2)"
+ge "${b:-0}" 1000 "the guest made exits (binary: ${b:-none})"
+read -r b d <<<"$(pair exits delta 3)"
+ge "${b:-0}" 100 "exits in the second (binary: ${b:-none})"
+
+# Per vCPU: as many columns as vCPUs, summing to the total.
+is "$(rc vcpu)" 0 "kvmstat --vcpu --json succeeds"
+json=$(cat "$O/vcpu.json" 2>/dev/null)
+for n in exits pf_taken; do
+	obj=$(printf '%s\n' "$json" | grep -o "{\"name\":\"$n\"[^}]*}[^}]*}")
+	total=$(printf '%s\n' "$obj" | sed -n 's/.*"value":\([0-9]*\).*/\1/p')
+	cols=$(printf '%s\n' "$obj" | sed -n 's/.*"vcpus":{\([^}]*\)}.*/\1/p' | tr ',' '\n')
+	is "$(printf '%s\n' "$cols" | grep -c '^"vcpu[0-9]*":')" 2 "$n: two vCPU columns, as the guest has vCPUs"
+	sum=$(printf '%s\n' "$cols" | sed 's/.*://' | awk '{ s += $1 } END { print s + 0 }')
+	is "$sum" "${total:-x}" "$n: the per-vCPU values sum to the total ($total)"
+done
+ge "$(printf '%s\n' "$json" | sed -n 's/.*{"name":"exits"[^}]*"value":\([0-9]*\).*/\1/p')" 100 \
+	"exits over the second, per-vCPU run"
+
+# Fields.
+like "$(cat "$O/help.txt")" '^  halt_wait_hist$' "-f help lists halt_wait_hist"
+like "$(cat "$O/help.txt")" '^  exits$' "-f help lists exits"
+
+# CSV log until the VM exits.
+is "$(rc log)" 0 "the CSV log ends with status 0 when the VM exits"
+like "$(cat "$O/log.err")" 'the VM of pid [0-9]+ has exited' "it says the VM exited"
+head=$(head -n 1 "$O/log.csv")
+like "$head" '^timestamp(,[a-z0-9_]+)+$' "the CSV banner is kvm_stat's: timestamp,NAME,..."
+like "$head" ',exits,' "the banner has exits"
+nf=$(awk -F, 'NR == 1 { print NF }' "$O/log.csv")
+rows=$(awk -F, -v nf="$nf" 'NR > 1 && NF == nf && $1 ~ /^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$/ {
+	for (i = 2; i <= NF; i++) if ($i !~ /^[0-9]+$/) next; n++ } END { print n + 0 }' "$O/log.csv")
+all=$(($(wc -l <"$O/log.csv") - 1))
+ge "$rows" 5 "the CSV has numeric records, one a second ($rows)"
+is "$rows" "$all" "every CSV record is well formed"
+is "$(rc guest)" 0 "the guest ran to its end under kvmstat"
+
+# A VMM without stats fds: debugfs, said.
+is "$(rc tiny)" 0 "kvmstat on a VMM without stats fds succeeds"
+like "$(cat "$O/tiny.err")" 'holds no KVM stats fds' "it says why binary stats are not there"
+like "$(cat "$O/tiny.txt")" '^exits +[0-9]+ +[0-9]+  debugfs ' "and shows debugfs's exits"
+hl=$(awk '$1 == "halt_exits" { print $2 }' "$O/tiny.txt")
+diag "tiny_guest: halt_exits=$hl; debugfs totals: $(cat "$O/dtotal.txt" 2>/dev/null | head -n 2 | tr '\n' ' ')"
+
+# Errors.
+is "$(rc nopid)" 1 "a pid that does not exist: exit 1"
+like "$(cat "$O/nopid.txt")" 'pid 99999: no such process' "... with a clear message"
+is "$(rc novmm)" 1 "a pid that is no VMM: exit 1"
+like "$(cat "$O/novmm.txt")" 'has no KVM VM open' "... with a clear message"
+if [ -f "$O/eperm.rc" ]; then
+	is "$(rc eperm)" 1 "no ptrace rights (yama ptrace_scope 3): exit 1"
+	like "$(cat "$O/eperm.txt")" 'not allowed to take its KVM file descriptors' "... with a clear message"
+	is "$(rc eperm_dflt)" 0 "the default source falls back to debugfs then"
+	like "$(cat "$O/eperm_dflt.txt")" '^exits +[0-9]+ +[0-9]+  debugfs ' "... and shows debugfs's exits"
+else
+	diag "no Yama in the lab kernel: the EPERM case is not tested"
+fi
+is "$(rc nodfs)" 1 "debugfs not mounted: exit 1"
+like "$(cat "$O/nodfs.txt")" 'debugfs is not mounted' "... with a clear message"
+diag "binary vs debugfs, totals: $(tr -s ' ' <"$O/both.txt" | cut -d' ' -f1,2 | tr '\n' ' ')"
+diag "binary vs debugfs, deltas: $(tr -s ' ' <"$O/delta.txt" | cut -d' ' -f1,3 | tr '\n' ' ')"
+done_testing
