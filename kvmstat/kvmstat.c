@@ -183,8 +183,8 @@ static int parse_args(int argc, char **argv, struct env *env, int *want_t)
 		return bad_usage("--csv and --json exclude each other", NULL);
 	if (env->pid && env->guest)
 		return bad_usage("-p and -g exclude each other", NULL);
-	if (env->nfiles && (env->pid || env->guest || env->want[SRC_DEBUGFS] || env->log))
-		return bad_usage("--stats-file goes with neither -p, -g, -d nor -l", NULL);
+	if (env->nfiles && (env->pid || env->guest || env->want[SRC_DEBUGFS]))
+		return bad_usage("--stats-file goes with neither -p, -g nor -d", NULL);
 	if (env->fields && strcmp(env->fields, "help")) {
 		e = regcomp(&env->re, env->fields, REG_EXTENDED);
 		if (e) {
