@@ -82,6 +82,7 @@ install: all ## Install tools, tapsets, and the module (through DKMS if present)
 	@for p in workload/guest analysis/eptsample analysis/damon-capture analysis/histo analysis/hotness analysis/xval kvmstat/kvmstat; do \
 		[ -x $$p ] && install -m 755 $$p $(DESTDIR)$(PREFIX)/bin/eptscope-$$(basename $$p) || true; \
 	done
+	@install -D -m 644 kvmstat/eptscope-kvmstat.8 $(DESTDIR)$(PREFIX)/share/man/man8/eptscope-kvmstat.8
 	@# stap searches its tapset directory and linux/ (and arch/version
 	@# subdirectories) but not other subdirectories: install into linux/,
 	@# with a prefix against name clashes.

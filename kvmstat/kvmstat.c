@@ -284,13 +284,14 @@ struct run {
 	int dfs_pidfd;		/* -p with debugfs: the VMM's exit */
 };
 
-/* One round: read every source. 0, or -1 (the message is printed). */
-static int read_round(struct run *r)
+/* One round: read every source. 0, or -1 (the message is printed).
+ * FIRST: the VM of -p must be in debugfs (later it may just have gone). */
+static int read_round(struct run *r, int first)
 {
 	table_begin_round(&r->t);
 	if (r->bin && bin_read(r->bin, &r->t, r->env->per_vcpu))
 		return -1;
-	if (r->dfs && dfs_read(r->dfs, &r->t) && !r->bin && r->dfs_pidfd < 0) {
+	if (r->dfs && dfs_read(r->dfs, &r->t) && first) {
 		fprintf(stderr, "kvmstat: pid %d has no VM in debugfs (%s/kvm/%d-*)\n",
 			(int)r->env->pid, r->env->debugfs, (int)r->env->pid);
 		return -1;
@@ -433,7 +434,7 @@ static int log_loop(struct run *r)
 			continue;
 		}
 		hangup = 0;
-		if (read_round(r))
+		if (read_round(r, 0))
 			break;
 		if (r->env->skip_zero && out_all_zero(&r->t))
 			continue;
@@ -478,7 +479,7 @@ int main(int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 
 	rc = open_sources(&r, want_t);
-	if (rc || (rc = read_round(&r) ? 1 : 0))
+	if (rc || (rc = read_round(&r, 1) ? 1 : 0))
 		goto out;
 	table_sort(&r.t);
 	if (env.fields && !strcmp(env.fields, "help")) {
@@ -492,7 +493,7 @@ int main(int argc, char **argv)
 	}
 	if (env.once) {
 		wait_until(&r, now_s() + 1.0);
-		if (!stop && !read_round(&r)) {
+		if (!stop && !read_round(&r, 0)) {
 			if (env.json)
 				out_json(stdout, &env, &r.t);
 			else

@@ -28,12 +28,18 @@ run_lab() {
 O=$LAB_OUT
 K=kvmstat/kvmstat
 SHARED="exits$|pf_taken$|pf_fixed$|halt_exits$|io_exits$|mmio_exits$|hypercalls$|irq_exits$|insn_emulation$"
-workload/guest --mem 32M --vcpus 2 --seconds 16 >$O/guest.out 2>&1 & g=$!
+workload/guest --mem 32M --vcpus 2 --seconds 28 >$O/guest.out 2>&1 & g=$!
 sleep 3
 $K -p $g -b -d -i -1 -f "$SHARED" >$O/both.txt 2>$O/both.err; echo $? >$O/both.rc
 $K -p $g -b -d -1 -f "$SHARED" >$O/delta.txt 2>$O/delta.err; echo $? >$O/delta.rc
 $K -p $g -b -1 --vcpu --json -f "exits$|pf_taken$" >$O/vcpu.json 2>$O/vcpu.err; echo $? >$O/vcpu.rc
 $K -p $g -1 -f help >$O/help.txt 2>&1
+for src in b d; do
+	$K -p $g -$src -l -s 0.1 >/dev/null 2>&1 & k=$!
+	sleep 5
+	cat /proc/$k/stat >$O/cost_$src.stat
+	kill $k; wait $k
+done
 $K -p $g -l -c -s 1 -f "exits$|pf_" >$O/log.csv 2>$O/log.err; echo $? >$O/log.rc
 wait $g; echo $? >$O/guest.rc
 tests/progs/tiny_guest 2000000000 >/dev/null 2>&1 & t=$!
@@ -44,6 +50,7 @@ kill $t; wait $t
 $K -p 99999 -1 >$O/nopid.txt 2>&1; echo $? >$O/nopid.rc
 sleep 30 & s=$!
 $K -p $s -b -1 >$O/novmm.txt 2>&1; echo $? >$O/novmm.rc
+$K -p $s -d -1 >$O/novmm_d.txt 2>&1; echo $? >$O/novmm_d.rc
 kill $s
 workload/guest --mem 16M --vcpus 1 --seconds 8 >/dev/null 2>&1 & g=$!
 sleep 2
@@ -131,6 +138,8 @@ is "$(rc nopid)" 1 "a pid that does not exist: exit 1"
 like "$(cat "$O/nopid.txt")" 'pid 99999: no such process' "... with a clear message"
 is "$(rc novmm)" 1 "a pid that is no VMM: exit 1"
 like "$(cat "$O/novmm.txt")" 'has no KVM VM open' "... with a clear message"
+is "$(rc novmm_d)" 1 "a pid that is no VMM, with -d: exit 1"
+like "$(cat "$O/novmm_d.txt")" 'has no VM in debugfs' "... with a clear message"
 if [ -f "$O/eperm.rc" ]; then
 	is "$(rc eperm)" 1 "no ptrace rights (yama ptrace_scope 3): exit 1"
 	like "$(cat "$O/eperm.txt")" 'not allowed to take its KVM file descriptors' "... with a clear message"
@@ -141,6 +150,11 @@ else
 fi
 is "$(rc nodfs)" 1 "debugfs not mounted: exit 1"
 like "$(cat "$O/nodfs.txt")" 'debugfs is not mounted' "... with a clear message"
+# CPU time of kvmstat over about 50 refreshes (-s 0.1 for 5 s), per source.
+for src in b d; do
+	read -r ut st <<<"$(awk '{ print $14, $15 }' "$O/cost_$src.stat" 2>/dev/null)"
+	diag "cost -$src: utime=${ut:-?} stime=${st:-?} ticks (1/100 s) over ~50 refreshes"
+done
 diag "binary vs debugfs, totals: $(tr -s ' ' <"$O/both.txt" | cut -d' ' -f1,2 | tr '\n' ' ')"
 diag "binary vs debugfs, deltas: $(tr -s ' ' <"$O/delta.txt" | cut -d' ' -f1,3 | tr '\n' ' ')"
 done_testing
