@@ -315,6 +315,7 @@ static const char *open_error(int e)
 {
 	switch (e) {
 	case ESRCH: case ENOENT: return "no such process";
+	case EINVAL: return "not a process id (a thread id?)";
 	case EPERM: case EACCES:
 		return "not allowed to take its KVM file descriptors (pidfd_getfd needs ptrace rights: run as root or as the VMM's user, and see kernel.yama.ptrace_scope)";
 	case ENOSYS: return "pidfd_getfd is not supported by this kernel (Linux >= 5.6 is needed)";

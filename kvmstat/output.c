@@ -240,6 +240,23 @@ int out_all_zero(const struct table *t)
 	return 1;
 }
 
+/* S as a JSON string (names come from descriptors, or --stats-file). */
+static void json_str(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(out, "\\%c", c);
+		else if (c < 0x20 || c >= 0x7f)
+			fprintf(out, "\\u%04x", c);
+		else
+			fputc(c, out);
+	}
+	fputc('"', out);
+}
+
 /* One JSON object per refresh, on one line. */
 void out_json(FILE *out, const struct env *env, const struct table *t)
 {
@@ -254,10 +271,13 @@ void out_json(FILE *out, const struct env *env, const struct table *t)
 		const struct field *f = &t->f[i];
 
 		unit_name(f, unit, sizeof(unit));
-		fprintf(out, "%s{\"name\":\"%s\",\"source\":\"%s\",\"type\":\"%s\","
-			"\"unit\":\"%s\",\"exponent\":%d,\"value\":%llu,\"delta\":%llu",
-			i ? "," : "", f->name, source_name(f->src), type_name(f),
-			unit, f->exponent, (unsigned long long)field_value(f),
+		fprintf(out, "%s{\"name\":", i ? "," : "");
+		json_str(out, f->name);
+		fprintf(out, ",\"source\":\"%s\",\"type\":\"%s\",\"unit\":",
+			source_name(f->src), type_name(f));
+		json_str(out, unit);
+		fprintf(out, ",\"exponent\":%d,\"value\":%llu,\"delta\":%llu",
+			f->exponent, (unsigned long long)field_value(f),
 			(unsigned long long)field_delta(f));
 		if (field_is_hist(f)) {
 			if (field_type(f) == KVM_STATS_TYPE_LINEAR_HIST)
@@ -270,9 +290,11 @@ void out_json(FILE *out, const struct env *env, const struct table *t)
 		}
 		if (has_cols(env, f)) {
 			fputs(",\"vcpus\":{", out);
-			for (c = 0; c < t->ncols; c++)
-				fprintf(out, "%s\"%s\":%llu", c ? "," : "",
-					t->col_label[c], (unsigned long long)col_value(f, c));
+			for (c = 0; c < t->ncols; c++) {
+				fputs(c ? "," : "", out);
+				json_str(out, t->col_label[c]);
+				fprintf(out, ":%llu", (unsigned long long)col_value(f, c));
+			}
 			fputc('}', out);
 		}
 		fputc('}', out);

@@ -75,20 +75,18 @@ blob() { le 0 4; le 48 4; le "$2" 4; le 24 4; le 72 4; le $((72 + 64 * $2)) 4; n
 u64s() { local v; for v in "$@"; do le "$v" 8; done; }
 zeros() { local i; for ((i = 0; i < $1; i++)); do le 0 8; done; }
 LOG_HIST_NS=$((4 | 0x20))	# KVM_STATS_TYPE_LOG_HIST | KVM_STATS_UNIT_SECONDS
-{
-	blob "kvm-1234/vcpu-0" 3
+# vcpu_blob N EXITS "LOG BUCKETS 0-4" "LINEAR BUCKETS": vCPU N's stats:
+# exits, halt_wait_hist (32 log buckets, ns), lin_hist (4 buckets of 10).
+vcpu_blob() {
+	blob "kvm-1234/vcpu-$1" 3
 	desc 0 0 1 0 0 exits
 	desc $LOG_HIST_NS -9 32 8 0 halt_wait_hist
 	desc 3 0 4 264 10 lin_hist
-	u64s 7; u64s 1 2 0 0 5; zeros 27; u64s 3 0 1 2
-} >"$tmp/vcpu0"
-{
-	blob "kvm-1234/vcpu-1" 3
-	desc 0 0 1 0 0 exits
-	desc $LOG_HIST_NS -9 32 8 0 halt_wait_hist
-	desc 3 0 4 264 10 lin_hist
-	u64s 5; u64s 0 0 0 0 1; zeros 27; u64s 0 0 0 0
-} >"$tmp/vcpu1"
+	# shellcheck disable=SC2086
+	u64s "$2"; u64s $3; zeros 27; u64s $4
+}
+vcpu_blob 0 7 "1 2 0 0 5" "3 0 1 2" >"$tmp/vcpu0"
+vcpu_blob 1 5 "0 0 0 0 1" "0 0 0 0" >"$tmp/vcpu1"
 {
 	blob "kvm-1234" 2
 	desc 2 0 1 0 0 max_mmu_rmap_size
