@@ -39,7 +39,8 @@ struct sfd {
 	uint64_t *data;
 	size_t ndata;
 	long *idx;		/* per descriptor: table index, -1 unknown, -2 unwanted */
-	int col;		/* the vCPU's column, -1 for the VM */
+	int col;		/* the vCPU's column, or -1 */
+	int is_vcpu;
 };
 
 struct vm {
@@ -50,6 +51,7 @@ struct vm {
 	size_t nvcpus;
 	struct sfd *vcpus;
 	int vcpu_fds;		/* its kvm-vcpu fds (some may lack stats fds) */
+	int joining;		/* found by a rescan, not read yet */
 };
 
 struct vmset {
@@ -84,6 +86,7 @@ static int sfd_init(struct sfd *s, int fd, const struct env *env, int col)
 	memset(s, 0, sizeof(*s));
 	s->fd = fd;
 	s->col = col;
+	s->is_vcpu = col >= 0;
 	if (pread(fd, &s->h, sizeof(s->h), 0) != (ssize_t)sizeof(s->h) ||
 	    s->h.name_size == 0 || s->h.name_size > MAX_NAME_SIZE ||
 	    s->h.num_desc > MAX_DESCS)
@@ -117,8 +120,11 @@ static int sfd_read(struct sfd *s)
 	return pread(s->fd, s->data, bytes, s->h.data_offset) == (ssize_t)bytes ? 0 : -1;
 }
 
-/* Add S's values into T; FROZEN: a VM that is gone (counters only). */
-static void sfd_add(struct sfd *s, struct table *t, int frozen, int per_vcpu)
+/* Add S's values into T; FROZEN: a VM that is gone (counters only);
+ * JOIN: a VM found after the start, whose counts so far are its baseline
+ * (or, with -i, are in the total but not in this round's delta). */
+static void sfd_add(struct sfd *s, struct table *t, int frozen, int per_vcpu,
+		    int join, int include_past)
 {
 	uint32_t i, j;
 
@@ -135,7 +141,7 @@ static void sfd_add(struct sfd *s, struct table *t, int frozen, int per_vcpu)
 		    strcmp(t->f[s->idx[i]].name, d->name)) {
 			f = table_get(t, d->name, SRC_BINARY, d->flags,
 				      d->exponent, d->size, d->bucket_size,
-				      s->col >= 0);
+				      s->is_vcpu);
 			if (!f) {	/* the same name with another size */
 				s->idx[i] = -2;
 				continue;
@@ -148,10 +154,16 @@ static void sfd_add(struct sfd *s, struct table *t, int frozen, int per_vcpu)
 			continue;
 		f->present = 1;
 		for (j = 0; j < d->size; j++) {
-			if (type == KVM_STATS_TYPE_PEAK)
+			if (type == KVM_STATS_TYPE_PEAK) {
 				f->cur[j] = f->cur[j] > v[j] ? f->cur[j] : v[j];
-			else
-				f->cur[j] += v[j];
+				continue;
+			}
+			f->cur[j] += v[j];
+			if (join && type != KVM_STATS_TYPE_INSTANT && !f->fresh) {
+				f->prev[j] += v[j];
+				if (!include_past)
+					f->base[j] += v[j];
+			}
 		}
 		if (per_vcpu && s->col >= 0 && (size_t)s->col < t->ncols)
 			f->col_cur[s->col] += field_sum(v, f);
@@ -473,6 +485,7 @@ struct vmset *bin_open_files(const struct env *env, struct table *t)
 		v = strstr(name, "/vcpu-");
 		if (v)
 			id = atoi(v + 6);
+		one.is_vcpu = id >= 0;
 		if (id < 0 && vm->vm.fd < 0) {
 			one.col = -1;
 			vm->vm = one;
@@ -496,7 +509,7 @@ fail:
 	return NULL;
 }
 
-int bin_read(struct vmset *s, struct table *t, int per_vcpu)
+int bin_read(struct vmset *s, struct table *t, int per_vcpu, int include_past)
 {
 	size_t i, j;
 
@@ -516,11 +529,43 @@ int bin_read(struct vmset *s, struct table *t, int per_vcpu)
 					return -1;
 				}
 		}
-		sfd_add(&vm->vm, t, vm->gone, per_vcpu);
+		sfd_add(&vm->vm, t, vm->gone, per_vcpu, vm->joining, include_past);
 		for (j = 0; j < vm->nvcpus; j++)
-			sfd_add(&vm->vcpus[j], t, vm->gone, per_vcpu);
+			sfd_add(&vm->vcpus[j], t, vm->gone, per_vcpu, vm->joining,
+				include_past);
+		vm->joining = 0;
 	}
 	return 0;
+}
+
+size_t bin_rescan(struct vmset *s, const struct env *env)
+{
+	struct found *fo = xmalloc(sizeof(*fo));
+	size_t i, k, n, added = 0;
+	pid_t *pids = all_pids(env, &n);
+
+	for (i = 0; i < n; i++) {
+		struct vm vm;
+		const char *what;
+
+		for (k = 0; k < s->n; k++)
+			if (!s->vms[k].gone && s->vms[k].pid == pids[i])
+				break;
+		if (k < s->n || vm_open(&vm, pids[i], env, fo, &what))
+			continue;
+		for (k = 0; k < vm.nvcpus; k++)
+			vm.vcpus[k].col = -1;	/* the columns are fixed */
+		vm.joining = 1;
+		s->vms = xrealloc(s->vms, (s->n + 1) * sizeof(*s->vms));
+		s->vms[s->n++] = vm;
+		s->live++;
+		added++;
+		fprintf(stderr, "kvmstat: a new VM: pid %d, %zu vCPU%s\n", (int)vm.pid,
+			vm.nvcpus, vm.nvcpus == 1 ? "" : "s");
+	}
+	free(pids);
+	free(fo);
+	return added;
 }
 
 size_t bin_pollfds(struct vmset *s, int *fds, size_t max)

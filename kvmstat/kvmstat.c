@@ -25,6 +25,7 @@
 #define MAX_DELAY	25.5
 #define DELAY_DEFAULT	3.0
 #define MAX_POLL	256
+#define RESCAN_S	5.0	/* without -p: look for new VMs this often */
 
 static volatile sig_atomic_t stop, hangup;
 
@@ -289,7 +290,7 @@ struct run {
 static int read_round(struct run *r, int first)
 {
 	table_begin_round(&r->t);
-	if (r->bin && bin_read(r->bin, &r->t, r->env->per_vcpu))
+	if (r->bin && bin_read(r->bin, &r->t, r->env->per_vcpu, r->env->include_past))
 		return -1;
 	if (r->dfs && dfs_read(r->dfs, &r->t) && first) {
 		fprintf(stderr, "kvmstat: pid %d has no VM in debugfs (%s/kvm/%d-*)\n",
@@ -381,7 +382,8 @@ static int wait_until(struct run *r, double deadline)
 				r->dfs_pidfd = -1;
 				return 1;
 			}
-			if (!bin_vm_exited(r->bin, pfd[i].fd))
+			/* Without -p, new VMs may come: go on (as kvm_stat). */
+			if (!bin_vm_exited(r->bin, pfd[i].fd) && r->env->pid)
 				return 1;
 		}
 	}
@@ -410,7 +412,7 @@ static FILE *open_log(const struct env *env, int *need_banner)
 static int log_loop(struct run *r)
 {
 	struct out o = { .env = r->env };
-	double next = now_s();
+	double next = now_s(), rescanned = next;
 	int banner, done = 0;
 
 	o.f = open_log(r->env, &banner);
@@ -434,6 +436,11 @@ static int log_loop(struct run *r)
 			continue;
 		}
 		hangup = 0;
+		if (r->bin && !r->env->pid && !r->env->nfiles &&
+		    now_s() - rescanned >= RESCAN_S) {
+			bin_rescan(r->bin, r->env);
+			rescanned = now_s();
+		}
 		if (read_round(r, 0))
 			break;
 		if (r->env->skip_zero && out_all_zero(&r->t))

@@ -86,7 +86,9 @@ struct vmset *bin_open(const struct env *env, struct table *t, int quiet,
 		       int *err);
 /* Add the current values into T (columns when per_vcpu). 0 or -1. */
 struct vmset *bin_open_files(const struct env *env, struct table *t);
-int bin_read(struct vmset *s, struct table *t, int per_vcpu);
+int bin_read(struct vmset *s, struct table *t, int per_vcpu, int include_past);
+/* Without -p: add the VMs that appeared (totals only, no columns). */
+size_t bin_rescan(struct vmset *s, const struct env *env);
 /* The pidfds to poll: fills at most max, returns how many. */
 size_t bin_pollfds(struct vmset *s, int *fds, size_t max);
 /* A pidfd reported an exit: drop that VM, say so; returns VMs left. */

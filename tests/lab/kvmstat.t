@@ -10,7 +10,8 @@
 # - histogram statistics are read (32 log buckets each) and drawn when a
 #   halting guest (tiny_guest, HLT) gave them data;
 # - the CSV log has kvm_stat's banner and numeric rows, and ends cleanly,
-#   saying so, when the VM exits;
+#   saying so, when the VM exits; without -p it goes on, and finds a VM
+#   started later;
 # - a VMM without stats fds (tests/progs/tiny_guest) falls back to debugfs;
 # - errors: a pid that does not exist, a pid that is no VMM, no ptrace
 #   rights (kernel.yama.ptrace_scope=3: pidfd_getfd gets EPERM), debugfs
@@ -30,6 +31,7 @@ K=kvmstat/kvmstat
 SHARED="exits$|pf_taken$|pf_fixed$|halt_exits$|io_exits$|mmio_exits$|hypercalls$|irq_exits$|insn_emulation$"
 workload/guest --mem 32M --vcpus 2 --seconds 28 >$O/guest.out 2>&1 & g=$!
 sleep 3
+$K -b -l -c -s 1 -f "exits$" >$O/rescan.csv 2>$O/rescan.err & r=$!
 $K -p $g -b -d -i -1 -f "$SHARED" >$O/both.txt 2>$O/both.err; echo $? >$O/both.rc
 $K -p $g -b -d -1 -f "$SHARED" >$O/delta.txt 2>$O/delta.err; echo $? >$O/delta.rc
 $K -p $g -b -1 --vcpu --json -f "exits$|pf_taken$" >$O/vcpu.json 2>$O/vcpu.err; echo $? >$O/vcpu.rc
@@ -42,6 +44,11 @@ for src in b d; do
 done
 $K -p $g -l -c -s 1 -f "exits$|pf_" >$O/log.csv 2>$O/log.err; echo $? >$O/log.rc
 wait $g; echo $? >$O/guest.rc
+workload/guest --mem 16M --vcpus 1 --seconds 5 >/dev/null 2>&1 & g3=$!
+echo $g $g3 >$O/rescan.pids
+sleep 8
+kill $r; wait $r; echo $? >$O/rescan.rc
+wait $g3
 tests/progs/tiny_guest 2000000000 >/dev/null 2>&1 & t=$!
 sleep 2
 $K -p $t -1 -f "exits$|halt" >$O/tiny.txt 2>$O/tiny.err; echo $? >$O/tiny.rc
@@ -125,6 +132,15 @@ all=$(($(wc -l <"$O/log.csv") - 1))
 ge "$rows" 5 "the CSV has numeric records, one a second ($rows)"
 is "$rows" "$all" "every CSV record is well formed"
 is "$(rc guest)" 0 "the guest ran to its end under kvmstat"
+
+# Without -p: the first VM's exit, a new VM found by the rescan.
+read -r p1 p3 <<<"$(cat "$O/rescan.pids" 2>/dev/null)"
+is "$(rc rescan)" 0 "the log of all VMs ends cleanly on SIGTERM"
+like "$(cat "$O/rescan.err")" "the VM of pid ${p1:-x} has exited; 0 VMs left" "it saw the first VM exit"
+like "$(cat "$O/rescan.err")" "a new VM: pid ${p3:-x}, 1 vCPU" "it found the VM started later"
+unlike "$(cat "$O/rescan.err")" "no VM left" "... and went on meanwhile"
+last=$(tail -n 8 "$O/rescan.csv" | awk -F, '$2 > 0' | wc -l)
+ge "$last" 1 "the new VM's exits are in the last records"
 
 # A VMM without stats fds: debugfs, said.
 is "$(rc tiny)" 0 "kvmstat on a VMM without stats fds succeeds"
