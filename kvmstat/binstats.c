@@ -611,6 +611,15 @@ size_t bin_vm_exited(struct vmset *s, int pidfd)
 	return s->live;
 }
 
+int bin_is_vmm(pid_t pid)
+{
+	struct found *fo = xmalloc(sizeof(*fo));
+	int r = !scan_fds(pid, fo);
+
+	free(fo);
+	return r;
+}
+
 size_t bin_nr_vms(const struct vmset *s)
 {
 	return s->live;

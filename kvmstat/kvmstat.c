@@ -50,8 +50,10 @@ static void usage(FILE *f)
 "                        (Linux >= 5.14; needs ptrace rights on the VMM)\n"
 "  -d, --debugfs         debugfs: /sys/kernel/debug/kvm (totals), or the\n"
 "                        PID-FD folders of the VM given with -p or -g\n"
-"  -t, --tracepoints     not implemented yet: ignored with a warning\n"
-"  -x, --child-events    accepted for kvm_stat's scripts; no effect\n"
+"  -t, --tracepoints     counts of the kvm tracepoints (perf_event_open): of\n"
+"                        the VMM's threads with -p or -g, else of every CPU\n"
+"  -x, --child-events    accepted for kvm_stat's scripts; no child events\n"
+"                        (kvm_exit(REASON)) yet\n"
 "Selection:\n"
 "  -p, --pid PID         only the VM of process PID\n"
 "  -g, --guest NAME      only the VM whose VMM was started with -name NAME\n"
@@ -104,7 +106,7 @@ static int bad_usage(const char *msg, const char *arg)
 enum { OPT_VCPU = 256, OPT_JSON, OPT_FILE };
 
 /* 0, or the exit status (-1: --help was printed, exit 0). */
-static int parse_args(int argc, char **argv, struct env *env, int *want_t)
+static int parse_args(int argc, char **argv, struct env *env)
 {
 	static const struct option longopts[] = {
 		{ "once", no_argument, NULL, '1' },
@@ -158,7 +160,7 @@ static int parse_args(int argc, char **argv, struct env *env, int *want_t)
 			    env->delay > MAX_DELAY)
 				return bad_usage("-s takes 0.1 to 25.5 seconds", optarg);
 			break;
-		case 't': *want_t = 1; break;
+		case 't': env->want[SRC_TRACE] = 1; break;
 		case 'x': break;
 		case 'z': env->skip_zero = 1; break;
 		case OPT_VCPU: env->per_vcpu = 1; break;
@@ -184,8 +186,9 @@ static int parse_args(int argc, char **argv, struct env *env, int *want_t)
 		return bad_usage("--csv and --json exclude each other", NULL);
 	if (env->pid && env->guest)
 		return bad_usage("-p and -g exclude each other", NULL);
-	if (env->nfiles && (env->pid || env->guest || env->want[SRC_DEBUGFS]))
-		return bad_usage("--stats-file goes with neither -p, -g nor -d", NULL);
+	if (env->nfiles && (env->pid || env->guest || env->want[SRC_DEBUGFS] ||
+			    env->want[SRC_TRACE]))
+		return bad_usage("--stats-file goes with neither -p, -g, -d nor -t", NULL);
 	if (env->fields && strcmp(env->fields, "help")) {
 		e = regcomp(&env->re, env->fields, REG_EXTENDED);
 		if (e) {
@@ -282,6 +285,7 @@ struct run {
 	struct table t;
 	struct vmset *bin;
 	struct dfs *dfs;
+	struct tps *tps;
 	int dfs_pidfd;		/* -p with debugfs: the VMM's exit */
 };
 
@@ -292,6 +296,8 @@ static int read_round(struct run *r, int first)
 	table_begin_round(&r->t);
 	if (r->bin && bin_read(r->bin, &r->t, r->env->per_vcpu, r->env->include_past))
 		return -1;
+	if (r->tps)
+		tp_read(r->tps, &r->t);
 	if (r->dfs && dfs_read(r->dfs, &r->t) && first) {
 		fprintf(stderr, "kvmstat: pid %d has no VM in debugfs (%s/kvm/%d-*)\n",
 			(int)r->env->pid, r->env->debugfs, (int)r->env->pid);
@@ -302,17 +308,26 @@ static int read_round(struct run *r, int first)
 }
 
 /* Open what ENV asks for, or the default. 0 or the exit status. */
-static int open_sources(struct run *r, int want_t)
+static int open_sources(struct run *r)
 {
 	struct env *env = r->env;
-	int dflt = !env->want[SRC_BINARY] && !env->want[SRC_DEBUGFS];
+	int dflt = !env->want[SRC_BINARY] && !env->want[SRC_DEBUGFS] &&
+		   !env->want[SRC_TRACE];
 	int err;
 
-	if (want_t)
-		fprintf(stderr, "kvmstat: -t: tracepoints are not read yet; going on without them\n");
 	if (env->nfiles) {
 		r->bin = bin_open_files(env, &r->t);
 		return r->bin ? 0 : 1;
+	}
+	if (env->want[SRC_TRACE]) {
+		if (env->pid && !bin_is_vmm(env->pid)) {
+			fprintf(stderr, "kvmstat: pid %d has no KVM VM open (is it a VMM?)\n",
+				(int)env->pid);
+			return 1;
+		}
+		r->tps = tp_open(env, &stop);
+		if (!r->tps)
+			return 1;
 	}
 	if (env->want[SRC_BINARY] || dflt) {
 		r->bin = bin_open(env, &r->t, 0, &err);
@@ -337,7 +352,6 @@ static int open_sources(struct run *r, int want_t)
 			}
 		}
 	}
-	r->t.multi_source = r->bin && r->dfs;
 	return 0;
 }
 
@@ -462,9 +476,9 @@ int main(int argc, char **argv)
 	struct env env = { .delay = DELAY_DEFAULT };
 	struct run r = { .env = &env, .dfs_pidfd = -1 };
 	struct sigaction sa = { .sa_handler = on_signal };
-	int want_t = 0, rc;
+	int rc;
 
-	rc = parse_args(argc, argv, &env, &want_t);
+	rc = parse_args(argc, argv, &env);
 	if (rc)
 		return rc < 0 ? 0 : rc;
 	if (env.guest && !(env.pid = guest_pid(env.guest))) {
@@ -485,7 +499,7 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 
-	rc = open_sources(&r, want_t);
+	rc = open_sources(&r);
 	if (rc || (rc = read_round(&r, 1) ? 1 : 0))
 		goto out;
 	table_sort(&r.t);
@@ -512,6 +526,7 @@ int main(int argc, char **argv)
 out:
 	bin_close(r.bin);
 	dfs_close(r.dfs);
+	tp_close(r.tps);
 	if (r.dfs_pidfd >= 0)
 		close(r.dfs_pidfd);
 	table_free(&r.t);

@@ -10,11 +10,12 @@
 #define KVMSTAT_H
 
 #include <regex.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
 
-enum source { SRC_BINARY, SRC_DEBUGFS, NR_SOURCES };
+enum source { SRC_BINARY, SRC_DEBUGFS, SRC_TRACE, NR_SOURCES };
 
 #define KVMSTAT_MAX_COLS	1024	/* per-vCPU columns (--vcpu) */
 
@@ -30,13 +31,13 @@ struct field {
 	uint64_t *col_base, *col_prev, *col_cur;	/* per column (bucket sums) */
 	int present;		/* read in this round */
 	int fresh;		/* not read before this round */
+	int clash;		/* another source has this name: "@source" */
 };
 
 struct table {
 	struct field *f;
 	size_t n, cap;
 	size_t ncols;
-	int multi_source;	/* several sources: names get "@source" */
 	char *col_label[KVMSTAT_MAX_COLS];
 };
 
@@ -93,6 +94,8 @@ size_t bin_rescan(struct vmset *s, const struct env *env);
 size_t bin_pollfds(struct vmset *s, int *fds, size_t max);
 /* A pidfd reported an exit: drop that VM, say so; returns VMs left. */
 size_t bin_vm_exited(struct vmset *s, int pidfd);
+/* Whether PID holds a KVM VM fd (is a VMM). */
+int bin_is_vmm(pid_t pid);
 size_t bin_nr_vms(const struct vmset *s);
 size_t bin_nr_vcpus(const struct vmset *s);
 void bin_close(struct vmset *s);
@@ -103,6 +106,13 @@ struct dfs;
 struct dfs *dfs_open(const struct env *env, int quiet);
 int dfs_read(struct dfs *d, struct table *t);	/* 0, or -1: VM gone */
 void dfs_close(struct dfs *d);
+
+/* tracepoints.c */
+struct tps;
+/* NULL: message printed; stops opening when *STOP is set (SIGTERM). */
+struct tps *tp_open(const struct env *env, volatile sig_atomic_t *stop);
+void tp_read(struct tps *s, struct table *t);
+void tp_close(struct tps *s);
 
 /* output.c */
 struct out {
@@ -119,7 +129,7 @@ void out_json(FILE *f, const struct env *env, const struct table *t);
 int out_all_zero(const struct table *t);
 /* kvm_stat's CSV banner for T: "timestamp,NAME,..." into buf. */
 size_t csv_banner(char *buf, size_t len, const struct table *t, int per_vcpu);
-/* Column name of F (source suffix when several sources are in use). */
+/* Column name of F ("@source" when several sources have its name). */
 void column_name(char *buf, size_t len, const struct table *t,
 		 const struct field *f, size_t col);
 

@@ -27,7 +27,7 @@ void column_name(char *buf, size_t len, const struct table *t,
 {
 	int n = snprintf(buf, len, "%s", f->name);
 
-	if (t->multi_source && n >= 0 && (size_t)n < len)
+	if (f->clash && n >= 0 && (size_t)n < len)
 		n += snprintf(buf + n, len - (size_t)n, "@%s", source_name(f->src));
 	if (col != SIZE_MAX && n >= 0 && (size_t)n < len)
 		snprintf(buf + n, len - (size_t)n, "/%s", t->col_label[col]);

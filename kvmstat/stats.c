@@ -111,7 +111,12 @@ static int field_cmp(const void *a, const void *b)
 
 void table_sort(struct table *t)
 {
+	size_t i;
+
 	qsort(t->f, t->n, sizeof(*t->f), field_cmp);
+	for (i = 1; i < t->n; i++)
+		if (!strcmp(t->f[i].name, t->f[i - 1].name))
+			t->f[i].clash = t->f[i - 1].clash = 1;
 }
 
 void table_free(struct table *t)
@@ -196,7 +201,9 @@ uint64_t col_delta(const struct field *f, size_t col)
 
 const char *source_name(enum source s)
 {
-	return s == SRC_BINARY ? "binary" : "debugfs";
+	static const char *const names[] = { "binary", "debugfs", "trace" };
+
+	return s < NR_SOURCES ? names[s] : "?";
 }
 
 const char *type_name(const struct field *f)

@@ -12,6 +12,9 @@
 # - the CSV log has kvm_stat's banner and numeric rows, and ends cleanly,
 #   saying so, when the VM exits; without -p it goes on, and finds a VM
 #   started later;
+# - tracepoints (-t, of the VMM's threads) count kvm_exit as binary stats
+#   count exits, within 5% + 20; the seed's unit-file line
+#   (kvm_stat -dtcz -s 10 -L FILE) works unchanged, with -s 1;
 # - a VMM without stats fds (tests/progs/tiny_guest) falls back to debugfs;
 # - errors: a pid that does not exist, a pid that is no VMM, no ptrace
 #   rights (kernel.yama.ptrace_scope=3: pidfd_getfd gets EPERM), debugfs
@@ -36,6 +39,7 @@ $K -p $g -b -d -i -1 -f "$SHARED" >$O/both.txt 2>$O/both.err; echo $? >$O/both.r
 $K -p $g -b -d -1 -f "$SHARED" >$O/delta.txt 2>$O/delta.err; echo $? >$O/delta.rc
 $K -p $g -b -1 --vcpu --json -f "exits$|pf_taken$" >$O/vcpu.json 2>$O/vcpu.err; echo $? >$O/vcpu.rc
 $K -p $g -1 -f help >$O/help.txt 2>&1
+$K -p $g -b -t -1 -f "exits$|kvm_exit$|kvm_entry$" >$O/trace.txt 2>$O/trace.err; echo $? >$O/trace.rc
 for src in b d; do
 	$K -p $g -$src -l -s 0.1 >/dev/null 2>&1 & k=$!
 	sleep 5
@@ -49,6 +53,19 @@ echo $g $g3 >$O/rescan.pids
 sleep 8
 kill $r; wait $r; echo $? >$O/rescan.rc
 wait $g3
+# The unit-file line: opening and closing all kvm tracepoints on every CPU
+# takes seconds under TCG (each enables a static key), so wait for records.
+workload/guest --mem 16M --vcpus 1 --seconds 100 >/dev/null 2>&1 & g4=$!
+date +%s >$O/unit.t0
+$K -dtcz -s 1 -L $O/unit.csv 2>$O/unit.err & u=$!
+i=0
+while [ $i -lt 90 ] && [ "$(wc -l <$O/unit.csv 2>/dev/null || echo 0)" -lt 3 ]; do
+	sleep 1; i=$((i + 1))
+done
+date +%s >$O/unit.t1
+kill $u; wait $u; echo $? >$O/unit.rc
+date +%s >$O/unit.t2
+kill $g4; wait $g4
 tests/progs/tiny_guest 2000000000 >/dev/null 2>&1 & t=$!
 sleep 2
 $K -p $t -1 -f "exits$|halt" >$O/tiny.txt 2>$O/tiny.err; echo $? >$O/tiny.rc
@@ -100,6 +117,25 @@ read -r b d <<<"$(pair exits both 2)"
 ge "${b:-0}" 1000 "the guest made exits (binary: ${b:-none})"
 read -r b d <<<"$(pair exits delta 3)"
 ge "${b:-0}" 100 "exits in the second (binary: ${b:-none})"
+
+# Tracepoints of the VMM's threads against binary stats, same rounds:
+# kvm_exit fires in svm_handle_exit, so fastpath re-entries count in
+# exits only (none expected from this guest).
+is "$(rc trace)" 0 "kvmstat -b -t -1 succeeds"
+tcol() { awk -v n="$1" '$1 == n { print $3 }' "$O/trace.txt"; }
+te=$(tcol exits) tk=$(tcol kvm_exit) tn=$(tcol kvm_entry)
+ge "${tk:-0}" 100 "kvm_exit counted over the second (${tk:-none})"
+diff=$(( ${te:-0} > ${tk:-0} ? ${te:-0} - ${tk:-0} : ${tk:-0} - ${te:-0} ))
+le "$diff" $(( ${te:-0} / 20 + 20 )) "exits (binary, ${te:-none}) and kvm_exit (tracepoint, ${tk:-none}) within 5% + 20"
+diag "the second: exits=$te kvm_exit=$tk kvm_entry=$tn"
+# The seed's unit-file line, unchanged: debugfs and tracepoints in a CSV.
+is "$(rc unit)" 0 "kvm_stat's unit-file line (-dtcz -s 10 -L FILE, here -s 1) runs and ends on SIGTERM"
+uh=$(head -n 1 "$O/unit.csv" 2>/dev/null)
+like "$uh" '^timestamp,.*,exits,.*,kvm_exit,' "its CSV has debugfs's exits and the kvm_exit tracepoint, names as kvm_stat's"
+unlike "$uh" '@' "... without source suffixes (no name is in both)"
+ge "$(awk -F, 'NR > 1 && $0 ~ /^[0-9-]+ [0-9:]+(,[0-9]+)+$/' "$O/unit.csv" | wc -l)" 2 "... and numeric records"
+t0=$(cat "$O/unit.t0" 2>/dev/null) t1=$(cat "$O/unit.t1" 2>/dev/null) t2=$(cat "$O/unit.t2" 2>/dev/null)
+diag "unit-file line: two records after $((t1 - t0)) s, ended $((t2 - t1)) s after SIGTERM"
 
 # Per vCPU: as many columns as vCPUs, summing to the total.
 is "$(rc vcpu)" 0 "kvmstat --vcpu --json succeeds"
