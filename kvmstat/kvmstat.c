@@ -286,7 +286,7 @@ struct run {
 	struct vmset *bin;
 	struct dfs *dfs;
 	struct tps *tps;
-	int dfs_pidfd;		/* -p with debugfs: the VMM's exit */
+	int vmm_pidfd;		/* -p without binary stats: the VMM's exit */
 };
 
 /* One round: read every source. 0, or -1 (the message is printed).
@@ -343,13 +343,14 @@ static int open_sources(struct run *r)
 		if (!r->dfs)
 			return 1;
 		env->debugfs = debugfs_mount();
-		if (env->pid && !r->bin) {
-			r->dfs_pidfd = pidfd_open(env->pid, 0);
-			if (r->dfs_pidfd < 0) {
-				fprintf(stderr, "kvmstat: pid %d: %s\n", (int)env->pid,
-					strerror(errno));
-				return 1;
-			}
+	}
+	/* Debugfs and tracepoints have no fd of the VM: watch the VMM. */
+	if (env->pid && !r->bin) {
+		r->vmm_pidfd = pidfd_open(env->pid, 0);
+		if (r->vmm_pidfd < 0) {
+			fprintf(stderr, "kvmstat: pid %d: %s\n", (int)env->pid,
+				strerror(errno));
+			return 1;
 		}
 	}
 	return 0;
@@ -378,8 +379,8 @@ static int wait_until(struct run *r, double deadline)
 		if (left <= 0)
 			return 0;
 		n = r->bin ? bin_pollfds(r->bin, fds, MAX_POLL - 1) : 0;
-		if (r->dfs_pidfd >= 0)
-			fds[n++] = r->dfs_pidfd;
+		if (r->vmm_pidfd >= 0)
+			fds[n++] = r->vmm_pidfd;
 		for (i = 0; i < n; i++)
 			pfd[i] = (struct pollfd){ .fd = fds[i], .events = POLLIN };
 		rc = poll(pfd, n, (int)(left * 1000) + 1);
@@ -390,10 +391,10 @@ static int wait_until(struct run *r, double deadline)
 		for (i = 0; rc > 0 && i < n; i++) {
 			if (!pfd[i].revents)
 				continue;
-			if (pfd[i].fd == r->dfs_pidfd) {
+			if (pfd[i].fd == r->vmm_pidfd) {
 				fprintf(stderr, "kvmstat: pid %d has exited\n", (int)r->env->pid);
-				close(r->dfs_pidfd);
-				r->dfs_pidfd = -1;
+				close(r->vmm_pidfd);
+				r->vmm_pidfd = -1;
 				return 1;
 			}
 			/* Without -p, new VMs may come: go on (as kvm_stat). */
@@ -474,7 +475,7 @@ static int log_loop(struct run *r)
 int main(int argc, char **argv)
 {
 	struct env env = { .delay = DELAY_DEFAULT };
-	struct run r = { .env = &env, .dfs_pidfd = -1 };
+	struct run r = { .env = &env, .vmm_pidfd = -1 };
 	struct sigaction sa = { .sa_handler = on_signal };
 	int rc;
 
@@ -527,8 +528,8 @@ out:
 	bin_close(r.bin);
 	dfs_close(r.dfs);
 	tp_close(r.tps);
-	if (r.dfs_pidfd >= 0)
-		close(r.dfs_pidfd);
+	if (r.vmm_pidfd >= 0)
+		close(r.vmm_pidfd);
 	table_free(&r.t);
 	if (env.have_re)
 		regfree(&env.re);

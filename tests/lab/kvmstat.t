@@ -50,9 +50,15 @@ $K -p $g -l -c -s 1 -f "exits$|pf_" >$O/log.csv 2>$O/log.err; echo $? >$O/log.rc
 wait $g; echo $? >$O/guest.rc
 workload/guest --mem 16M --vcpus 1 --seconds 5 >/dev/null 2>&1 & g3=$!
 echo $g $g3 >$O/rescan.pids
-sleep 8
+sleep 1
+$K -p $g3 -t -l -s 1 -f "kvm_exit$" >$O/tlog.txt 2>$O/tlog.err & tl=$!
+sleep 7
 kill $r; wait $r; echo $? >$O/rescan.rc
 wait $g3
+i=0
+while [ $i -lt 20 ] && kill -0 $tl 2>/dev/null; do sleep 1; i=$((i + 1)); done
+kill $tl 2>/dev/null && echo "still running" >>$O/tlog.err
+wait $tl; echo $? >$O/tlog.rc
 # The unit-file line: opening and closing all kvm tracepoints on every CPU
 # takes seconds under TCG (each enables a static key), so wait for records.
 workload/guest --mem 16M --vcpus 1 --seconds 100 >/dev/null 2>&1 & g4=$!
@@ -177,6 +183,12 @@ like "$(cat "$O/rescan.err")" "a new VM: pid ${p3:-x}, 1 vCPU" "it found the VM 
 unlike "$(cat "$O/rescan.err")" "no VM left" "... and went on meanwhile"
 last=$(tail -n 8 "$O/rescan.csv" | awk -F, '$2 > 0' | wc -l)
 ge "$last" 1 "the new VM's exits are in the last records"
+
+# -t -p: tracepoints alone, until the VMM exits.
+is "$(rc tlog)" 0 "-t -p logs until the VMM exits, then ends with status 0"
+like "$(cat "$O/tlog.err")" "pid ${p3:-x} has exited" "... saying so"
+unlike "$(cat "$O/tlog.err")" "still running" "... by itself"
+ge "$(awk '$3 > 0' "$O/tlog.txt" | wc -l)" 1 "... with kvm_exit counts"
 
 # A VMM without stats fds: debugfs, said.
 is "$(rc tiny)" 0 "kvmstat on a VMM without stats fds succeeds"
