@@ -5,7 +5,7 @@ SHELL := /bin/bash
 ROOT := $(CURDIR)
 
 # User-space parts: each directory's Makefile builds its programs in place.
-USER_DIRS := workload analysis tests/progs
+USER_DIRS := workload analysis kvmstat tests/progs
 # Kernel-module directories (each has a Kbuild file).
 KMOD_DIRS := kmod tests/kmod
 
@@ -80,9 +80,10 @@ experiment: ## Run the experiments in the lab, setup included. E=name: only thos
 
 install: all ## Install tools, tapsets, and the module (through DKMS if present)
 	@install -d $(DESTDIR)$(PREFIX)/bin
-	@for p in workload/guest analysis/eptsample analysis/damon-capture analysis/histo analysis/hotness analysis/xval; do \
+	@for p in workload/guest analysis/eptsample analysis/damon-capture analysis/histo analysis/hotness analysis/xval kvmstat/kvmstat; do \
 		[ -x $$p ] && install -m 755 $$p $(DESTDIR)$(PREFIX)/bin/eptscope-$$(basename $$p) || true; \
 	done
+	@install -D -m 644 kvmstat/eptscope-kvmstat.8 $(DESTDIR)$(PREFIX)/share/man/man8/eptscope-kvmstat.8
 	@# stap searches its tapset directory and linux/ (and arch/version
 	@# subdirectories) but not other subdirectories: install into linux/,
 	@# with a prefix against name clashes.

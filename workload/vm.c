@@ -32,6 +32,7 @@ int vm_open(struct vm *vm, const char *dev, int vcpus)
 
 	memset(vm, 0, sizeof(*vm));
 	vm->vm_fd = -1;
+	vm->stats_fd = -1;
 	vm->kvm_fd = open(dev, O_RDWR | O_CLOEXEC);
 	if (vm->kvm_fd < 0) {
 		fprintf(stderr, "guest: cannot open %s: %s%s\n", dev, strerror(errno),
@@ -54,6 +55,7 @@ int vm_open(struct vm *vm, const char *dev, int vcpus)
 		fprintf(stderr, "guest: KVM_CREATE_VM: %s\n", strerror(errno));
 		return -1;
 	}
+	vm->stats_fd = ioctl(vm->vm_fd, KVM_GET_STATS_FD, NULL);	/* -1 before 5.14 */
 	r = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
 	if (r <= 0) {
 		fprintf(stderr, "guest: KVM_GET_VCPU_MMAP_SIZE: %s\n", strerror(errno));
@@ -131,6 +133,7 @@ int vm_create_vcpu(struct vm *vm, int i, const struct vcpu_boot *b)
 		fprintf(stderr, "guest: KVM_CREATE_VCPU %d: %s\n", i, strerror(errno));
 		return -1;
 	}
+	v->stats_fd = ioctl(v->fd, KVM_GET_STATS_FD, NULL);
 	v->run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED,
 		      v->fd, 0);
 	if (v->run == MAP_FAILED) {
@@ -225,7 +228,11 @@ void vm_close(struct vm *vm)
 			munmap(vm->vcpu[i].run, vm->run_size);
 		if (vm->vcpu[i].fd > 0)
 			close(vm->vcpu[i].fd);
+		if (vm->vcpu[i].stats_fd >= 0)
+			close(vm->vcpu[i].stats_fd);
 	}
+	if (vm->stats_fd >= 0)
+		close(vm->stats_fd);
 	if (vm->vm_fd >= 0)
 		close(vm->vm_fd);
 	if (vm->kvm_fd >= 0)

@@ -14,6 +14,7 @@ struct layout;
 struct vcpu {
 	int id;
 	int fd;
+	int stats_fd;		/* KVM_GET_STATS_FD, kept open (or -1) */
 	struct kvm_run *run;
 	pthread_t thread;
 	int started;
@@ -38,6 +39,10 @@ struct vcpu_boot {
 struct vm {
 	int kvm_fd;
 	int vm_fd;
+	/* The VM's and vCPUs' stats fds stay open for the run, as QEMU keeps
+	 * its vCPUs': KVM answers KVM_GET_STATS_FD only in this process, and
+	 * an outside reader (kvmstat) takes them with pidfd_getfd. */
+	int stats_fd;
 	size_t run_size;
 	int nvcpus;
 	uint64_t tsc_khz;

@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kvmstat.h - the statistics table shared by kvmstat's parts: each field
+ * is one KVM statistic from one source (binary stats or debugfs), with its
+ * descriptor (type, unit, base, exponent, histogram buckets) and its
+ * values: at the baseline, at the previous refresh and now, summed over
+ * the VMs watched (and, for binary vCPU stats, per vCPU column).
+ */
+#ifndef KVMSTAT_H
+#define KVMSTAT_H
+
+#include <regex.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+enum source { SRC_BINARY, SRC_DEBUGFS, SRC_TRACE, NR_SOURCES };
+
+#define KVMSTAT_MAX_COLS	1024	/* per-vCPU columns (--vcpu) */
+
+struct field {
+	char *name;
+	enum source src;
+	uint32_t flags;		/* KVM_STATS_TYPE_* | UNIT_* | BASE_* */
+	int16_t exponent;
+	uint32_t size;		/* values: 1, or histogram buckets */
+	uint32_t bucket_size;	/* linear histograms */
+	int vcpu_level;		/* a vCPU statistic (binary stats) */
+	uint64_t *base, *prev, *cur;	/* size values each */
+	uint64_t *col_base, *col_prev, *col_cur;	/* per column (bucket sums) */
+	int present;		/* read in this round */
+	int fresh;		/* not read before this round */
+	int clash;		/* another source has this name: "@source" */
+};
+
+struct table {
+	struct field *f;
+	size_t n, cap;
+	size_t ncols;
+	char *col_label[KVMSTAT_MAX_COLS];
+};
+
+/* The options, as given (kvm_stat's letters where it has them). */
+struct env {
+	int once, csv, log, skip_zero, include_past, per_vcpu, json;
+	int want[NR_SOURCES];	/* -b, -d; none: the default */
+	const char *fields;	/* -f REGEX */
+	regex_t re;
+	int have_re;
+	const char *guest;	/* -g NAME */
+	pid_t pid;		/* -p PID, or from -g; 0: all VMs */
+	double delay;		/* -s */
+	const char *log_file;	/* -L */
+	const char *debugfs;	/* its mount point (found at start) */
+	char *files[64];	/* --stats-file (tests, saved stats) */
+	int nfiles;
+};
+
+/* stats.c */
+struct field *table_get(struct table *t, const char *name, enum source src,
+			uint32_t flags, int16_t exponent, uint32_t size,
+			uint32_t bucket_size, int vcpu_level);
+int field_wanted(const struct env *env, const char *name);
+void table_begin_round(struct table *t);
+void table_end_round(struct table *t, int include_past);
+void table_sort(struct table *t);
+void table_free(struct table *t);
+int field_type(const struct field *f);	/* KVM_STATS_TYPE_* */
+int field_is_hist(const struct field *f);
+uint64_t field_sum(const uint64_t *v, const struct field *f);
+uint64_t field_value(const struct field *f);	/* since the baseline */
+uint64_t field_delta(const struct field *f);	/* since the last round */
+uint64_t col_value(const struct field *f, size_t col);
+uint64_t col_delta(const struct field *f, size_t col);
+const char *source_name(enum source s);
+const char *type_name(const struct field *f);
+void unit_name(const struct field *f, char *buf, size_t len);
+
+/* binstats.c: VMs and their binary statistics. */
+struct vmset;
+enum { BIN_OK, BIN_ENOVM, BIN_EACCESS, BIN_EUNSUP, BIN_EOTHER };
+/* Find the VMs (of env->pid, or all), open their stats fds and add their
+ * vCPUs as T's columns; NULL on error, with *err (BIN_*) and, unless
+ * QUIET, a message. */
+struct vmset *bin_open(const struct env *env, struct table *t, int quiet,
+		       int *err);
+/* Add the current values into T (columns when per_vcpu). 0 or -1. */
+struct vmset *bin_open_files(const struct env *env, struct table *t);
+int bin_read(struct vmset *s, struct table *t, int per_vcpu, int include_past);
+/* Without -p: add the VMs that appeared (totals only, no columns). */
+size_t bin_rescan(struct vmset *s, const struct env *env);
+/* The pidfds to poll: fills at most max, returns how many. */
+size_t bin_pollfds(struct vmset *s, int *fds, size_t max);
+/* A pidfd reported an exit: drop that VM, say so; returns VMs left. */
+size_t bin_vm_exited(struct vmset *s, int pidfd);
+/* Whether PID holds a KVM VM fd (is a VMM). */
+int bin_is_vmm(pid_t pid);
+size_t bin_nr_vms(const struct vmset *s);
+size_t bin_nr_vcpus(const struct vmset *s);
+void bin_close(struct vmset *s);
+
+/* debugfs.c */
+const char *debugfs_mount(void);	/* NULL when debugfs is not mounted */
+struct dfs;
+struct dfs *dfs_open(const struct env *env, int quiet);
+int dfs_read(struct dfs *d, struct table *t);	/* 0, or -1: VM gone */
+void dfs_close(struct dfs *d);
+
+/* tracepoints.c */
+struct tps;
+/* NULL: message printed; stops opening when *STOP is set (SIGTERM). */
+struct tps *tp_open(const struct env *env, volatile sig_atomic_t *stop);
+void tp_read(struct tps *s, struct table *t);
+void tp_close(struct tps *s);
+
+/* output.c */
+struct out {
+	FILE *f;
+	const struct env *env;
+	unsigned long lines;	/* since the last banner */
+	int banner_done;
+};
+void out_fields_help(FILE *f, const struct table *t);
+void out_once(FILE *f, const struct env *env, const struct table *t);
+void out_banner(struct out *o, const struct table *t);
+void out_log_line(struct out *o, const struct table *t);
+void out_json(FILE *f, const struct env *env, const struct table *t);
+int out_all_zero(const struct table *t);
+/* kvm_stat's CSV banner for T: "timestamp,NAME,..." into buf. */
+size_t csv_banner(char *buf, size_t len, const struct table *t, int per_vcpu);
+/* Column name of F ("@source" when several sources have its name). */
+void column_name(char *buf, size_t len, const struct table *t,
+		 const struct field *f, size_t col);
+
+#endif
