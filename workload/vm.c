@@ -228,7 +228,7 @@ void vm_close(struct vm *vm)
 			munmap(vm->vcpu[i].run, vm->run_size);
 		if (vm->vcpu[i].fd > 0)
 			close(vm->vcpu[i].fd);
-		if (vm->vcpu[i].stats_fd >= 0)
+		if (vm->vcpu[i].stats_fd > 0)	/* 0: never made (memset) */
 			close(vm->vcpu[i].stats_fd);
 	}
 	if (vm->stats_fd >= 0)
