@@ -92,7 +92,11 @@ install: all ## Install tools, tapsets, and the module (through DKMS if present)
 		for t in tapsets/*.stp; do \
 			install -m 644 $$t $(DESTDIR)$(TAPSET_DIR)/eptscope_$$(basename $$t) || exit 1; \
 		done; fi
-	@if [ -f kmod/dkms.conf ] && command -v dkms >/dev/null; then \
+	@# DKMS installs into this machine's own trees: not with DESTDIR (a
+	@# staged install, for a package).
+	@if [ -n "$(DESTDIR)" ]; then \
+		echo "make: not installing the module through DKMS: DESTDIR is set (a staged install)"; \
+	elif [ -f kmod/dkms.conf ] && command -v dkms >/dev/null; then \
 		kmod/dkms-install; \
 	else echo "make: not installing the module: no DKMS or no kmod/dkms.conf"; fi
 
