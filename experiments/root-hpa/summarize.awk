@@ -35,7 +35,11 @@ file == 1 && insnap && /^vcpu\[[0-9]+\] root_hpa / {
 file == 1 { flush_snap() }
 file == 1 && /^change / {
 	r = $5; sub(/root=/, "", r); g = $6; sub(/pgd=/, "", g); via = $7; sub(/via=/, "", via)
-	if (!((r, g) in rp)) { rp[r, g] = 1; npg[r]++; nrt[g]++ }
+	# A root is its page within one window between zaps of all roots: a
+	# zap frees the roots, and a later root of another CR3 may get the
+	# same page (one fresh run counted such a page as one root of 2 CR3s).
+	if (!((r, g) in rp)) { rp[r, g] = 1; nrt[g]++ }
+	if (!((win, r, g) in wrp)) { wrp[win, r, g] = 1; npg[win, r]++ }
 	if (via == "load") { changes_load++; if (!((win, r) in wr)) { wr[win, r] = 1; wroots[win]++ } }
 	if (via == "cache") changes_cache++
 }
