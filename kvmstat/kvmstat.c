@@ -75,6 +75,13 @@ static void usage(FILE *f)
 "  -s, --set-delay DELAY seconds between records, %.1f to %.1f (default %.0f)\n"
 "      --vcpu            per-vCPU columns for vCPU statistics (binary stats)\n"
 "      --json            JSON objects, one a line, instead of text\n"
+"      --openmetrics     OpenMetrics text (a Prometheus scrape's format):\n"
+"                        kvm_NAME counters, gauges and histograms in base\n"
+"                        units, labelled by source (and vCPU with --vcpu);\n"
+"                        totals since each VM started (implies -i)\n"
+"      --prometheus      the same in Prometheus' text format 0.0.4, which\n"
+"                        node_exporter's textfile collector reads; with -L\n"
+"                        FILE (either format) FILE is replaced each DELAY\n"
 "      --stats-file FILE  read saved statistics in KVM_GET_STATS_FD's format\n"
 "                        (header, id, descriptors, data) instead of VMs; one\n"
 "                        per VM or vCPU fd (id \"kvm-PID/vcpu-N\"), repeatable\n"
@@ -90,6 +97,8 @@ static void usage(FILE *f)
 "  kvmstat -g vm1 -1 -i -f halt      halt statistics and histograms\n"
 "  kvmstat -dtcz -s 10 -L /var/log/kvm_stat.csv   kvm_stat's unit file\n"
 "  kvmstat -p 1234 -l -c -s 1        CSV every second until the VM exits\n"
+"  kvmstat --prometheus -s 15 -L /var/lib/prometheus/node-exporter/kvm.prom\n"
+"                                    for node_exporter's textfile collector\n"
 "\n"
 "Exit status: 0 done (also when the watched VMs exited), 1 an error (no\n"
 "KVM, no VM, no such process, no permission, no debugfs), 2 bad options.\n",
@@ -103,7 +112,7 @@ static int bad_usage(const char *msg, const char *arg)
 	return 2;
 }
 
-enum { OPT_VCPU = 256, OPT_JSON, OPT_FILE };
+enum { OPT_VCPU = 256, OPT_JSON, OPT_FILE, OPT_OPENMETRICS, OPT_PROMETHEUS };
 
 /* 0, or the exit status (-1: --help was printed, exit 0). */
 static int parse_args(int argc, char **argv, struct env *env)
@@ -126,6 +135,8 @@ static int parse_args(int argc, char **argv, struct env *env)
 		{ "skip-zero-records", no_argument, NULL, 'z' },
 		{ "vcpu", no_argument, NULL, OPT_VCPU },
 		{ "json", no_argument, NULL, OPT_JSON },
+		{ "openmetrics", no_argument, NULL, OPT_OPENMETRICS },
+		{ "prometheus", no_argument, NULL, OPT_PROMETHEUS },
 		{ "stats-file", required_argument, NULL, OPT_FILE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -165,6 +176,8 @@ static int parse_args(int argc, char **argv, struct env *env)
 		case 'z': env->skip_zero = 1; break;
 		case OPT_VCPU: env->per_vcpu = 1; break;
 		case OPT_JSON: env->json = 1; break;
+		case OPT_OPENMETRICS: env->metrics++; env->openmetrics = 1; break;
+		case OPT_PROMETHEUS: env->metrics++; break;
 		case OPT_FILE:
 			if (env->nfiles == (int)ARRAY_SIZE(env->files))
 				return bad_usage("too many --stats-file", NULL);
@@ -182,8 +195,13 @@ static int parse_args(int argc, char **argv, struct env *env)
 		return bad_usage("-z/--skip-zero-records requires -l/-L", NULL);
 	if (env->once && env->log)
 		return bad_usage("-1 and -l/-L exclude each other", NULL);
-	if (env->csv && env->json)
-		return bad_usage("--csv and --json exclude each other", NULL);
+	if (env->csv + env->json + env->metrics > 1)
+		return bad_usage("--csv, --json, --openmetrics and --prometheus exclude each other", NULL);
+	if (env->metrics && env->skip_zero)
+		return bad_usage("-z does not go with metrics (a scrape wants every series)", NULL);
+	/* Prometheus counters count since the VM started. */
+	if (env->metrics)
+		env->include_past = 1;
 	if (env->pid && env->guest)
 		return bad_usage("-p and -g exclude each other", NULL);
 	if (env->nfiles && (env->pid || env->guest || env->want[SRC_DEBUGFS] ||
@@ -409,7 +427,7 @@ static FILE *open_log(const struct env *env, int *need_banner)
 {
 	FILE *f;
 
-	*need_banner = 1;
+	*need_banner = !env->json && !env->metrics;
 	if (!env->log_file)
 		return stdout;
 	f = fopen(env->log_file, "ae");
@@ -418,35 +436,50 @@ static FILE *open_log(const struct env *env, int *need_banner)
 		return NULL;
 	}
 	/* kvm_stat: an existing CSV file keeps its one banner. */
-	if (env->csv && ftell(f) > 0)
+	if (*need_banner && env->csv && ftell(f) > 0)
 		*need_banner = 0;
 	return f;
 }
 
-/* -l, -L, and the default: a record every DELAY seconds until the end. */
+/* One record of the log: JSON, a metrics exposition, or a line. 0 or -1. */
+static int log_record(struct out *o, struct run *r)
+{
+	if (r->env->json)
+		out_json(o->f, r->env, &r->t);
+	else if (r->env->metrics && r->env->log_file)
+		return metrics_to_file(r->env->log_file, r->env, &r->t);
+	else if (r->env->metrics)
+		out_metrics(o->f, r->env, &r->t);
+	else
+		out_log_line(o, &r->t);
+	return 0;
+}
+
+/* -l, -L, and the default: a record every DELAY seconds until the end.
+ * Metrics to a file replace it each time instead of appending. */
 static int log_loop(struct run *r)
 {
 	struct out o = { .env = r->env };
 	double next = now_s(), rescanned = next;
-	int banner, done = 0;
+	int banner, done = 0, to_file = !(r->env->metrics && r->env->log_file);
 
-	o.f = open_log(r->env, &banner);
+	o.f = to_file ? open_log(r->env, &banner) : stdout;
 	if (!o.f)
 		return 1;
-	if (banner && !r->env->json)
+	if (to_file && banner)
 		out_banner(&o, &r->t);
 	while (!done) {
 		next += r->env->delay;
 		done = wait_until(r, next);
 		if (stop)
 			break;
-		if (hangup && r->env->log_file) {
+		if (hangup && r->env->log_file && to_file) {
 			hangup = 0;
 			fclose(o.f);
 			o.f = open_log(r->env, &banner);
 			if (!o.f)
 				return 1;
-			if (banner && !r->env->json)
+			if (banner)
 				out_banner(&o, &r->t);
 			continue;
 		}
@@ -460,10 +493,8 @@ static int log_loop(struct run *r)
 			break;
 		if (r->env->skip_zero && out_all_zero(&r->t))
 			continue;
-		if (r->env->json)
-			out_json(o.f, r->env, &r->t);
-		else
-			out_log_line(&o, &r->t);
+		if (log_record(&o, r))
+			return 1;
 	}
 	if (done && !stop)
 		fprintf(stderr, "kvmstat: no VM left to watch\n");
@@ -518,6 +549,8 @@ int main(int argc, char **argv)
 		if (!stop && !read_round(&r, 0)) {
 			if (env.json)
 				out_json(stdout, &env, &r.t);
+			else if (env.metrics)
+				out_metrics(stdout, &env, &r.t);
 			else
 				out_once(stdout, &env, &r.t);
 		}

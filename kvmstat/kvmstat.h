@@ -44,6 +44,7 @@ struct table {
 /* The options, as given (kvm_stat's letters where it has them). */
 struct env {
 	int once, csv, log, skip_zero, include_past, per_vcpu, json;
+	int metrics, openmetrics;	/* how many of --prometheus, --openmetrics; which */
 	int want[NR_SOURCES];	/* -b, -d; none: the default */
 	const char *fields;	/* -f REGEX */
 	regex_t re;
@@ -127,6 +128,12 @@ void out_banner(struct out *o, const struct table *t);
 void out_log_line(struct out *o, const struct table *t);
 void out_json(FILE *f, const struct env *env, const struct table *t);
 int out_all_zero(const struct table *t);
+
+/* metrics.c: one exposition of T, OpenMetrics or Prometheus text. */
+void out_metrics(FILE *f, const struct env *env, const struct table *t);
+/* The same into PATH, replaced atomically (PATH.tmp, rename): 0 or -1. */
+int metrics_to_file(const char *path, const struct env *env,
+		    const struct table *t);
 /* kvm_stat's CSV banner for T: "timestamp,NAME,..." into buf. */
 size_t csv_banner(char *buf, size_t len, const struct table *t, int per_vcpu);
 /* Column name of F ("@source" when several sources have its name). */

@@ -26,9 +26,8 @@ scratch_dir
 O=$tmp/out
 
 run_lab() {
-	rm -rf "$O"
-	lab/run --vcpus 2 --timeout 500 --out "$O" -- sh -c '
-O=$LAB_OUT T=/sys/kernel/tracing
+	lab_run_sh "$O" '
+T=/sys/kernel/tracing
 insmod kmod/kvm_ept_sample.ko || exit 1
 S="analysis/eptsample -M faults"
 A=analysis/eptsample
@@ -90,7 +89,7 @@ workload/guest --mem 64M --vcpus 2 --seconds 12 --interval 0 --backing thp --rem
 sleep 1; $A -p $g -d 10 -o $O/rma.log 2>$O/rma.err; echo $? >$O/rma.erc
 wait $g; echo $? >$O/rma.rc
 rmmod kvm_ept_sample && echo unloaded >$O/rmmod
-' >"$tmp/run.log" 2>&1
+' --timeout 500 >"$tmp/run.log" 2>&1
 }
 lab_run_ok "$tmp/run.log" "the scenarios run in the lab with a clean dmesg" run_lab
 

@@ -27,9 +27,7 @@ lab_required
 scratch_dir
 O=$tmp/out
 run_lab() {
-	rm -rf "$O"
-	lab/run --vcpus 2 --timeout 300 --out "$O" -- sh -c '
-O=$LAB_OUT
+	lab_run_sh "$O" '
 K=kvmstat/kvmstat
 SHARED="exits$|pf_taken$|pf_fixed$|halt_exits$|io_exits$|mmio_exits$|hypercalls$|irq_exits$|insn_emulation$"
 workload/guest --mem 32M --vcpus 2 --seconds 28 >$O/guest.out 2>&1 & g=$!
@@ -38,6 +36,8 @@ $K -b -l -c -s 1 -f "exits$" >$O/rescan.csv 2>$O/rescan.err & r=$!
 $K -p $g -b -d -i -1 -f "$SHARED" >$O/both.txt 2>$O/both.err; echo $? >$O/both.rc
 $K -p $g -b -d -1 -f "$SHARED" >$O/delta.txt 2>$O/delta.err; echo $? >$O/delta.rc
 $K -p $g -b -1 --vcpu --json -f "exits$|pf_taken$" >$O/vcpu.json 2>$O/vcpu.err; echo $? >$O/vcpu.rc
+$K -p $g -b -d -1 --openmetrics --vcpu >$O/om.txt 2>$O/om.err; echo $? >$O/om.rc
+$K -p $g -b -d -1 --prometheus >$O/prom.txt 2>$O/prom.err; echo $? >$O/prom.rc
 $K -p $g -1 -f help >$O/help.txt 2>&1
 $K -p $g -b -t -1 -f "exits$|kvm_exit$|kvm_entry$" >$O/trace.txt 2>$O/trace.err; echo $? >$O/trace.rc
 for src in b d; do
@@ -156,6 +156,31 @@ for n in exits pf_taken; do
 done
 ge "$(printf '%s\n' "$json" | sed -n 's/.*{"name":"exits"[^}]*"value":\([0-9]*\).*/\1/p')" 100 \
 	"exits over the second, per-vCPU run"
+
+# Metrics of the real VM, checked here on the host: OpenMetrics by its
+# reference parser, the Prometheus format by promtool.
+is "$(rc om)" 0 "kvmstat -b -d -1 --openmetrics --vcpu succeeds"
+om=$(/usr/bin/python3 -c '
+import sys
+from prometheus_client.openmetrics.parser import text_string_to_metric_families
+for f in text_string_to_metric_families(open(sys.argv[1]).read()):
+    for s in f.samples:
+        print(f.name, f.type, s.name, ",".join(k + "=" + v for k, v in sorted(s.labels.items())), s.value)
+' "$O/om.txt" 2>&1); st=$?
+is "$st" 0 "OpenMetrics' reference parser accepts the VM's metrics" || diag "$(printf '%s\n' "$om" | tail -n 3)"
+is "$(printf '%s\n' "$om" | grep -c '^kvm_exits counter kvm_exits_total pid=[0-9]*,source=binary,vcpu=vcpu[01] ')" 2 \
+	"exits per vCPU of the VM, from binary stats"
+like "$om" '^kvm_exits counter kvm_exits_total pid=[0-9]*,source=debugfs ' "... and the VM's total from debugfs, in the same family"
+like "$om" '^kvm_halt_wait_hist_seconds histogram kvm_halt_wait_hist_seconds_bucket le=\+Inf,pid=[0-9]*,source=binary ' \
+	"halt_wait_hist as a histogram in seconds"
+like "$om" '^kvm_pages_4k gauge ' "pages_4k as a gauge"
+if [ -x lab/cache/tools/promtool ]; then
+	is "$(rc prom)" 0 "kvmstat -b -d -1 --prometheus succeeds"
+	lint=$(lab/cache/tools/promtool check metrics <"$O/prom.txt" 2>&1); st=$?
+	is "$st" 0 "promtool check metrics accepts the VM's metrics${lint:+: $(printf '%s' "$lint" | head -n 3)}"
+else
+	skip 2 "no promtool (lab/setup unpacks it from Debian's prometheus package)"
+fi
 
 # Fields.
 like "$(cat "$O/help.txt")" '^  halt_wait_hist$' "-f help lists halt_wait_hist"

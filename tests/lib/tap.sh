@@ -67,12 +67,23 @@ lab_newer_required() {
 		skip_all "no newer lab kernel (lab/setup found no 6.12 ABI in apt's sources)"
 }
 
-# lab_run_abi OUT ABI SCRIPT: one lab run of the sh SCRIPT on kernel ABI
-# (2 vCPUs, 300 s), with $O set to $LAB_OUT; what it writes there comes
-# back in OUT, emptied first.
+# lab_run_sh OUT SCRIPT [LAB_RUN_OPTION...]: one lab run of the sh SCRIPT
+# (2 vCPUs, 300 s, unless the options say otherwise: lab/run takes the
+# last of a repeated option), with $O set to $LAB_OUT; what it writes
+# there comes back in OUT, emptied first.
+lab_run_sh() {
+	local out=$1 script=$2
+	shift 2
+	rm -rf "$out"
+	"$EPTSCOPE_ROOT/lab/run" --vcpus 2 --timeout 300 "$@" --out "$out" -- \
+		sh -c "O=\$LAB_OUT; $script"
+}
+
+# lab_run_abi OUT ABI SCRIPT [LAB_RUN_OPTION...]: lab_run_sh on kernel ABI.
 lab_run_abi() {
-	rm -rf "$1"
-	"$EPTSCOPE_ROOT/lab/run" --abi "$2" --vcpus 2 --timeout 300 --out "$1" -- sh -c "O=\$LAB_OUT; $3"
+	local out=$1 abi=$2 script=$3
+	shift 3
+	lab_run_sh "$out" "$script" --abi "$abi" "$@"
 }
 
 # scratch_dir: a fresh folder in $tmp, removed at exit unless KEEP is set.
@@ -116,6 +127,15 @@ lab_run_ok() {
 }
 
 skip_all() { echo "1..0 # SKIP $1"; exit 0; }
+
+# skip COUNT REASON: COUNT test lines skipped, for REASON.
+skip() {
+	local i
+	for ((i = 0; i < $1; i++)); do
+		_tap_n=$((_tap_n + 1))
+		echo "ok $_tap_n # SKIP $2"
+	done
+}
 
 diag() { printf '%s\n' "$*" | sed 's/^/# /'; }
 
