@@ -211,7 +211,8 @@ static void tick(FILE *gp, int *first, const char *label, double x)
 }
 
 /* Ticks m * 10^d (m in M) within [X0, X1], every EVERY-th decade (and
- * at least 1 when SKIP1); written to GP when it is set. How many. */
+ * above 1 when SKIP1: the zero tick stands near 1); written to GP when
+ * it is set. How many. */
 static int log_ticks_at(FILE *gp, int *first, double x0, double x1,
 			const double *m, size_t nm, int every, int skip1,
 			const char *unit)
@@ -225,7 +226,7 @@ static int log_ticks_at(FILE *gp, int *first, double x0, double x1,
 		for (size_t i = 0; i < nm; i++) {
 			double v = m[i] * pow(10, d);
 
-			if (v < x0 * 0.999 || v > x1 * 1.001 || (skip1 && v < 1))
+			if (v < x0 * 0.999 || v > x1 * 1.001 || (skip1 && v < 1.5))
 				continue;
 			n++;
 			if (!gp)

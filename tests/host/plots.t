@@ -56,6 +56,9 @@ nt=$(sed -n 's/^set xtics (//p' "$T/script.gp" | grep -o "' [0-9.e+-]*" | wc -l)
 le "$nt" 10 "... at most 10 ticks ($nt)"
 ge "$nt" 3 "... at least 3 ticks ($nt)"
 
+printf '%s\n' 0 0 0 1 5 1000 3000 20000 | $H -q -u ns --plot "$T/zero.png" >/dev/null 2>&1
+like "$(cat "$T/script.gp")" "^set xtics \('0' 0\.7[0-9]*, '10 ns' 10, " "log2 with zeros: a 0 tick at the zero bucket, no 1 ns tick crowding it"
+
 $H -q -f delay --linear 0,5000000,20000 --plot "$T/lin.png" "$S" >/dev/null 2>"$T/err"
 is "$?" 0 "histo --plot (linear, 251 buckets): exit 0"
 check_png "$T/lin.png" 1000x600 "histo --plot, linear delays"
