@@ -22,6 +22,7 @@
 #include "lib/hist.h"
 #include "lib/keymap.h"
 #include "lib/num.h"
+#include "lib/plot.h"
 #include "lib/reader.h"
 #include "lib/values.h"
 
@@ -53,14 +54,22 @@ static void usage(FILE *f)
 "      --top N             count each distinct value; show the N most frequent\n"
 "      --data              print gnuplot-ready data instead of text\n"
 "      --plot FILE         draw the histogram with gnuplot into FILE\n"
-"                          (.png or .svg); the text is printed too\n"
+"                          (.png or .svg, 1000x600): log2 buckets on a log\n"
+"                          axis; the text is printed too\n"
 "  -t, --title TEXT        plot title (default: the field)\n"
+"  -u, --unit UNIT         the values' unit, for --plot: ns (shown as ns,\n"
+"                          us, ms or s as fits), other text (named on the\n"
+"                          axis), none (default: ns for the sample logs'\n"
+"                          times t, delay, wait and any NAME_ns, else none)\n"
 "  -o, --output FILE       write the text or data to FILE (default stdout)\n"
 "  -q, --quiet             no '# count=...' summary line\n"
 "  -j, --jobs N            threads for a large regular file (default: the\n"
 "                          number of CPUs, at most 8); 1 = sequential\n"
 "  -h, --help              this help\n"
 "%s"
+"\n"
+"Environment: GNUPLOT, the command --plot writes its script to (default\n"
+"gnuplot).\n"
 "\n"
 "Malformed lines are skipped, counted and reported on stderr with the\n"
 "first line numbers; the exit status stays 0.\n"
@@ -91,6 +100,7 @@ static const struct option longopts[] = {
 	{ "data", no_argument, NULL, OPT_DATA },
 	{ "plot", required_argument, NULL, OPT_PLOT },
 	{ "title", required_argument, NULL, 't' },
+	{ "unit", required_argument, NULL, 'u' },
 	{ "output", required_argument, NULL, 'o' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "jobs", required_argument, NULL, 'j' },
@@ -282,7 +292,7 @@ static void run_split(struct lreader *r, struct vsource *vs, unsigned jobs,
 }
 
 struct opts {
-	const char *field, *plot, *title, *out;
+	const char *field, *plot, *title, *out, *unit;
 	enum vformat fmt;
 	int linear, data, quiet;
 	int64_t lp[3];
@@ -331,11 +341,10 @@ static void read_input(const char *path, const struct opts *o,
 static void parse_args(int argc, char **argv, struct opts *o)
 {
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	const char *ext;
 	int c;
 
 	o->jobs = ncpu < 1 ? 1 : ncpu > 8 ? 8 : (unsigned)ncpu;
-	while ((c = getopt_long(argc, argv, "f:F:t:o:qj:h", longopts,
+	while ((c = getopt_long(argc, argv, "f:F:t:u:o:qj:h", longopts,
 				NULL)) != -1) {
 		if (filter_option(&o->filt, c, optarg))
 			continue;
@@ -358,6 +367,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		case OPT_DATA: o->data = 1; break;
 		case OPT_PLOT: o->plot = optarg; break;
 		case 't': o->title = optarg; break;
+		case 'u': o->unit = optarg; break;
 		case 'o': o->out = optarg; break;
 		case 'q': o->quiet = 1; break;
 		case 'j':
@@ -369,11 +379,30 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		default: usage(stderr); exit(2);
 		}
 	}
-	ext = o->plot ? strrchr(o->plot, '.') : NULL;
-	if (o->plot && (!ext || (strcasecmp(ext, ".png") &&
-				 strcasecmp(ext, ".svg"))))
+	if (o->plot && plot_path_ok(o->plot))
 		errx(2, "--plot %s: the file name must end in .png or .svg",
 		     o->plot);
+	if (!o->unit)
+		o->unit = plot_default_unit(o->field);
+	else if (!strcmp(o->unit, "none") || !*o->unit)
+		o->unit = NULL;
+}
+
+/* Draw the plot of H or of the --top bars. */
+static int draw(const struct opts *o, const struct hist *h,
+		const struct bar *bars, size_t nbars, uint64_t values,
+		size_t distinct)
+{
+	const char *field = o->field ? o->field : "value";
+	struct plot p = {
+		.path = o->plot,
+		.title = o->title ? o->title : field,
+		.field = field,
+		.unit = o->unit,
+	};
+
+	return o->topn ? bars_plot(bars, nbars, values, distinct, &p) :
+			 hist_plot(h, &p);
 }
 
 int main(int argc, char **argv)
@@ -429,9 +458,8 @@ int main(int argc, char **argv)
 		bars_print(f, bars, nbars, !o.topn);
 	if (fflush(f) || ferror(f))
 		err(EXIT_USAGE, "%s", o.out ? o.out : "stdout");
-	if (o.plot && bars_plot(bars, nbars, o.plot, o.title ? o.title :
-				o.field ? o.field : "value",
-				o.field ? o.field : "value"))
+	if (o.plot && values &&
+	    draw(&o, &h, bars, nbars, values, o.topn ? top.n : 0))
 		status = EXIT_USAGE;
 	if (f != stdout)
 		fclose(f);

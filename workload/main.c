@@ -75,7 +75,8 @@ int main(int argc, char **argv)
 		(unsigned long long)data_frames, (unsigned long long)m.nhot,
 		o.address_spaces, o.switch_rate, o.pt_writes, o.prefault,
 		o.warmup);
-	layout_print(out, &l, "");
+	if (!o.quiet || o.dry_run)
+		layout_print(out, &l, "");
 	if (o.truth && truth_write(o.truth, &o, &m, &l))
 		return 1;
 	if (o.dry_run) {
@@ -175,7 +176,7 @@ int main(int argc, char **argv)
 	}
 	if (o.node >= 0)
 		mem_report_numa(out, &gm, o.mem, o.node);
-	if (stats_print(out, vm.vm_fd, vcpu_fds, vm.nvcpus))
+	if (!o.quiet && stats_print(out, vm.vm_fd, vcpu_fds, vm.nvcpus))
 		r = -1;
 	if (o.dirty_log) {
 		if (dirtylog_write(&dl, o.dirty_log, data_frames))

@@ -49,6 +49,8 @@ static const char usage_text[] =
 "  --warmup                the guest reads each frame of its pattern once\n"
 "                          before the timed run starts\n"
 "  --interval S            print a 'tick' line every S seconds (default 1, 0: off)\n"
+"  -q, --quiet             leave out the region, tick and KVM statistics\n"
+"                          (vm_stat., vcpu_stat.) lines\n"
 "  --batch N               guest accesses between checks of the stop flag\n"
 "                          (default 256)\n"
 "  --kvm-dev PATH          KVM device (default /dev/kvm)\n"
@@ -57,15 +59,15 @@ static const char usage_text[] =
 "                          (tests the guest's exception report)\n"
 "  --help                  this text\n"
 "\n"
-"Output (stdout) is key=value lines: memslot, region, vcpu, total,\n"
-"vm_stat.NAME=V, vcpu_stat.NAME=V.  See docs/workload.md.\n";
+"Output (stdout) is key=value lines: workload, region, memslot, running,\n"
+"tick, vcpu, total, vm_stat.NAME=V, vcpu_stat.NAME=V.  See docs/workload.md.\n";
 
 enum {
 	OPT_MEM = 256, OPT_VCPUS, OPT_SECONDS, OPT_BACKING, OPT_NODE,
 	OPT_PATTERN, OPT_MIX, OPT_AS, OPT_SWITCH, OPT_PTW, OPT_SEED,
 	OPT_TRUTH, OPT_DIRTY, OPT_CHURN, OPT_KVMDEV, OPT_DRY, OPT_BATCH,
 	OPT_HELP, OPT_NOPREFAULT, OPT_WARMUP, OPT_INTERVAL, OPT_FAULT,
-	OPT_REMAP, OPT_DEVSLOTS, OPT_DTOGGLE,
+	OPT_REMAP, OPT_DEVSLOTS, OPT_DTOGGLE, OPT_QUIET = 'q',
 };
 
 static const struct option longopts[] = {
@@ -93,6 +95,7 @@ static const struct option longopts[] = {
 	{ "no-prefault", no_argument, NULL, OPT_NOPREFAULT },
 	{ "warmup", no_argument, NULL, OPT_WARMUP },
 	{ "interval", required_argument, NULL, OPT_INTERVAL },
+	{ "quiet", no_argument, NULL, OPT_QUIET },
 	{ "fault", required_argument, NULL, OPT_FAULT },
 	{ NULL, 0, NULL, 0 },
 };
@@ -219,7 +222,7 @@ int parse_options(int argc, char **argv, struct options *o)
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hq", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_MEM:
 			if (parse_size(optarg, &o->mem, &why))
@@ -333,6 +336,9 @@ int parse_options(int argc, char **argv, struct options *o)
 		case OPT_DRY:
 			o->dry_run = 1;
 			break;
+		case OPT_QUIET:
+			o->quiet = 1;
+			break;
 		case OPT_FAULT:
 			if (!strcmp(optarg, "ud"))
 				o->fault = GUEST_FAULT_UD;
@@ -386,6 +392,8 @@ int parse_options(int argc, char **argv, struct options *o)
 		fprintf(stderr, "guest: --remap does not work with --backing hugetlb\n");
 		return -1;
 	}
+	if (o->quiet)
+		o->interval = 0;
 	if (o->pat.kind == PAT_PHASES && o->pat.every > o->seconds)
 		fprintf(stderr, "guest: note: phases every %gs but the run lasts %gs\n",
 			o->pat.every, o->seconds);

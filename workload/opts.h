@@ -35,6 +35,7 @@ struct options {
 	int prefault;			/* host populates guest RAM first */
 	int warmup;			/* guest touches its frames first */
 	double interval;		/* seconds between tick lines; 0 = none */
+	int quiet;			/* no region, tick, statistics lines */
 	unsigned batch;
 	int fault;			/* GUEST_FAULT_*: exception on purpose */
 };

@@ -1,13 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* hist.c - histograms and their text, data and plot output (see hist.h). */
+/* hist.c - histograms and their text and data output (see hist.h). */
 #include "hist.h"
 
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/wait.h>
 
 #define BAR_WIDTH	50
 #define ELIDE_KEEP	2	/* empty rows kept around data, as stap */
@@ -210,19 +208,6 @@ void bars_print(FILE *f, const struct bar *b, size_t n, int elide)
 	fputc('\n', f);
 }
 
-/* Gnuplot string literal: single quotes, a quote doubled. */
-static void gp_quote(FILE *f, const char *s)
-{
-	fputc('\'', f);
-	for (; *s; s++) {
-		if (*s == '\'')
-			fputc('\'', f);
-		if (*s != '\n')
-			fputc(*s, f);
-	}
-	fputc('\'', f);
-}
-
 /* Data-file string: double quotes; backslash and quote escaped. */
 static void data_quote(FILE *f, const char *s)
 {
@@ -243,52 +228,6 @@ void bars_data(FILE *f, const struct bar *b, size_t n)
 		data_quote(f, b[i].label);
 		fprintf(f, " %" PRIu64 "\n", b[i].count);
 	}
-}
-
-int bars_plot(const struct bar *b, size_t n, const char *path,
-	      const char *title, const char *xlabel)
-{
-	const char *ext = strrchr(path, '.');
-	const char *term;
-	FILE *gp;
-	int st;
-
-	if (ext && !strcasecmp(ext, ".png"))
-		term = "pngcairo size 1000,600";
-	else if (ext && !strcasecmp(ext, ".svg"))
-		term = "svg size 1000,600 dynamic";
-	else {
-		fprintf(stderr, "%s: --plot %s: the file name must end in "
-			".png or .svg\n", program_invocation_short_name, path);
-		return -1;
-	}
-	fflush(NULL);
-	gp = popen("gnuplot", "w");
-	if (!gp) {
-		fprintf(stderr, "%s: cannot run gnuplot: %s\n",
-			program_invocation_short_name, strerror(errno));
-		return -1;
-	}
-	fprintf(gp, "set terminal %s\nset output ", term);
-	gp_quote(gp, path);
-	fputs("\nset title ", gp);
-	gp_quote(gp, title);
-	fputs("\nset xlabel ", gp);
-	gp_quote(gp, xlabel);
-	fputs("\nset ylabel 'count'\nset style fill solid 0.7\n"
-	      "set boxwidth 0.8\nset xtics rotate by -45 nomirror\n"
-	      "set grid ytics\nset yrange [0:*]\n$d << EOD\n", gp);
-	bars_data(gp, b, n);
-	fputs("EOD\nplot $d using 0:2:xtic(1) with boxes notitle\n", gp);
-	st = pclose(gp);
-	if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st)) {
-		fprintf(stderr, "%s: gnuplot failed (status %d)%s\n",
-			program_invocation_short_name, st,
-			WIFEXITED(st) && WEXITSTATUS(st) == 127 ?
-			": is gnuplot installed?" : "");
-		return -1;
-	}
-	return 0;
 }
 
 void hist_print_summary(FILE *f, const struct hist *h)

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * hist.h - integer histograms with SystemTap's bucket rules, and their
- * output: text in the style of @hist_log / @hist_linear, gnuplot-ready
- * data, or a gnuplot plot (PNG or SVG).
+ * output: text in the style of @hist_log / @hist_linear, or gnuplot-ready
+ * data (plots: plot.h).
  *
  * log2: buckets 0, 1, 2, 4, 8, ... and -1, -2, -4, ... for negatives;
  *       the bucket labelled 2^k holds [2^k, 2^(k+1)).
@@ -120,10 +120,6 @@ size_t hist_bars(const struct hist *h, struct bar **bars, char **labels);
 void bars_print(FILE *f, const struct bar *b, size_t n, int elide);
 /* Write rows as gnuplot-ready data: "label count" (labels quoted). */
 void bars_data(FILE *f, const struct bar *b, size_t n);
-/* Plot rows with gnuplot into PATH (.png or .svg). 0 or -1 (message
- * printed). */
-int bars_plot(const struct bar *b, size_t n, const char *path,
-	      const char *title, const char *xlabel);
 
 /* "count=N sum=S min=A max=B avg=C" summary line, '#'-prefixed. */
 void hist_print_summary(FILE *f, const struct hist *h);

@@ -14,7 +14,7 @@ set xrange [-0.5:*]
 set yrange [0.5:4.6]
 set ytics 1
 set xtics 1
-set key below
+set key inside top right box opaque
 plot out.'/tree2.dat' using 1:2 with lines lw 1 dt 3 lc rgb 'gray60' title 'list order', \
      out.'/tree2.dat' using ($3 >= 0 ? $1 : 1/0):2:($3 - $1):(1) with vectors head filled size 0.15,20 lc rgb '#1f77b4' title 'parent (one level up)', \
      out.'/tree2.dat' using ($5 == 1 && $3 >= 0 ? $1 : 1/0):2:($3 - $1):(1) with vectors head filled size 0.15,20 lw 2.5 lc rgb '#d62728' title 'mmu_page_path of the last leaf', \
@@ -32,6 +32,7 @@ set ytics auto
 set format y "%.0f%%"
 set style fill solid 0.6
 set boxwidth 0.35
+set key inside top right box opaque
 stats out.'/nr.dat' using 2 nooutput name 'Z'
 stats out.'/nr.dat' using 3 nooutput name 'S'
 plot out.'/nr.dat' using ($1 - 0.18):(100 * $2 / Z_sum) with boxes lc rgb '#d62728' title sprintf('zap (mmu_zap_unsync_children): %d lists', Z_sum), \

@@ -3,8 +3,9 @@
 # "t_s vcpu index via" per change, and zap times). Run by exp_plot with
 # out = the scratch folder, w4 and w8 = the start (s) of the shadow windows.
 set terminal pngcairo size 900,480 font ",10" noenhanced
-set grid
-set key below
+set grid lc rgb '#dddddd'
+set key below horizontal maxrows 1 samplen 2 width 2
+set bmargin 5
 
 set output 'root_timeline_tdp.png'
 set title "TDP, 8 vCPUs, a memslot removed every 200 ms: each vCPU's root over time\n(colour = the root, by order of appearance; dashed = zap of all roots)"
@@ -20,7 +21,9 @@ set terminal pngcairo size 900,640 font ",10" noenhanced
 set multiplot layout 2,1 title "shadow paging, 8 vCPUs switching CR3 100 times/s: the root of vCPUs 0 and 1 (y = the rank of its guest CR3)"
 set ylabel "address space (CR3 rank)"
 set xlabel "time (s)"
-set key outside right
+# One legend, under the lower panel (it lists the upper panel's markers too).
+unset key
+set bmargin 3
 set title "4 address spaces: every switch served from the cache of previous roots"
 set yrange [-0.5:3.5]
 set xrange [w4:w4 + 0.5]
@@ -29,6 +32,8 @@ plot out.'/sh_as4_sw.dat' using ($2 == 0 && strcol(4) eq 'cache' ? $1 : 1/0):3 w
      out.'/sh_as4_sw.dat' using ($2 == 1 && strcol(4) eq 'cache' ? $1 : 1/0):3 with points pt 5 lc rgb '#d62728' title 'vCPU 1, cache', \
      out.'/sh_as4_sw.dat' using ($2 == 1 && strcol(4) eq 'load' ? $1 : 1/0):3 with points pt 4 ps 1.5 lc rgb '#d62728' title 'vCPU 1, load'
 set title "8 address spaces: every switch misses the cache and costs a kvm_mmu_load"
+set key below horizontal maxrows 1 samplen 2 width 2
+set bmargin 5
 set yrange [-0.5:7.5]
 set xrange [w8:w8 + 0.5]
 plot out.'/sh_as8_sw.dat' using ($2 == 0 && strcol(4) eq 'cache' ? $1 : 1/0):3 with points pt 7 lc rgb '#1f77b4' title 'vCPU 0, cache', \

@@ -19,6 +19,9 @@ for bad in "--vcpus 0" "--vcpus x" "--mem 12" "--mem 2T" "--numa 3 --vcpus 2" "-
 done
 out=$(lab/run 2>&1)
 is $? 2 "lab/run without COMMAND exits 2"
+out=$(lab/run true 2>&1)
+is $? 2 "lab/run COMMAND without -- exits 2"
+like "$out" "^lab/run: .*'true'.* after '--' \\(lab/run \\[options\\] -- true" "... and shows where COMMAND goes"
 
 out=$(lab/stap no/such/script.stp 2>&1)
 ok $((! $?)) "lab/stap on a missing script fails"

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # stp_ept_hot.t - stp/ept_hot.stp in the lab (NPT): without the module it
 # says so and how to load it; with it, and no session for the VM, it
-# starts one itself; its table has the r/w/x mix, expiries and TDP faults;
+# starts one itself; without the module it stops with an error, and staprun
+# exits non-zero; each table's header says how many frames have MIN
+# samples, and a table with none says so; its table has the r/w/x mix, expiries and TDP faults;
 # its top frames lie in the guest's truth hot set; and its cross-validation
 # line agrees exactly (the module's samples against the first TDP faults
 # on armed frames that KVM's fault path shows).
@@ -25,6 +27,7 @@ g="workload/guest --mem 16M --vcpus 2 --interval 0 --pattern hotcold:hot=10%,p=0
 $g --seconds 6 >/dev/null 2>&1 & p=$!
 sleep 1
 timeout 60 staprun -x $p '"$H"' >$O/nomod.out 2>&1
+echo $? >$O/nomod.rc
 wait $p
 insmod kmod/kvm_ept_sample.ko || exit 1
 $g --seconds 20 --truth $O/truth >$O/guest.out 2>&1 & p=$!
@@ -43,12 +46,24 @@ O=$tmp/out
 
 like "$(cat "$O/nomod.out")" 'kvm_ept_sample.ko is not loaded.*modprobe kvm_ept_sample.*insmod kmod/kvm_ept_sample.ko' \
 	"without the module: it says so, and how to load it"
+is "$(cat "$O/nomod.rc")" 1 "without the module: staprun exits 1 (the script stops with an error)"
 like "$(cat "$O/hot.out")" '^ept_hot: pid [0-9]+: no session samples this VM: starting one: analysis/eptsample -M faults -p [0-9]+ -f 2000$' \
 	"with no session for the VM, it starts one"
 tables=$(grep -c '^ept_hot: pid [0-9]* t=[0-9]* s: ' "$O/hot.out")
 # How many 5 s tables fit in the 20 s run depends on how fast staprun
 # starts under load; that at least one came during the run does not.
 ok $(( tables >= 1 ? 0 : 1 )) "a table every 5 s while the guest runs ($tables)"
+like "$(cat "$O/hot.out")" '^ept_hot: pid [0-9]+ t=[0-9]+ s: .*; top 30 by estimated rate of the [0-9]+ frames with at least 2 samples$' \
+	"each table's header says how many frames have MIN (2) samples"
+# A table (header, column line) is followed by rows, or says why it has none.
+empty=$(awk 'function check() { if (h && !n) bad++; h = 0 }
+	/^ept_hot: pid [0-9]+ (t=|final)/ { check(); h = NR; n = 0; next }
+	h && NR == h + 1 { next }
+	h && /^ +0x/ { n++; next }
+	h && /no frame has 2 samples yet: MIN, the 4th argument, is 2/ { n = -1; next }
+	{ check() }
+	END { check(); print bad + 0 }' "$O/hot.out")
+is "$empty" 0 "every table has rows or says that no frame has MIN samples yet"
 like "$(cat "$O/hot.out")" '^ +gfn +rate/s +samples +r +w +x +delay_us +expired +tdp_faults$' "the table has the r/w/x mix, the expiries and the TDP faults"
 
 # The final table's frames: data frames must be hot in the truth (the

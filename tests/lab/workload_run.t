@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # workload_run.t - workload/guest in the lab (NPT): the issue's "done when"
 # command, its report (memslots, per-vCPU throughput, KVM stats), the truth
-# file, --slot-churn, --backing thp/shared, and clear errors in the lab,
+# file, --slot-churn, --quiet, --backing thp/shared, and clear errors in the lab,
 # including a guest exception, reported through the guest's IDT.
 source "$(dirname "$0")/../lib/tap.sh"
 cd "$EPTSCOPE_ROOT" || exit 1
@@ -16,6 +16,7 @@ $G --mem 256M --vcpus 2 --pattern hotcold:hot=10%,p=0.9 --mix r=70,w=30 --second
 $G --mem 16M --vcpus 2 --seconds 1.5 --slot-churn=50 --interval 0 >$O/churn.out 2>$O/churn.err; echo $? >$O/churn.rc
 $G --mem 64M --vcpus 1 --seconds 1 --backing thp --interval 0 >$O/thp.out 2>$O/thp.err; echo $? >$O/thp.rc
 $G --mem 16M --vcpus 3 --seconds 1 --backing shared --pattern zipf:s=1.1 --mix r=60,w=30,x=10 --interval 0 >$O/shared.out 2>$O/shared.err; echo $? >$O/shared.rc
+$G --mem 16M --vcpus 2 --seconds 2 --quiet >$O/quiet.out 2>$O/quiet.err; echo $? >$O/quiet.rc
 $G --mem 16M --seconds 1 --node 7 >$O/node.out 2>$O/node.err; echo $? >$O/node.rc
 $G --mem 16M --seconds 1 --kvm-dev /dev/nokvm >$O/nokvm.out 2>$O/nokvm.err; echo $? >$O/nokvm.rc
 for f in ud pf gp; do $G --mem 16M --vcpus 2 --seconds 1 --interval 0 --fault $f >$O/fault_$f.out 2>$O/fault_$f.err; echo $? >$O/fault_$f.rc; done'
@@ -76,6 +77,14 @@ like "$(cat "$out/thp.out")" '^vm_stat\.pages_2m=[1-9]' "thp: KVM maps 2M pages"
 is "$(cat "$out/shared.rc")" 0 "--backing shared, 3 vCPUs, zipf with execute accesses"
 line=$(grep '^vcpu id=2 ' "$out/shared.out")
 ok "$([ "$(f "$line" execs)" -gt 0 ] && echo 0 || echo 1)" "execute accesses ran ($(f "$line" execs))"
+
+# --- --quiet: no region, tick or statistics lines; the report stays ---
+is "$(cat "$out/quiet.rc")" 0 "--quiet run exits 0"
+o=$(cat "$out/quiet.out")
+unlike "$o" '^(region|tick|vm_stat\.|vcpu_stat\.)' "--quiet: no region, tick, vm_stat or vcpu_stat lines"
+like "$o" '^total vcpus=2 accesses=[1-9][0-9]* ' "--quiet: the total line stays"
+is "$(grep -c '^vcpu id=' <<<"$o")" 2 "--quiet: one vcpu line per vCPU"
+le "$(wc -l <<<"$o")" 10 "--quiet: at most 10 lines for 2 vCPUs ($(wc -l <<<"$o"))"
 
 # --- errors, in the lab ---
 ok "$([ "$(cat "$out/node.rc")" -ne 0 ] && echo 0 || echo 1)" "--node 7 fails"

@@ -137,6 +137,27 @@ skip() {
 	done
 }
 
+# doc_options FILE [HEADING]: the long options (--name) in the first cell
+# of the markdown table rows of FILE, or of its section under the heading
+# line HEADING (e.g. "## histo", up to the next heading of its level or
+# above), one a line, sorted.
+doc_options() {
+	awk -v sec="${2:-}" '
+	BEGIN { on = sec == ""; split(sec, w, " "); lvl = length(w[1]) }
+	sec != "" && /^#+ / {
+		split($0, h, " ")
+		if ($0 == sec) on = 1
+		else if (length(h[1]) <= lvl) on = 0
+	}
+	on && /^\| *`-/ {
+		split($0, c, "|"); cell = c[2]
+		while (match(cell, /--[a-z0-9][a-z0-9-]*/)) {
+			print substr(cell, RSTART, RLENGTH)
+			cell = substr(cell, RSTART + RLENGTH)
+		}
+	}' "$1" | sort -u
+}
+
 diag() { printf '%s\n' "$*" | sed 's/^/# /'; }
 
 done_testing() {
