@@ -3,7 +3,10 @@
  * tracepoints.c - counts of the kvm tracepoints (tracefs events/kvm)
  * through perf_event_open, as kvm_stat's tracepoint source: with -p, one
  * counter per thread of the VMM (inherited by threads it starts later),
- * else one per CPU. No filters yet, so no child events (kvm_exit(HLT)).
+ * else one per CPU. Child events as kvm_stat's: kvm_exit(REASON) for each
+ * exit reason of the CPU's vendor (SVM or VMX) and kvm_userspace_exit(REASON)
+ * for each run->exit_reason, counters filtered on the reason (tables from
+ * the uapi headers: gen-exit-reasons). A wanted child pulls in its parent.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -11,6 +14,7 @@
 #include <linux/kvm.h>
 #include <linux/perf_event.h>
 #include <stdlib.h>
+#include <sys/ioctl.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -20,12 +24,26 @@
 #include "../analysis/lib/common.h"
 #include "kvmstat.h"
 
-#define MAX_EVENTS	1024
+#define MAX_EVENTS	2048
 #define MAX_TARGETS	4096
 
 struct tp {
 	char *name;
 	int *fd;		/* one per target */
+};
+
+struct exit_reason {
+	unsigned long code;
+	const char *name;
+};
+
+#include "exit_reasons.h"
+
+/* The child events of one tracepoint: its filter field and reasons. */
+struct children {
+	const char *field;
+	const struct exit_reason *reason;
+	size_t n;
 };
 
 struct tps {
@@ -87,6 +105,41 @@ static int event_id(const char *dir, const char *name)
 	return id;
 }
 
+/* kvm_stat's ARCH: the exit reasons of the CPU's virtualization. */
+static int cpu_has_flag(const char *flag)
+{
+	char line[4096], *p;
+	FILE *f = fopen("/proc/cpuinfo", "re");
+	int found = 0;
+
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "flags", 5))
+			for (p = strtok(line, " \t\n"); p && !found; p = strtok(NULL, " \t\n"))
+				found = !strcmp(p, flag);
+	fclose(f);
+	return found;
+}
+
+static struct children children_of(const char *event)
+{
+	struct children c = { NULL, NULL, 0 };
+
+	if (!strcmp(event, "kvm_userspace_exit")) {
+		c = (struct children){ "reason", user_exit_reasons,
+				       ARRAY_SIZE(user_exit_reasons) };
+	} else if (!strcmp(event, "kvm_exit")) {
+		if (cpu_has_flag("svm"))
+			c = (struct children){ "exit_reason", svm_exit_reasons,
+					       ARRAY_SIZE(svm_exit_reasons) };
+		else if (cpu_has_flag("vmx"))
+			c = (struct children){ "exit_reason", vmx_exit_reasons,
+					       ARRAY_SIZE(vmx_exit_reasons) };
+	}
+	return c;
+}
+
 static int open_counter(int id, pid_t pid, int target)
 {
 	struct perf_event_attr a = {
@@ -98,6 +151,64 @@ static int open_counter(int id, pid_t pid, int target)
 
 	return (int)syscall(SYS_perf_event_open, &a, pid ? target : -1,
 			    pid ? -1 : target, -1, PERF_FLAG_FD_CLOEXEC);
+}
+
+/* Open NAME (tracepoint ID, FILTER or none) on every target: 0, or -1
+ * with a message. */
+static int add_event(struct tps *s, const char *name, int id,
+		     const char *filter, pid_t pid, const int *tgt)
+{
+	struct tp *e;
+	size_t k;
+
+	if (s->n == MAX_EVENTS)
+		return 0;
+	e = &s->ev[s->n++];
+	e->name = xstrdup(name);
+	e->fd = xmalloc(s->ntargets * sizeof(int));
+	for (k = 0; k < s->ntargets; k++) {
+		e->fd[k] = open_counter(id, pid, tgt[k]);
+		/* A thread that just ended, an offline CPU: skip it. */
+		if (e->fd[k] < 0 && errno != ESRCH && errno != ENODEV) {
+			fprintf(stderr, "kvmstat: -t: perf_event_open on %s: %s%s\n",
+				name, strerror(errno),
+				errno == EACCES || errno == EPERM ?
+				" (needs root, CAP_PERFMON, or kernel.perf_event_paranoid < 1)" : "");
+			return -1;
+		}
+		if (e->fd[k] >= 0 && filter &&
+		    ioctl(e->fd[k], PERF_EVENT_IOC_SET_FILTER, filter)) {
+			fprintf(stderr, "kvmstat: -t: filter '%s' on %s: %s\n",
+				filter, name, strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* EVENT and its wanted children, the parent first when it or a child is
+ * wanted: 0 or -1. */
+static int add_family(struct tps *s, const struct env *env, const char *event,
+		      int id, const int *tgt)
+{
+	struct children c = children_of(event);
+	char name[320], filter[64];
+	int added = 0;
+	size_t i;
+
+	for (i = 0; i < c.n; i++) {
+		snprintf(name, sizeof(name), "%s(%s)", event, c.reason[i].name);
+		if (!field_wanted(env, name))
+			continue;
+		if (!added++ && add_event(s, event, id, NULL, env->pid, tgt))
+			return -1;
+		snprintf(filter, sizeof(filter), "%s == %lu", c.field, c.reason[i].code);
+		if (add_event(s, name, id, filter, env->pid, tgt))
+			return -1;
+	}
+	if (!added && field_wanted(env, event))
+		return add_event(s, event, id, NULL, env->pid, tgt);
+	return 0;
 }
 
 struct tps *tp_open(const struct env *env, volatile sig_atomic_t *stop)
@@ -127,27 +238,13 @@ struct tps *tp_open(const struct env *env, volatile sig_atomic_t *stop)
 		goto fail;
 	}
 	while (!*stop && (de = readdir(d)) && s->n < MAX_EVENTS) {
-		struct tp *e;
-		size_t k;
 		int id;
 
-		if (de->d_name[0] == '.' || !field_wanted(env, de->d_name) ||
-		    (id = event_id(dir, de->d_name)) < 0)
+		if (de->d_name[0] == '.' || (id = event_id(dir, de->d_name)) < 0)
 			continue;
-		e = &s->ev[s->n++];
-		e->name = xstrdup(de->d_name);
-		e->fd = xmalloc(s->ntargets * sizeof(int));
-		for (k = 0; k < s->ntargets; k++) {
-			e->fd[k] = open_counter(id, env->pid, tgt[k]);
-			/* A thread that just ended, an offline CPU: skip it. */
-			if (e->fd[k] < 0 && errno != ESRCH && errno != ENODEV) {
-				fprintf(stderr, "kvmstat: -t: perf_event_open on %s: %s%s\n",
-					de->d_name, strerror(errno),
-					errno == EACCES || errno == EPERM ?
-					" (needs root, CAP_PERFMON, or kernel.perf_event_paranoid < 1)" : "");
-				closedir(d);
-				goto fail;
-			}
+		if (add_family(s, env, de->d_name, id, tgt)) {
+			closedir(d);
+			goto fail;
 		}
 	}
 	closedir(d);

@@ -5,7 +5,8 @@
 # (--stats-file, blobs in KVM_GET_STATS_FD's format built here byte by
 # byte): totals, per-vCPU columns, peak and instant values shown as
 # values, log and linear histograms drawn, kvm_stat's CSV banner and rows,
-# malformed blobs refused.
+# malformed blobs refused; the child events' exit-reason tables, generated
+# from the uapi headers, equal to kvm_stat's own (linux-source-6.1).
 . "$(dirname "$0")/../lib/tap.sh"
 cd "$EPTSCOPE_ROOT" || exit 1
 export LC_ALL=C
@@ -132,4 +133,41 @@ is "$st" 1 "a descriptor of size 0 is refused"
 out=$($K --stats-file /nonexistent -1 2>&1); st=$?
 is "$st" 1 "a missing --stats-file exits 1"
 like "$out" 'No such file' "... with the system's reason"
+# --- child events' reason tables, from the uapi headers --------------------
+er=$(kvmstat/gen-exit-reasons); st=$?
+is "$st" 0 "gen-exit-reasons writes the reason tables"
+for want in '{ 0x078, "HLT" }' '{ 0x400, "NPF" }' '{ 0x07b, "IOIO" }' '{ 0x081, "VMMCALL" }' \
+	'{ 12, "HLT" }' '{ 48, "EPT_VIOLATION" }' '{ 30, "IO_INSTRUCTION" }' '{ 6, "MMIO" }' '{ 2, "IO" }'; do
+	like "$er" "$(printf '%s' "$want" | sed 's/[(){}]/\\&/g')" "the tables have $want, kvm_stat's name for it"
+done
+unlike "$er" '"(SW|ERR|IO_IN|IO_OUT|HYPERV_SYNIC|XEN_HCALL)"' "no software, error or subcodes among the reasons"
+# ... and they are kvm_stat's own tables, name for name and code for code
+# (tools/kvm/kvm_stat/kvm_stat of linux-source-6.1, lab/host-packages).
+ks=$(tar -xJOf /usr/src/linux-source-6.1.tar.xz linux-source-6.1/tools/kvm/kvm_stat/kvm_stat 2>/dev/null)
+# pairs_ks DICT / pairs_ours TABLE: NAME=CODE lines, sorted.
+pairs_ks() {
+	printf '%s\n' "$ks" | gawk -v t="$1" '$0 ~ "^" t " = [{]" { on = 1; next } on && /^}/ { on = 0 }
+	on && match($0, /\x27[A-Z0-9_]+\x27: *(0x[0-9a-fA-F]+|[0-9]+)/) {
+		split(substr($0, RSTART, RLENGTH), a, /: */); gsub(/\x27/, "", a[1])
+		print a[1] "=" strtonum(a[2]) }' | sort
+}
+pairs_ours() {
+	kvmstat/gen-exit-reasons | gawk -v t="$1" '$0 ~ "^static const struct exit_reason " t "\\[" { on = 1; next }
+	on && /^};/ { on = 0 } on { gsub(/[{},"]/, " "); print $2 "=" strtonum($1) }' | sort
+}
+if [ -n "$ks" ]; then
+	for p in "SVM_EXIT_REASONS svm_exit_reasons" "VMX_EXIT_REASONS vmx_exit_reasons" \
+		"USERSPACE_EXIT_REASONS user_exit_reasons"; do
+		set -- $p
+		theirs=$(pairs_ks "$1") ours=$(pairs_ours "$2")
+		ge "$(printf '%s\n' "$theirs" | grep -c =)" 30 "kvm_stat's $1 read from linux-source-6.1"
+		is "$(comm -3 <(printf '%s\n' "$theirs") <(printf '%s\n' "$ours") | paste -sd' ')" "" \
+			"$2 is kvm_stat's $1, name for name and code for code"
+	done
+else
+	skip 6 "no /usr/src/linux-source-6.1.tar.xz (linux-source-6.1, lab/host-packages)"
+fi
+er=$(kvmstat/gen-exit-reasons /nonexistent 2>&1); st=$?
+is "$st" 1 "gen-exit-reasons without the headers exits 1"
+like "$er" 'install linux-libc-dev' "... and names the package"
 done_testing

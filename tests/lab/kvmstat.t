@@ -30,7 +30,7 @@ run_lab() {
 	lab_run_sh "$O" '
 K=kvmstat/kvmstat
 SHARED="exits$|pf_taken$|pf_fixed$|halt_exits$|io_exits$|mmio_exits$|hypercalls$|irq_exits$|insn_emulation$"
-workload/guest --mem 32M --vcpus 2 --seconds 28 >$O/guest.out 2>&1 & g=$!
+workload/guest --mem 32M --vcpus 2 --seconds 36 >$O/guest.out 2>&1 & g=$!
 sleep 3
 $K -b -l -c -s 1 -f "exits$" >$O/rescan.csv 2>$O/rescan.err & r=$!
 $K -p $g -b -d -i -1 -f "$SHARED" >$O/both.txt 2>$O/both.err; echo $? >$O/both.rc
@@ -39,6 +39,8 @@ $K -p $g -b -1 --vcpu --json -f "exits$|pf_taken$" >$O/vcpu.json 2>$O/vcpu.err; 
 $K -p $g -b -d -1 --openmetrics --vcpu >$O/om.txt 2>$O/om.err; echo $? >$O/om.rc
 $K -p $g -b -d -1 --prometheus >$O/prom.txt 2>$O/prom.err; echo $? >$O/prom.rc
 $K -p $g -1 -f help >$O/help.txt 2>&1
+$K -p $g -t -1 -f "kvm_exit" >$O/child.txt 2>$O/child.err; echo $? >$O/child.rc
+$K -p $g -t -1 -f "kvm_exit\(NPF" >$O/childf.txt 2>$O/childf.err; echo $? >$O/childf.rc
 $K -p $g -b -t -1 -f "exits$|kvm_exit$|kvm_entry$" >$O/trace.txt 2>$O/trace.err; echo $? >$O/trace.rc
 for src in b d; do
 	$K -p $g -$src -l -s 0.1 >/dev/null 2>&1 & k=$!
@@ -181,6 +183,22 @@ if [ -x lab/cache/tools/promtool ]; then
 else
 	skip 2 "no promtool (lab/setup unpacks it from Debian's prometheus package)"
 fi
+
+# Child events: kvm_exit split by exit reason, as kvm_stat's.
+is "$(rc child)" 0 "kvmstat -t -1 -f kvm_exit (child events) succeeds"
+parent=$(awk '$1 == "kvm_exit" { print $3 }' "$O/child.txt")
+kids=$(awk '$1 ~ /^kvm_exit\(/ { s += $3 } END { print s + 0 }' "$O/child.txt")
+nkids=$(awk '$1 ~ /^kvm_exit\(/ { n++ } END { print n + 0 }' "$O/child.txt")
+busy=$(awk '$1 ~ /^kvm_exit\(/ && $3 > 0 { printf "%s%s=%s", sep, $1, $3; sep = " " }' "$O/child.txt")
+ge "$nkids" 50 "a child per SVM exit reason ($nkids)"
+ge "${parent:-0}" 100 "kvm_exit counted over the second (${parent:-none})"
+diff=$(( ${parent:-0} > kids ? ${parent:-0} - kids : kids - ${parent:-0} ))
+le "$diff" $(( ${parent:-0} / 50 + 20 )) "the children ($kids) sum to the parent (${parent:-none}) within 2% + 20"
+diag "exit reasons in the second: $busy"
+like "$busy" 'kvm_exit\((NPF|HLT|INTR|IOIO|MSR|VINTR)\)' "the exits are NPF, HLT, INTR, IOIO, MSR or VINTR ones"
+is "$(rc childf)" 0 "kvmstat -t -1 -f 'kvm_exit\(NPF' succeeds"
+is "$(awk '{ print $1 }' "$O/childf.txt" | sort | paste -sd' ')" "kvm_exit kvm_exit(NPF)" \
+	"a child that -f selects pulls in its parent, and only it"
 
 # Fields.
 like "$(cat "$O/help.txt")" '^  halt_wait_hist$' "-f help lists halt_wait_hist"
