@@ -86,6 +86,15 @@ static void usage(FILE *f)
 "      --prometheus      the same in Prometheus' text format 0.0.4, which\n"
 "                        node_exporter's textfile collector reads; with -L\n"
 "                        FILE (either format) FILE is replaced each DELAY\n"
+"      --exit-reasons    the VM exits by reason with the time spent in each\n"
+"                        (kvm_exit to the vCPU's next kvm_entry, sampled):\n"
+"                        count, share, time share, min/mean/max, and with\n"
+"                        -1 a latency histogram per reason; every DELAY s,\n"
+"                        or once over 1 s (-1; -s sets the window)\n"
+"      --check           do the sources agree? Over one interval (1 s, or\n"
+"                        -s), every statistic that binary stats, debugfs\n"
+"                        and a tracepoint or child event all count, side\n"
+"                        by side, with the tolerance; exit 1 if one differs\n"
 "      --stats-file FILE  read saved statistics in KVM_GET_STATS_FD's format\n"
 "                        (header, id, descriptors, data) instead of VMs; one\n"
 "                        per VM or vCPU fd (id \"kvm-PID/vcpu-N\"), repeatable\n"
@@ -116,7 +125,8 @@ static int bad_usage(const char *msg, const char *arg)
 	return 2;
 }
 
-enum { OPT_VCPU = 256, OPT_JSON, OPT_FILE, OPT_OPENMETRICS, OPT_PROMETHEUS };
+enum { OPT_VCPU = 256, OPT_JSON, OPT_FILE, OPT_OPENMETRICS, OPT_PROMETHEUS,
+       OPT_EXITS, OPT_CHECK };
 
 /* 0, or the exit status (-1: --help was printed, exit 0). */
 static int parse_args(int argc, char **argv, struct env *env)
@@ -141,6 +151,8 @@ static int parse_args(int argc, char **argv, struct env *env)
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "openmetrics", no_argument, NULL, OPT_OPENMETRICS },
 		{ "prometheus", no_argument, NULL, OPT_PROMETHEUS },
+		{ "exit-reasons", no_argument, NULL, OPT_EXITS },
+		{ "check", no_argument, NULL, OPT_CHECK },
 		{ "stats-file", required_argument, NULL, OPT_FILE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -174,6 +186,7 @@ static int parse_args(int argc, char **argv, struct env *env)
 			if (*end || end == optarg || !(env->delay >= MIN_DELAY) ||
 			    env->delay > MAX_DELAY)
 				return bad_usage("-s takes 0.1 to 25.5 seconds", optarg);
+			env->delay_set = 1;
 			break;
 		case 't': env->want[SRC_TRACE] = 1; break;
 		case 'x': break;
@@ -182,6 +195,8 @@ static int parse_args(int argc, char **argv, struct env *env)
 		case OPT_JSON: env->json = 1; break;
 		case OPT_OPENMETRICS: env->metrics++; env->openmetrics = 1; break;
 		case OPT_PROMETHEUS: env->metrics++; break;
+		case OPT_EXITS: env->exit_reasons = 1; break;
+		case OPT_CHECK: env->check = 1; break;
 		case OPT_FILE:
 			if (env->nfiles == (int)ARRAY_SIZE(env->files))
 				return bad_usage("too many --stats-file", NULL);
@@ -199,6 +214,23 @@ static int parse_args(int argc, char **argv, struct env *env)
 		return bad_usage("-z/--skip-zero-records requires -l/-L", NULL);
 	if (env->once && env->log)
 		return bad_usage("-1 and -l/-L exclude each other", NULL);
+	if (env->exit_reasons &&
+	    (env->want[SRC_BINARY] || env->want[SRC_DEBUGFS] || env->want[SRC_TRACE] ||
+	     env->csv || env->metrics || env->log_file || env->skip_zero ||
+	     env->per_vcpu || env->fields || env->nfiles))
+		return bad_usage("--exit-reasons goes only with -p, -g, -s, -1, -l and --json", NULL);
+	if (env->check &&
+	    (env->want[SRC_BINARY] || env->want[SRC_DEBUGFS] || env->want[SRC_TRACE] ||
+	     env->csv || env->json || env->metrics || env->log || env->skip_zero ||
+	     env->per_vcpu || env->fields || env->nfiles || env->exit_reasons ||
+	     env->include_past))
+		return bad_usage("--check goes only with -p, -g and -s", NULL);
+	if (env->check) {
+		/* Every source, over one interval (1 s, or -s). */
+		env->once = 1;
+		env->want[SRC_DEBUGFS] = env->want[SRC_TRACE] = 1;
+		env->check_s = env->delay_set ? env->delay : 1.0;
+	}
 	if (env->csv + env->json + env->metrics > 1)
 		return bad_usage("--csv, --json, --openmetrics and --prometheus exclude each other", NULL);
 	if (env->metrics && env->skip_zero)
@@ -351,9 +383,11 @@ static int open_sources(struct run *r)
 		if (!r->tps)
 			return 1;
 	}
-	if (env->want[SRC_BINARY] || dflt) {
+	if (env->want[SRC_BINARY] || dflt || env->check) {
 		r->bin = bin_open(env, &r->t, 0, &err);
-		if (!r->bin) {
+		if (!r->bin && env->check) {
+			fprintf(stderr, "kvmstat: --check: without binary statistics\n");
+		} else if (!r->bin) {
 			if (!dflt || (err != BIN_EACCESS && err != BIN_EUNSUP))
 				return 1;
 			fprintf(stderr, "kvmstat: binary statistics unavailable; using debugfs\n");
@@ -378,12 +412,20 @@ static int open_sources(struct run *r)
 	return 0;
 }
 
-static double now_s(void)
+/* --exit-reasons: of the VMM of -p (watched to its end), or of all. */
+static int exit_reasons(struct run *r)
 {
-	struct timespec ts;
+	pid_t pid = r->env->pid;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+	if (pid && !bin_is_vmm(pid)) {
+		fprintf(stderr, "kvmstat: pid %d has no KVM VM open (is it a VMM?)\n", (int)pid);
+		return 1;
+	}
+	if (pid && (r->vmm_pidfd = pidfd_open(pid, 0)) < 0) {
+		fprintf(stderr, "kvmstat: pid %d: %s\n", (int)pid, strerror(errno));
+		return 1;
+	}
+	return exits_run(r->env, r->vmm_pidfd, &stop);
 }
 
 /* Sleep until DEADLINE (monotonic seconds), watching the VMMs' pidfds.
@@ -534,6 +576,10 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	if (env.exit_reasons) {
+		rc = exit_reasons(&r);
+		goto out;
+	}
 
 	rc = open_sources(&r);
 	if (rc || (rc = read_round(&r, 1) ? 1 : 0))
@@ -549,9 +595,11 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (env.once) {
-		wait_until(&r, now_s() + 1.0);
+		wait_until(&r, now_s() + (env.check ? env.check_s : 1.0));
 		if (!stop && !read_round(&r, 0)) {
-			if (env.json)
+			if (env.check)
+				rc = out_check(stdout, &env, &r.t);
+			else if (env.json)
 				out_json(stdout, &env, &r.t);
 			else if (env.metrics)
 				out_metrics(stdout, &env, &r.t);

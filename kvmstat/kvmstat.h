@@ -45,6 +45,10 @@ struct table {
 struct env {
 	int once, csv, log, skip_zero, include_past, per_vcpu, json;
 	int metrics, openmetrics;	/* how many of --prometheus, --openmetrics; which */
+	int exit_reasons;	/* --exit-reasons */
+	int delay_set;		/* -s given */
+	int check;		/* --check */
+	double check_s;		/* its interval */
 	int want[NR_SOURCES];	/* -b, -d; none: the default */
 	const char *fields;	/* -f REGEX */
 	regex_t re;
@@ -75,6 +79,7 @@ uint64_t field_delta(const struct field *f);	/* since the last round */
 uint64_t col_value(const struct field *f, size_t col);
 uint64_t col_delta(const struct field *f, size_t col);
 const char *source_name(enum source s);
+double now_s(void);	/* CLOCK_MONOTONIC, in seconds */
 const char *type_name(const struct field *f);
 void unit_name(const struct field *f, char *buf, size_t len);
 
@@ -108,7 +113,31 @@ struct dfs *dfs_open(const struct env *env, int quiet);
 int dfs_read(struct dfs *d, struct table *t);	/* 0, or -1: VM gone */
 void dfs_close(struct dfs *d);
 
+/* reasons.c: the exit reasons of kvm_exit (SVM or VMX, by the CPU) and
+ * of kvm_userspace_exit (KVM_EXIT_*), with the field they are in. */
+struct exit_reason {
+	unsigned long code;
+	const char *name;
+};
+struct exit_reasons {
+	const char *field;	/* "exit_reason", "reason"; NULL: none */
+	const struct exit_reason *reason;
+	size_t n;
+};
+struct exit_reasons exit_reasons_of(const char *event);
+const char *exit_reason_name(const struct exit_reasons *r, unsigned long code);
+
+/* exits.c: --exit-reasons, until the VMM (VMM_PIDFD, or -1) ends or STOP
+ * is set; the exit status. */
+struct exits;
+int exits_run(const struct env *env, int vmm_pidfd, volatile sig_atomic_t *stop);
+void exits_close(struct exits *x);
+
 /* tracepoints.c */
+const char *tp_dir(void);	/* tracefs's events/kvm, or NULL */
+int tp_event_id(const char *dir, const char *name);
+/* The VMM's threads (PID) or, without PID, the CPUs, into TID: how many. */
+size_t tp_targets(pid_t pid, int *tid, size_t max);
 struct tps;
 /* NULL: message printed; stops opening when *STOP is set (SIGTERM). */
 struct tps *tp_open(const struct env *env, volatile sig_atomic_t *stop);
@@ -128,6 +157,10 @@ void out_banner(struct out *o, const struct table *t);
 void out_log_line(struct out *o, const struct table *t);
 void out_json(FILE *f, const struct env *env, const struct table *t);
 int out_all_zero(const struct table *t);
+
+/* check.c: --check's comparison of the sources over T's last interval;
+ * 0 when they agree, else 1. */
+int out_check(FILE *f, const struct env *env, const struct table *t);
 
 /* metrics.c: one exposition of T, OpenMetrics or Prometheus text. */
 void out_metrics(FILE *f, const struct env *env, const struct table *t);

@@ -7,6 +7,7 @@
 #include <linux/kvm.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../analysis/lib/common.h"
 #include "kvmstat.h"
@@ -197,6 +198,14 @@ uint64_t col_delta(const struct field *f, size_t col)
 		return f->col_cur[col];
 	return f->col_cur[col] > f->col_prev[col] ?
 	       f->col_cur[col] - f->col_prev[col] : 0;
+}
+
+double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 const char *source_name(enum source s)

@@ -32,26 +32,12 @@ struct tp {
 	int *fd;		/* one per target */
 };
 
-struct exit_reason {
-	unsigned long code;
-	const char *name;
-};
-
-#include "exit_reasons.h"
-
-/* The child events of one tracepoint: its filter field and reasons. */
-struct children {
-	const char *field;
-	const struct exit_reason *reason;
-	size_t n;
-};
-
 struct tps {
 	struct tp ev[MAX_EVENTS];
 	size_t n, ntargets;
 };
 
-static const char *tracefs(void)
+const char *tp_dir(void)
 {
 	static const char *const dirs[] = {
 		"/sys/kernel/tracing/events/kvm", "/sys/kernel/debug/tracing/events/kvm",
@@ -65,7 +51,7 @@ static const char *tracefs(void)
 }
 
 /* The targets: the VMM's threads (pid, cpu -1) or the CPUs (-1, cpu). */
-static size_t targets(pid_t pid, int *tid, size_t max)
+size_t tp_targets(pid_t pid, int *tid, size_t max)
 {
 	char path[64];
 	struct dirent *de;
@@ -89,7 +75,7 @@ static size_t targets(pid_t pid, int *tid, size_t max)
 	return n;
 }
 
-static int event_id(const char *dir, const char *name)
+int tp_event_id(const char *dir, const char *name)
 {
 	char path[512], buf[32];
 	FILE *f;
@@ -103,41 +89,6 @@ static int event_id(const char *dir, const char *name)
 		id = atoi(buf);
 	fclose(f);
 	return id;
-}
-
-/* kvm_stat's ARCH: the exit reasons of the CPU's virtualization. */
-static int cpu_has_flag(const char *flag)
-{
-	char line[4096], *p;
-	FILE *f = fopen("/proc/cpuinfo", "re");
-	int found = 0;
-
-	if (!f)
-		return 0;
-	while (!found && fgets(line, sizeof(line), f))
-		if (!strncmp(line, "flags", 5))
-			for (p = strtok(line, " \t\n"); p && !found; p = strtok(NULL, " \t\n"))
-				found = !strcmp(p, flag);
-	fclose(f);
-	return found;
-}
-
-static struct children children_of(const char *event)
-{
-	struct children c = { NULL, NULL, 0 };
-
-	if (!strcmp(event, "kvm_userspace_exit")) {
-		c = (struct children){ "reason", user_exit_reasons,
-				       ARRAY_SIZE(user_exit_reasons) };
-	} else if (!strcmp(event, "kvm_exit")) {
-		if (cpu_has_flag("svm"))
-			c = (struct children){ "exit_reason", svm_exit_reasons,
-					       ARRAY_SIZE(svm_exit_reasons) };
-		else if (cpu_has_flag("vmx"))
-			c = (struct children){ "exit_reason", vmx_exit_reasons,
-					       ARRAY_SIZE(vmx_exit_reasons) };
-	}
-	return c;
 }
 
 static int open_counter(int id, pid_t pid, int target)
@@ -191,7 +142,7 @@ static int add_event(struct tps *s, const char *name, int id,
 static int add_family(struct tps *s, const struct env *env, const char *event,
 		      int id, const int *tgt)
 {
-	struct children c = children_of(event);
+	struct exit_reasons c = exit_reasons_of(event);
 	char name[320], filter[64];
 	int added = 0;
 	size_t i;
@@ -213,7 +164,7 @@ static int add_family(struct tps *s, const struct env *env, const char *event,
 
 struct tps *tp_open(const struct env *env, volatile sig_atomic_t *stop)
 {
-	const char *dir = tracefs();
+	const char *dir = tp_dir();
 	struct tps *s;
 	struct dirent *de;
 	struct rlimit rl;
@@ -231,7 +182,7 @@ struct tps *tp_open(const struct env *env, volatile sig_atomic_t *stop)
 	}
 	s = xcalloc(1, sizeof(*s));
 	tgt = xmalloc(MAX_TARGETS * sizeof(*tgt));
-	s->ntargets = targets(env->pid, tgt, MAX_TARGETS);
+	s->ntargets = tp_targets(env->pid, tgt, MAX_TARGETS);
 	d = opendir(dir);
 	if (!d || !s->ntargets) {
 		fprintf(stderr, "kvmstat: -t: %s\n", d ? "no threads or CPUs to count on" : strerror(errno));
@@ -240,7 +191,7 @@ struct tps *tp_open(const struct env *env, volatile sig_atomic_t *stop)
 	while (!*stop && (de = readdir(d)) && s->n < MAX_EVENTS) {
 		int id;
 
-		if (de->d_name[0] == '.' || (id = event_id(dir, de->d_name)) < 0)
+		if (de->d_name[0] == '.' || (id = tp_event_id(dir, de->d_name)) < 0)
 			continue;
 		if (add_family(s, env, de->d_name, id, tgt)) {
 			closedir(d);

@@ -133,6 +133,21 @@ is "$st" 1 "a descriptor of size 0 is refused"
 out=$($K --stats-file /nonexistent -1 2>&1); st=$?
 is "$st" 1 "a missing --stats-file exits 1"
 like "$out" 'No such file' "... with the system's reason"
+# --- --exit-reasons: a mode of its own -------------------------------------
+for bad in "--exit-reasons -b" "--exit-reasons -t" "--exit-reasons -l -c" "--exit-reasons --vcpu" \
+	"--exit-reasons --openmetrics" "--exit-reasons -f exits"; do
+	# shellcheck disable=SC2086
+	$K $bad >/dev/null 2>"$tmp/err"; st=$?
+	is "$st" 2 "'$bad' is a usage error (exit 2)"
+done
+like "$(cat "$tmp/err")" 'exit-reasons goes only with' "... saying what it goes with"
+for bad in "--check -l" "--check -b" "--check --json" "--check -f exits" "--check -i" "--check --exit-reasons"; do
+	# shellcheck disable=SC2086
+	$K $bad >/dev/null 2>"$tmp/err"; st=$?
+	is "$st" 2 "'$bad' is a usage error (exit 2)"
+done
+like "$(cat "$tmp/err")" 'check goes only with -p, -g and -s' "... saying what --check goes with"
+
 # --- child events' reason tables, from the uapi headers --------------------
 er=$(kvmstat/gen-exit-reasons); st=$?
 is "$st" 0 "gen-exit-reasons writes the reason tables"

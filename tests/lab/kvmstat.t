@@ -30,7 +30,7 @@ run_lab() {
 	lab_run_sh "$O" '
 K=kvmstat/kvmstat
 SHARED="exits$|pf_taken$|pf_fixed$|halt_exits$|io_exits$|mmio_exits$|hypercalls$|irq_exits$|insn_emulation$"
-workload/guest --mem 32M --vcpus 2 --seconds 36 >$O/guest.out 2>&1 & g=$!
+workload/guest --mem 32M --vcpus 2 --seconds 46 >$O/guest.out 2>&1 & g=$!
 sleep 3
 $K -b -l -c -s 1 -f "exits$" >$O/rescan.csv 2>$O/rescan.err & r=$!
 $K -p $g -b -d -i -1 -f "$SHARED" >$O/both.txt 2>$O/both.err; echo $? >$O/both.rc
@@ -48,6 +48,10 @@ for src in b d; do
 	cat /proc/$k/stat >$O/cost_$src.stat
 	kill $k; wait $k
 done
+$K -p $g -b -1 -i -f "exits$" >$O/ex0.txt 2>&1
+$K -p $g --exit-reasons -1 -s 3 >$O/exits.txt 2>$O/exits.err; echo $? >$O/exits.rc
+$K -p $g -b -1 -i -f "exits$" >$O/ex1.txt 2>&1
+$K -p $g --exit-reasons -1 --json >$O/exits.json 2>$O/exitsj.err; echo $? >$O/exitsj.rc
 $K -p $g -l -c -s 1 -f "exits$|pf_" >$O/log.csv 2>$O/log.err; echo $? >$O/log.rc
 wait $g; echo $? >$O/guest.rc
 workload/guest --mem 16M --vcpus 1 --seconds 5 >/dev/null 2>&1 & g3=$!
@@ -199,6 +203,30 @@ like "$busy" 'kvm_exit\((NPF|HLT|INTR|IOIO|MSR|VINTR)\)' "the exits are NPF, HLT
 is "$(rc childf)" 0 "kvmstat -t -1 -f 'kvm_exit\(NPF' succeeds"
 is "$(awk '{ print $1 }' "$O/childf.txt" | sort | paste -sd' ')" "kvm_exit kvm_exit(NPF)" \
 	"a child that -f selects pulls in its parent, and only it"
+
+# Exit reasons with their times, between two reads of exits (binary).
+is "$(rc exits)" 0 "kvmstat --exit-reasons -1 -s 3 succeeds"
+hdr=$(head -n 1 "$O/exits.txt")
+like "$hdr" '^VM exits of the VMM: [0-9]+ exits in 3\.[0-9]+ s, 0 lost records, 0 exits without their entry$' \
+	"a header with the count, the window, no lost record and none unpaired"
+n=$(printf '%s\n' "$hdr" | awk '{ print $6 }')
+e0=$(awk '$1 == "exits" { print $2 }' "$O/ex0.txt") e1=$(awk '$1 == "exits" { print $2 }' "$O/ex1.txt")
+ge "${n:-0}" 100 "exits sampled over 3 s (${n:-none})"
+le "${n:-0}" $(( ${e1:-0} - ${e0:-0} )) "no more than the exits the VM made meanwhile ($(( ${e1:-0} - ${e0:-0} )))"
+ge "$(( ${n:-0} * 10 ))" $(( (${e1:-0} - ${e0:-0}) * 3 )) "... and at least 3/10 of them (the window is 3 s of about 6)"
+rows=$(awk 'NR > 2 && NF == 7 && $2 ~ /^[0-9]+$/' "$O/exits.txt")
+like "$rows" '^(INTR|NPF|HLT|IOIO|MSR|VINTR) ' "the reasons are SVM's, named as kvm_stat names them"
+unlike "$rows" '^0x' "no reason without a name"
+is "$(printf '%s\n' "$rows" | awk '{ c += $2 } END { print c + 0 }')" "${n:-x}" "the rows' counts sum to the total"
+share=$(printf '%s\n' "$rows" | awk '{ s += $3; t += $4 } END { printf "%.0f %.0f", s, t }')
+is "$share" "100 100" "shares of the count and of the time each sum to 100%"
+is "$(printf '%s\n' "$rows" | awk '!($5 <= $6 && $6 <= $7)' | wc -l)" 0 "min <= mean <= max in every row"
+like "$(cat "$O/exits.txt")" ': time from kvm_exit to kvm_entry \(ns\)$' "-1 draws a latency histogram per reason"
+like "$(cat "$O/exits.txt")" '^ *value \|-+ count$' "... in SystemTap's style"
+diag "$(sed -n '2,6p' "$O/exits.txt")"
+is "$(rc exitsj)" 0 "kvmstat --exit-reasons -1 --json succeeds"
+like "$(cat "$O/exits.json")" '^\{"interval_s":[0-9.]+,"exits":[0-9]+,"lost":0,"unpaired":0,"reasons":\[\{"name":"[A-Z_]+","code":[0-9]+,"count":[0-9]+,"time_ns":[0-9]+' \
+	"... one JSON object with every reason"
 
 # Fields.
 like "$(cat "$O/help.txt")" '^  halt_wait_hist$' "-f help lists halt_wait_hist"
