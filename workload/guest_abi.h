@@ -29,6 +29,7 @@
 #define GUEST_PORT_DONE		0xe0	/* value: vCPU id; the run is over */
 #define GUEST_PORT_PANIC	0xe1	/* value: GUEST_ERR_* */
 #define GUEST_PORT_EXCEPTION	0xe2	/* value: vector; see below */
+#define GUEST_PORT_COUNT	0xe4	/* --exits: one counted exit, go on */
 
 #define GUEST_ERR_MAGIC		1	/* guest_params not initialised */
 #define GUEST_ERR_KIND		2	/* unknown pattern kind */
@@ -95,8 +96,10 @@ struct guest_params {
 	uint32_t warmup;	/* read every pattern frame once before timing */
 	uint32_t nphases;
 	uint32_t fault;		/* GUEST_FAULT_*: vCPU 0, after the warmup */
-	uint32_t pad0;
+	uint32_t exits;		/* --exits N: vCPU 0, after the warmup, N of
+				 * each: OUT, MMIO write, HLT, hypercall */
 	uint64_t fault_gva;	/* GUEST_FAULT_PF: an address the PTs do not map */
+	uint64_t mmio_gva;	/* --exits: mapped, outside every memslot */
 	uint64_t cr3[GUEST_MAX_AS];
 	uint64_t phase_off[GUEST_MAX_PHASES];	/* hotcold: perm[] offset */
 };

@@ -207,6 +207,35 @@ INLINE void warmup(const struct guest_params *p, uint64_t id, uint64_t nv)
 	(void)sum;
 }
 
+/*
+ * --exits N: exits whose number is known, for kvmstat's checks: N port
+ * OUTs (KVM_EXIT_IO), N MMIO writes (KVM_EXIT_MMIO: the page is mapped but
+ * in no memslot), N HLTs (KVM_EXIT_HLT: no in-kernel LAPIC) and N
+ * hypercalls of an unknown number (KVM answers -KVM_ENOSYS itself), with
+ * VMMCALL on AMD and VMCALL on Intel.
+ */
+INLINE void known_exits(const struct guest_params *p)
+{
+	uint32_t i, a, b, c, d;
+
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0));
+	for (i = 0; i < p->exits; i++)
+		outl(GUEST_PORT_COUNT, i);
+	for (i = 0; i < p->exits; i++)
+		*(volatile uint32_t *)p->mmio_gva = i;
+	for (i = 0; i < p->exits; i++)
+		__asm__ volatile("hlt" : : : "memory");
+	for (i = 0; i < p->exits; i++) {
+		uint64_t nr = 0xffff, ret;
+
+		if (b == 0x68747541)	/* "Auth"enticAMD */
+			__asm__ volatile("vmmcall" : "=a"(ret) : "a"(nr) : "memory");
+		else
+			__asm__ volatile("vmcall" : "=a"(ret) : "a"(nr) : "memory");
+		(void)ret;
+	}
+}
+
 /* --fault: take an exception on purpose, to test the IDT and its report. */
 INLINE void take_fault(const struct guest_params *p)
 {
@@ -257,6 +286,8 @@ void guest_main(struct guest_shared *sh, uint64_t id)
 		write_cr3(p->cr3[as]);
 	if (p->warmup)
 		warmup(p, id, p->nvcpus ? p->nvcpus : 1);
+	if (id == 0 && p->exits)
+		known_exits(p);
 	if (id == 0 && p->fault)
 		take_fault(p);
 	/* All vCPUs start the timed run together, when the host says so. */

@@ -8,6 +8,7 @@
 #define PTE_W	(1ULL << 1)
 #define PTE_A	(1ULL << 5)
 #define PTE_D	(1ULL << 6)
+#define PTE_PS	(1ULL << 7)
 
 static uint64_t *table(uint8_t *ram, uint64_t gfn)
 {
@@ -18,8 +19,10 @@ static uint64_t *table(uint8_t *ram, uint64_t gfn)
  * Identity map of the whole slot with 4 KiB pages.  A and D are set in
  * advance, so the CPU never writes the page tables; only --pt-writes does.
  * All address spaces share the PDPT, PDs and PTs; each has its own PML4.
+ * With MMIO_PAGE (--exits), the 2 MiB past the slot, in no memslot, are
+ * mapped too, by one large page: the guest's accesses there exit as MMIO.
  */
-static void build_page_tables(uint8_t *ram, const struct layout *l)
+static void build_page_tables(uint8_t *ram, const struct layout *l, int mmio_page)
 {
 	const uint64_t upper = PTE_P | PTE_W | PTE_A;
 	uint64_t i, *pdpt = table(ram, l->pdpt_gfn);
@@ -32,6 +35,9 @@ static void build_page_tables(uint8_t *ram, const struct layout *l)
 		table(ram, l->pd_gfn)[i] = gfn_to_gpa(l->pt_gfn + i) | upper;
 	for (i = 0; i < l->total_frames; i++)
 		table(ram, l->pt_gfn)[i] = gfn_to_gpa(i) | upper | PTE_D;
+	if (mmio_page && layout_has_mmio_page(l))
+		table(ram, l->pd_gfn)[l->pt_pages] = gfn_to_gpa(l->total_frames) |
+						       upper | PTE_PS | PTE_D;
 }
 
 /* A 16-byte system descriptor (64-bit TSS) at gdt[idx], gdt[idx + 1]. */
@@ -90,7 +96,7 @@ uint64_t image_build(uint8_t *ram, const struct layout *l,
 	struct guest_params *p = &sh->params;
 	uint64_t f, i, hz = tsc_khz * 1000;
 
-	build_page_tables(ram, l);
+	build_page_tables(ram, l, o->exits > 0);
 	build_gdt_idt(ram, l, o->vcpus);
 	memcpy(ram + gfn_to_gpa(l->code_gfn), __start_guest_text,
 	       guest_code_size());
@@ -149,6 +155,8 @@ uint64_t image_build(uint8_t *ram, const struct layout *l,
 	p->nphases = (uint32_t)o->pat.nphases;
 	p->fault = (uint32_t)o->fault;
 	p->fault_gva = gfn_to_gpa(l->total_frames);	/* past the slot: unmapped */
+	p->exits = (uint32_t)o->exits;
+	p->mmio_gva = o->exits ? gfn_to_gpa(l->total_frames) : 0;
 	for (i = 0; i < l->n_as; i++)
 		p->cr3[i] = gfn_to_gpa(l->pml4_gfn + i);
 	for (i = 0; i < GUEST_MAX_PHASES; i++)

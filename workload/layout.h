@@ -63,4 +63,10 @@ int layout_compute(struct layout *l, uint64_t data_frames, int vcpus, int n_as,
 /* "region kind=K gfn_start=A gfn_end=B" lines, each after `prefix`. */
 void layout_print(FILE *f, const struct layout *l, const char *prefix);
 
+/* Whether the PDs have an entry for the 2 MiB past the slot (--exits). */
+static inline int layout_has_mmio_page(const struct layout *l)
+{
+	return l->pt_pages < 512 * l->pd_pages;
+}
+
 #endif

@@ -63,6 +63,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "guest: --mem too large for the guest page tables\n");
 		return 2;
 	}
+	if (o.exits && !layout_has_mmio_page(&l)) {
+		fprintf(stderr, "guest: --exits: the guest's memory ends on a 1 GiB boundary, which leaves no page-directory entry for the MMIO page; pick another --mem\n");
+		return 2;
+	}
 	if (pattern_build(&o.pat, data_frames, o.seed, &m, err, sizeof(err))) {
 		fprintf(stderr, "guest: %s\n", err);
 		return 2;

@@ -57,6 +57,9 @@ static const char usage_text[] =
 "  --dry-run               print the layout, write --truth, do not run\n"
 "  --fault ud|pf|gp        vCPU 0 takes that exception after the warmup\n"
 "                          (tests the guest's exception report)\n"
+"  --exits N               vCPU 0 makes N of each after the warmup: port\n"
+"                          OUT, MMIO write, HLT, hypercall (known exits, for\n"
+"                          kvmstat); the report counts what the VMM saw\n"
 "  --help                  this text\n"
 "\n"
 "Output (stdout) is key=value lines: workload, region, memslot, running,\n"
@@ -66,7 +69,7 @@ enum {
 	OPT_MEM = 256, OPT_VCPUS, OPT_SECONDS, OPT_BACKING, OPT_NODE,
 	OPT_PATTERN, OPT_MIX, OPT_AS, OPT_SWITCH, OPT_PTW, OPT_SEED,
 	OPT_TRUTH, OPT_DIRTY, OPT_CHURN, OPT_KVMDEV, OPT_DRY, OPT_BATCH,
-	OPT_HELP, OPT_NOPREFAULT, OPT_WARMUP, OPT_INTERVAL, OPT_FAULT,
+	OPT_HELP, OPT_NOPREFAULT, OPT_WARMUP, OPT_INTERVAL, OPT_FAULT, OPT_EXITS,
 	OPT_REMAP, OPT_DEVSLOTS, OPT_DTOGGLE, OPT_QUIET = 'q',
 };
 
@@ -97,6 +100,7 @@ static const struct option longopts[] = {
 	{ "interval", required_argument, NULL, OPT_INTERVAL },
 	{ "quiet", no_argument, NULL, OPT_QUIET },
 	{ "fault", required_argument, NULL, OPT_FAULT },
+	{ "exits", required_argument, NULL, OPT_EXITS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -351,6 +355,10 @@ int parse_options(int argc, char **argv, struct options *o)
 				return -1;
 			}
 			break;
+		case OPT_EXITS:
+			if (parse_int("--exits", optarg, 0, 1000000, &o->exits))
+				return -1;
+			break;
 		case OPT_BATCH: {
 			int b;
 
@@ -390,6 +398,10 @@ int parse_options(int argc, char **argv, struct options *o)
 	}
 	if (o->remap && o->backing == BACKING_HUGETLB) {
 		fprintf(stderr, "guest: --remap does not work with --backing hugetlb\n");
+		return -1;
+	}
+	if (o->exits && o->fault) {
+		fprintf(stderr, "guest: --exits and --fault exclude each other (the MMIO page is where --fault pf reads)\n");
 		return -1;
 	}
 	if (o->quiet)

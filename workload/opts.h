@@ -38,6 +38,7 @@ struct options {
 	int quiet;			/* no region, tick, statistics lines */
 	unsigned batch;
 	int fault;			/* GUEST_FAULT_*: exception on purpose */
+	int exits;			/* --exits N: known exits of vCPU 0 */
 };
 
 /*

@@ -20,6 +20,9 @@ struct vcpu {
 	int started;
 	volatile pid_t tid;
 	int ok;			/* ended with GUEST_PORT_DONE */
+	/* The exits to this VMM, by KVM_EXIT_* (all ports, all MMIO). */
+	unsigned long long io_exits, mmio_exits, hlt_exits;
+	uint64_t mmio_gpa;	/* --exits: MMIO here is expected, else 0 */
 	char err[512];		/* why it ended otherwise */
 	char regs[512];		/* registers at a guest exception, or "" */
 };

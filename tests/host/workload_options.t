@@ -77,4 +77,13 @@ out=$("$G" --mem 4M --seconds 1 --kvm-dev /dev/null 2>&1); rc=$?
 is "$rc" 1 "not a KVM device: exit 1"
 like "$out" '/dev/null is not a KVM device' "not a KVM device: message"
 
+# --exits: known exits; refused with --fault, or where no MMIO page fits.
+bad 'exits -1: out of range|--exits' --exits -1
+bad 'exclude each other' --exits 10 --fault pf
+out=$("$G" --mem 1020M --exits 5 --dry-run 2>&1); rc=$?
+is "$rc" 2 "--exits on a slot that ends on 1 GiB: exit 2"
+like "$out" 'ends on a 1 GiB boundary' "... saying why"
+"$G" --mem 16M --exits 5 --dry-run >/dev/null 2>&1
+is "$?" 0 "--exits 5 on 16M: accepted"
+
 done_testing
