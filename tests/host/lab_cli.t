@@ -21,7 +21,7 @@ out=$(lab/run 2>&1)
 is $? 2 "lab/run without COMMAND exits 2"
 
 out=$(lab/stap no/such/script.stp 2>&1)
-ok $((! $?)) "lab/stap on a missing script fails"
+ok_if "$? != 0" "lab/stap on a missing script fails"
 like "$out" 'no such script' "and says so"
 out=$(lab/stap -p4 x.stp 2>&1)
 is $? 2 "lab/stap refuses -p (it chooses the pass itself)"
@@ -31,7 +31,7 @@ is "$(size_to_mib 2G)" 2048 "size_to_mib 2G"
 is "$(size_to_mib 1536M)" 1536 "size_to_mib 1536M"
 is "$(size_to_mib 1048576K)" 1024 "size_to_mib 1048576K"
 size_to_mib 2T >/dev/null
-ok $((! $?)) "size_to_mib rejects 2T"
+ok_if "$? != 0" "size_to_mib rejects 2T"
 
 out=$(make -s help)
 for t in all check experiment install clean help; do

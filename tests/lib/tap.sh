@@ -36,6 +36,31 @@ le() {
 		ok 1 "$3"; echo "#   got:  '$1'"; echo "#   want: <= $2"; fi
 }
 
+# gt GOT MIN DESCRIPTION: pass when the integer GOT is greater than MIN.
+gt() {
+	if [ "${1:-x}" -gt "$2" ] 2>/dev/null; then ok 0 "$3"; else
+		ok 1 "$3"; echo "#   got:  '$1'"; echo "#   want: > $2"; fi
+}
+
+# lt GOT MAX DESCRIPTION: pass when the integer GOT is less than MAX.
+lt() {
+	if [ "${1:-x}" -lt "$2" ] 2>/dev/null; then ok 0 "$3"; else
+		ok 1 "$3"; echo "#   got:  '$1'"; echo "#   want: < $2"; fi
+}
+
+# ok_if 'ARITHMETIC CONDITION' DESCRIPTION: pass when the condition, a
+# shell arithmetic expression, holds (is non-zero), as KUNIT_EXPECT_TRUE.
+# Write the condition that must hold: ok_if "${n:-0} >= 100" "has samples".
+# A failure prints the condition and the value of each name in it; an
+# expression that does not evaluate fails.
+ok_if() {
+	if (($1)) 2>/dev/null; then ok 0 "$2"; else
+		ok 1 "$2"; echo "#   false: $1"
+		_tap_names=$(printf '%s\n' "$1" | grep -oE '[A-Za-z_][A-Za-z0-9_]*' | sort -u)
+		[ -z "$_tap_names" ] || echo "#   where: $(for _tap_v in $_tap_names; do printf '%s=%s ' "$_tap_v" "${!_tap_v}"; done)"
+	fi
+}
+
 # like TEXT EXTENDED_REGEX DESCRIPTION
 like() {
 	if printf '%s\n' "$1" | grep -Eq -- "$2"; then ok 0 "$3"; else
