@@ -24,28 +24,16 @@ is() {
 		ok 1 "$3"; echo "#   got:  '$1'"; echo "#   want: '$2'"; fi
 }
 
-# ge GOT MIN DESCRIPTION: pass when the integer GOT is at least MIN.
-ge() {
-	if [ "${1:-x}" -ge "$2" ] 2>/dev/null; then ok 0 "$3"; else
-		ok 1 "$3"; echo "#   got:  '$1'"; echo "#   want: >= $2"; fi
-}
-
-# le GOT MAX DESCRIPTION: pass when the integer GOT is at most MAX.
-le() {
-	if [ "${1:-x}" -le "$2" ] 2>/dev/null; then ok 0 "$3"; else
-		ok 1 "$3"; echo "#   got:  '$1'"; echo "#   want: <= $2"; fi
-}
-
-# gt GOT MIN DESCRIPTION: pass when the integer GOT is greater than MIN.
-gt() {
-	if [ "${1:-x}" -gt "$2" ] 2>/dev/null; then ok 0 "$3"; else
-		ok 1 "$3"; echo "#   got:  '$1'"; echo "#   want: > $2"; fi
-}
-
-# lt GOT MAX DESCRIPTION: pass when the integer GOT is less than MAX.
-lt() {
-	if [ "${1:-x}" -lt "$2" ] 2>/dev/null; then ok 0 "$3"; else
-		ok 1 "$3"; echo "#   got:  '$1'"; echo "#   want: < $2"; fi
+# ge GOT MIN, gt GOT MIN, le GOT MAX, lt GOT MAX DESCRIPTION: pass when
+# the integer GOT is at least, greater than, at most, less than the bound
+# (as KUNIT_EXPECT_GE ...); a failure prints GOT and what was wanted.
+ge() { _tap_int "$1" -ge '>=' "$2" "$3"; }
+gt() { _tap_int "$1" -gt '>' "$2" "$3"; }
+le() { _tap_int "$1" -le '<=' "$2" "$3"; }
+lt() { _tap_int "$1" -lt '<' "$2" "$3"; }
+_tap_int() {
+	if [ "${1:-x}" "$2" "$4" ] 2>/dev/null; then ok 0 "$5"; else
+		ok 1 "$5"; echo "#   got:  '$1'"; echo "#   want: $3 $4"; fi
 }
 
 # ok_if 'ARITHMETIC CONDITION' DESCRIPTION: pass when the condition, a
