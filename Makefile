@@ -16,6 +16,11 @@ LAB_ABI ?= $(shell cat lab/cache/abi 2>/dev/null)
 LAB_KDIR := /lib/modules/$(LAB_ABI)/build
 
 PREFIX ?= /usr/local
+# The installed tools: each PATH here is installed as bin/eptscope-NAME
+# (NAME its file name), with its man page, found beside it by that name:
+# DIR/eptscope-NAME.1 or .8, into share/man/man1 or man8.
+TOOLS := workload/guest analysis/eptsample analysis/damon-capture \
+	analysis/histo analysis/hotness analysis/xval kvmstat/kvmstat
 TAPSET_DIR ?= /usr/share/systemtap/tapset/linux
 PROVE ?= prove --failures --comments
 # make experiment: E=NAME runs one experiment (or several, space-separated),
@@ -26,7 +31,7 @@ FRESH ?=
 HOST ?=
 
 .PHONY: all user kmods lab check check-host check-lab setup experiment \
-	install clean help
+	install tools clean help
 
 all: user kmods ## Build everything this machine can build; say what is skipped
 
@@ -78,12 +83,17 @@ check-lab: setup ## Run only the lab tests
 experiment: ## Run the experiments in the lab, setup included. E=name: only those; OUT=dir: a scratch run into dir; FRESH=1: record a fresh machine; HOST=1: on this host's own KVM (hardware figures, into results.host/)
 	@experiments/run --setup $(if $(FRESH),--fresh-machine) $(if $(HOST),--host) $(if $(OUT),--out '$(OUT)') $(E)
 
-install: all ## Install tools, tapsets, and the module (through DKMS if present)
+install: all ## Install tools, their man pages, tapsets, and the module (through DKMS if present)
 	@install -d $(DESTDIR)$(PREFIX)/bin
-	@for p in workload/guest analysis/eptsample analysis/damon-capture analysis/histo analysis/hotness analysis/xval kvmstat/kvmstat; do \
-		[ -x $$p ] && install -m 755 $$p $(DESTDIR)$(PREFIX)/bin/eptscope-$$(basename $$p) || true; \
+	@for p in $(TOOLS); do \
+		[ -x $$p ] || continue; \
+		n=eptscope-$$(basename $$p); \
+		install -m 755 $$p $(DESTDIR)$(PREFIX)/bin/$$n || exit 1; \
+		for m in $$(dirname $$p)/$$n.[18]; do \
+			[ -f $$m ] || continue; \
+			install -D -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man$${m##*.}/$$n.$${m##*.} || exit 1; \
+		done; \
 	done
-	@install -D -m 644 kvmstat/eptscope-kvmstat.8 $(DESTDIR)$(PREFIX)/share/man/man8/eptscope-kvmstat.8
 	@# stap searches its tapset directory and linux/ (and arch/version
 	@# subdirectories) but not other subdirectories: install into linux/,
 	@# with a prefix against name clashes.
@@ -106,6 +116,9 @@ clean: ## Remove build products (not the lab cache)
 		rm -f $$d/*.o $$d/*.ko $$d/*.mod $$d/*.mod.c $$d/.*.cmd $$d/modules.order $$d/Module.symvers; \
 	done
 	@rm -rf build
+
+tools: ## List the tools make install installs (their paths here)
+	@echo $(TOOLS)
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14

@@ -11,7 +11,7 @@
 #   exp_init                                  # $EXP_RESULTS_ROOT/NAME/ made empty
 #   exp_lab --shadow --vcpus 2 -- 'sh commands run in the lab VM'
 #   ...                                       # $EXP_OUT holds $LAB_OUT
-#   exp_check "$(awk ... )" "the claim, in words"
+#   exp_claim "the claim, in words" COMMAND ...  # holds when COMMAND exits 0
 #   exp_figure loads_per_switch 1.00 loads 0.05 "what it is"   # figures.tsv
 #   exp_plot experiments/NAME/plot.gp         # PNGs into the results folder
 #   exp_body <<'EOF' ... EOF                  # table and findings (markdown)
@@ -172,6 +172,8 @@ exp_lab() {
 
 # exp_check STATUS "CLAIM": records the claim; STATUS 0 (or "yes"/"true")
 # holds, anything else contradicts it. Every check goes into the README.
+# A condition is exp_claim's; exp_check is for a status already counted
+# (a loop's ok=0 ... || ok=1).
 exp_check() {
 	local st=$1 claim=$2
 	case $st in 0 | yes | true) st=0 ;; esac
@@ -181,6 +183,22 @@ exp_check() {
 	else
 		exp_fail "$claim"
 	fi
+}
+
+# exp_claim "CLAIM" COMMAND [ARG...]: the claim holds when COMMAND exits 0
+# (test/[, exp_awk_true, grep, a function...), as the selftests'
+# TEST_ASSERT: write the condition that must hold. One argument after the
+# claim is a condition of shell code, for one made of several commands
+# ('[ "$a" -ge 1 ] && ! grep -q ERROR "$log"'), evaluated as shunit2's
+# assertTrue does. Either runs in a subshell, so that a bad value fails the
+# check, not the experiment; a failure prints the condition on stderr.
+exp_claim() {
+	local _exp_claim=$1 _exp_st
+	shift
+	if [ $# -eq 1 ]; then (eval "$1"); else ("$@"); fi
+	_exp_st=$?
+	[ $_exp_st -eq 0 ] || echo "[$EXP_NAME] the condition: $([ $# -eq 1 ] && echo "$1" || printf '%q ' "$@")" >&2
+	exp_check $_exp_st "$_exp_claim"
 }
 
 # exp_fail "CLAIM": a claim the data contradicts.

@@ -84,7 +84,8 @@ for cmd in "$H -f delay" "$HN" "$X $T/s.txt" ; do
 done
 for cmd in "$H -f delay" "$HN" "$X $T/s.txt"; do
 	$cmd -o "$T/out.txt" "$T/missing" >/dev/null 2>&1
-	ok "$([ ! -e "$T/out.txt" ]; echo $?)" "$(tool "$cmd") -o FILE on a missing log: FILE is not created"
+	[ ! -e "$T/out.txt" ]
+	ok $? "$(tool "$cmd") -o FILE on a missing log: FILE is not created"
 	rm -f "$T/out.txt"
 done
 out=$($X "$T/missing" "$T/stap.log" 2>/dev/null); rc=$?

@@ -23,6 +23,14 @@ seq 1 100000 >"\$EXP_OUT/big.log"
 EXP_KEEP_MAX=1000 exp_keep "\$EXP_OUT/big.log"
 exp_check 0 "a claim that holds"
 exp_check "\$(exp_awk_true 'p >= 0.9' -v p=0.42; echo \$?)" "precision 0.42 >= 0.9"
+n=7 bad="1 2"
+exp_claim "a command that holds" [ "\$n" -ge 5 ]
+exp_claim "a command that fails" exp_awk_true 'p >= 0.9' -v p=0.5
+exp_claim "shell code that holds" '[ "\$n" = 7 ] && ! grep -q . /dev/null'
+exp_claim "shell code that fails" '[ "\$n" = 7 ] && [ "\$n" -gt 10 ]'
+exp_claim "a value that does not evaluate" '[ \$((bad + 1)) -gt 0 ]'
+exp_claim "a command that reads stdin" awk '\$1 == 3 { f = 1 } END { exit !f }' < <(printf '%s\\n' 1 3)
+echo "still running" >&2
 exp_body <<'B'
 | a | b |
 |---|---|
@@ -34,18 +42,27 @@ EXP_RESULTS_ROOT=$tmp/results "$tmp/exp/zz-demo/run" 2>"$tmp/err"
 st=$?
 R=$tmp/results/zz-demo
 is "$st" 1 "a contradicted claim makes the experiment fail"
+like "$(cat "$R/README.md")" '^- \[x\] a command that holds$' "exp_claim CLAIM COMMAND...: the claim holds when the command exits 0"
+like "$(cat "$R/README.md")" '^- \[ \] \*\*FAILED:\*\* a command that fails$' "... and fails when it exits non-zero"
+like "$(cat "$tmp/err")" 'the condition: exp_awk_true .*0\.9 -v p=0\.5 $' "... printing the command with its values"
+like "$(cat "$R/README.md")" '^- \[x\] shell code that holds$' "exp_claim CLAIM 'CODE': code that exits 0 holds"
+like "$(cat "$R/README.md")" '^- \[ \] \*\*FAILED:\*\* shell code that fails$' "... code that exits non-zero fails"
+like "$(cat "$tmp/err")" 'the condition: \[ "\$n" = 7 \] && \[ "\$n" -gt 10 \]$' "... printing the code"
+like "$(cat "$R/README.md")" '^- \[ \] \*\*FAILED:\*\* a value that does not evaluate$' "a value that breaks the condition fails the check"
+like "$(cat "$tmp/err")" '^still running$' "... not the experiment"
+like "$(cat "$R/README.md")" '^- \[x\] a command that reads stdin$' "exp_claim's command reads the caller's stdin"
 like "$(cat "$tmp/err")" 'CHECK FAILED: precision 0.42 >= 0.9' "... loudly, on stderr"
 like "$(cat "$R/README.md")" '^# zz-demo: a demonstration$' "the README is titled from the run script"
 like "$(cat "$R/README.md")" '^- \[x\] a claim that holds$' "a claim that holds is listed as checked"
 like "$(cat "$R/README.md")" '^- \[ \] \*\*FAILED:\*\* precision 0.42 >= 0.9$' "the failed claim is in the README"
-is "$(sed -n 3p "$R/README.md")" '**FAILED: 1 check(s) failed; the data contradicts these claims:**' "... whose first line under the title is a FAILED banner"
+is "$(sed -n 3p "$R/README.md")" '**FAILED: 4 check(s) failed; the data contradicts these claims:**' "... whose first line under the title is a FAILED banner"
 is "$(sed -n 5p "$R/README.md")" '- precision 0.42 >= 0.9' "... that lists the failed claim"
 like "$(cat "$R/README.md")" "^- Kernel ABI \(lab guest kernel\): $(lab_abi)$" "the README names the kernel ABI"
 like "$(cat "$R/README.md")" '^- QEMU: QEMU emulator version ' "... the QEMU version"
 like "$(cat "$R/README.md")" '^- Date: 20[0-9][0-9]-[0-9][0-9]-[0-9][0-9] ' "... and the date"
 like "$(cat "$R/README.md")" '^\| a \| b \|$' "the body is in the README"
 size=$(stat -c %s "$R/big.log")
-ok $((size <= 1100 ? 0 : 1)) "a raw log is cut to its bound ($size bytes)"
+ok_if 'size <= 1100' "a raw log is cut to its bound ($size bytes)"
 like "$(tail -n 1 "$R/big.log")" '^# \[cut by experiments/lib.sh: first [0-9]+ lines of 100000' "... and says so"
 is "$(sed -n 1p "$R/big.log")" 1 "... keeping its first lines"
 

@@ -59,9 +59,11 @@ after_title() { sed -n '3,6p' "$1"; }
 # ---- a complete passing run, on a fresh machine: the reference -------------------
 "$T/experiments/run" --setup --fresh-machine >"$tmp/out" 2>"$tmp/err"
 is "$?" 0 "a complete run of passing stubs succeeds"
-ok "$([ -f "$R/README.md" ] && [ -f "$R/aa-pass/README.md" ] && [ -f "$R/bb-check/README.md" ] && echo 0 || echo 1)" \
+[ -f "$R/README.md" ] && [ -f "$R/aa-pass/README.md" ] && [ -f "$R/bb-check/README.md" ]
+ok $? \
 	"... and writes results/: the index and each experiment's folder"
-ok "$([ ! -e "$T/results.staging" ] && [ ! -e "$T/results.failed" ] && echo 0 || echo 1)" "... leaving no staging or failed folder"
+[ ! -e "$T/results.staging" ] && [ ! -e "$T/results.failed" ]
+ok $? "... leaving no staging or failed folder"
 idx=$(cat "$R/README.md")
 unlike "$idx" 'FAILED' "... and its index says nothing failed"
 like "$idx" '^\| \[bb-check\]\(bb-check/README.md\) \| passed \| [0-9]+ \|$' "... with a row per experiment"
@@ -89,7 +91,8 @@ is "$(cat "$tmp/scratch/bb-check/mark.txt" 2>/dev/null)" scratch "... writing it
 like "$(cat "$tmp/scratch/README.md" 2>/dev/null)" '^- Command: `experiments/run --out .*` \(all experiments; a scratch run\)$' "... with its own index"
 "$T/experiments/run" --out "$R/x" >/dev/null 2>"$tmp/err"
 is "$?" 2 "--out inside results/ is refused"
-ok "$([ ! -e "$R/x" ] && echo 0 || echo 1)" "... before it makes the folder"
+[ ! -e "$R/x" ]
+ok $? "... before it makes the folder"
 echo "# a README of somebody's" >"$tmp/other.md"
 mkdir -p "$tmp/other" && cp "$tmp/other.md" "$tmp/other/README.md"
 "$T/experiments/run" --out "$tmp/other" >/dev/null 2>"$tmp/err"
@@ -123,7 +126,8 @@ like "$(cat "$R/aa-pass/figures.tsv")" $'^ratio\t0.52\t' "... replaces its exper
 like "$(grep '^| \[aa-pass\]' "$R/README.md")" '\| passed \| [0-9]+ \(run again alone, 20[0-9-]+ [0-9:]+ UTC, source [^)]+\) \|$' "... and its row, marked as run alone"
 is "$(grep '^| \[bb-check\]' "$R/README.md")" "$bb_row" "... and no other row"
 is "$(cat "$R/bb-check/mark.txt")" first "... nor another experiment's results"
-ok "$([ ! -e "$F" ] && echo 0 || echo 1)" "... and removes the stale results.failed/"
+[ ! -e "$F" ]
+ok $? "... and removes the stale results.failed/"
 
 # ---- compare ----------------------------------------------------------------------
 # compared VAR=VALUE...: a scratch run of aa-pass with that environment,

@@ -24,7 +24,7 @@ is $? 2 "lab/run COMMAND without -- exits 2"
 like "$out" "^lab/run: .*'true'.* after '--' \\(lab/run \\[options\\] -- true" "... and shows where COMMAND goes"
 
 out=$(lab/stap no/such/script.stp 2>&1)
-ok $((! $?)) "lab/stap on a missing script fails"
+ok_if "$? != 0" "lab/stap on a missing script fails"
 like "$out" 'no such script' "and says so"
 out=$(lab/stap -p4 x.stp 2>&1)
 is $? 2 "lab/stap refuses -p (it chooses the pass itself)"
@@ -34,7 +34,7 @@ is "$(size_to_mib 2G)" 2048 "size_to_mib 2G"
 is "$(size_to_mib 1536M)" 1536 "size_to_mib 1536M"
 is "$(size_to_mib 1048576K)" 1024 "size_to_mib 1048576K"
 size_to_mib 2T >/dev/null
-ok $((! $?)) "size_to_mib rejects 2T"
+ok_if "$? != 0" "size_to_mib rejects 2T"
 
 out=$(make -s help)
 for t in all check experiment install clean help; do

@@ -53,7 +53,10 @@ like "$dir" '/usr/share/systemtap/tapset/linux$' "make install puts the tapsets 
 # machine's own trees, alone.
 out=$(make -s install DESTDIR="$tmp/stage" 2>&1)
 like "$out" 'not installing the module through DKMS: DESTDIR is set' "make install DESTDIR=... does not run DKMS"
-ok "$([ -x "$tmp/stage/usr/local/bin/eptscope-hotness" ]; echo $?)" "... and stages the tools under DESTDIR"
+[ -x "$tmp/stage/usr/local/bin/eptscope-hotness" ]
+ok $? "... and stages the tools under DESTDIR"
+[ -f "$tmp/stage/usr/local/share/man/man1/eptscope-hotness.1" ] && [ -f "$tmp/stage/usr/local/share/man/man8/eptscope-kvmstat.8" ]
+ok $? "... with their man pages (tests/host/man_pages.t checks each)"
 cp -r /usr/share/systemtap/tapset "$tmp/ts"
 for t in tapsets/*.stp; do cp "$t" "$tmp/ts/linux/eptscope_$(basename "$t")"; done
 (cd "$tmp" && SYSTEMTAP_TAPSET=$tmp/ts stap -r "$abi" -g -p2 "$EPTSCOPE_ROOT/stp/ept_hot.stp" -x 1 >/dev/null 2>"$tmp/err")

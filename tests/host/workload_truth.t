@@ -29,13 +29,15 @@ is "$(awk '/^[0-9]/ && $4 == 1 { print $3; exit }' "$t/hc")" "$(awk 'BEGIN { pri
 is "$(awk '/^[0-9]/ && $4 == 0 { print $3; exit }' "$t/hc")" "$(awk 'BEGIN { printf "%.12g", 0.1 / (65536 - 6554) }')" \
 	"each cold frame: 0.1/58982"
 # Scattered: the hot frames are not simply the first ones.
-ok "$(awk '/^[0-9]/ && $4 == 1 && $1 >= 6554 { f = 1 } END { exit !f }' "$t/hc"; echo $?)" "hot set is scattered by default"
+awk '/^[0-9]/ && $4 == 1 && $1 >= 6554 { f = 1 } END { exit !f }' "$t/hc"
+ok $? "hot set is scattered by default"
 
 # Reproducible with a seed, different with another.
 "$G" --mem 256M --pattern hotcold:hot=10%,p=0.9 --dry-run --truth "$t/hc2" >/dev/null
 "$G" --mem 256M --pattern hotcold:hot=10%,p=0.9 --seed 2 --dry-run --truth "$t/hc3" >/dev/null
 is "$(awk '/^[0-9]/' "$t/hc" | md5sum)" "$(awk '/^[0-9]/' "$t/hc2" | md5sum)" "same seed, same truth"
-ok "$(cmp -s <(awk '/^[0-9]/' "$t/hc") <(awk '/^[0-9]/' "$t/hc3"); [ $? -ne 0 ]; echo $?)" "other seed, other hot set"
+! cmp -s <(awk '/^[0-9]/' "$t/hc") <(awk '/^[0-9]/' "$t/hc3")
+ok $? "other seed, other hot set"
 
 # Contiguous: frames 0..nhot-1.  16M = 4096 frames, 25% = 1024.
 "$G" --mem 16M --pattern hotcold:hot=25%,p=1,contiguous --dry-run --truth "$t/c" >/dev/null
@@ -55,7 +57,8 @@ done
 is "$(sumshare "$t/z")" 1.000000 "zipf: shares sum to 1"
 want=$(awk 'BEGIN { for (k = 1; k <= 1024; k++) h += k ^ -1.1; printf "%.6g %.6g", 1 / h, 2 ^ -1.1 / h }')
 is "$(awk '/^[0-9]/ && $1 < 2 { printf "%s%.6g", (NR > 0 && $1 ? " " : ""), $3 }' "$t/z")" "$want" "zipf: top two shares"
-ok "$(awk '/^[0-9]/ { if (seen && $3 > prev + 1e-15) bad = 1; prev = $3; seen = 1 } END { exit bad }' "$t/z"; echo $?)" \
+awk '/^[0-9]/ { if (seen && $3 > prev + 1e-15) bad = 1; prev = $3; seen = 1 } END { exit bad }' "$t/z"
+ok $? \
 	"zipf contiguous: shares fall with the frame number"
 want=$(awk 'BEGIN { for (k = 1; k <= 1024; k++) { w[k] = k ^ -1.1; h += w[k] } for (k = 1; k <= 1024; k++) { c += w[k] / h; if (c >= 0.9 - 1e-12) { print k; exit } } }')
 is "$(hdr "$t/z" hot_frames)" "$want" "zipf: hot set = top ranks covering 90% ($want)"

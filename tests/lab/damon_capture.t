@@ -48,7 +48,8 @@ slot_pages=$(sed -n 's/^# memslot .* pages=\([0-9]*\)$/\1/p' "$O/con.log" | awk 
 ge "${frames:-0}" 1638 "DAMON saw accesses in at least the hot set's 1638 frames (${frames:-none})"
 le "${frames:-99999999}" "$slot_pages" "... and its regions fall in the memslots' $slot_pages guest frames"
 read -r p r <<<"$(sed -n 's/^precision=\([0-9.]*\) recall=\([0-9.]*\) .*/\1 \2/p' "$tmp/con.score")"
-ok "$(awk -v p="${p:-0}" 'BEGIN { exit !(p >= 0.9) }'; echo $?)" \
+awk -v p="${p:-0}" 'BEGIN { exit !(p >= 0.9) }'
+ok $? \
 	"a contiguous hot set: DAMON's view, placed through the memslots, finds it (precision ${p:-?} >= 0.9, recall ${r:-?})"
 diag "the scattered reference hot set, DAMON's defaults, 8 s: $(grep '^precision=' "$tmp/sca.score")"
 is "$(cat "$O/notkvm.erc" 2>/dev/null)" 1 "a process that runs no VM: exit 1"

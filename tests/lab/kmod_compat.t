@@ -24,7 +24,7 @@ ok $st "the original-API client runs in the lab"
 [ $st -eq 0 ] || sed 's/^/# /' "$tmp/run.log" | tail -n 20
 
 n=$(grep -c '^gfn = [0-9a-f]*, wxr = [0-7]$' "$tmp/compat.out")
-ok $((${n:-0} < 100)) "it prints samples in the README's format ($n)"
+ok_if "${n:-0} >= 100" "it prints samples in the README's format ($n)"
 bad=$(grep -vc '^gfn = [0-9a-f]*, wxr = [0-7]$' "$tmp/compat.out")
 is "$bad" 0 "every line is a well-formed sample"
 end=$(sed -n 's/^memslot slot=0 .* gfn_end=\([0-9]*\) .*/\1/p' "$tmp/guest.out")

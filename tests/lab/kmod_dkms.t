@@ -15,7 +15,8 @@ st=$?
 ok $st "dkms builds kvm-ept-sample for $abi"
 [ $st -eq 0 ] || tail -n 20 "$tmp/log" | sed 's/^/# /'
 ko=$(find "$tmp/dkms" -path "*/$abi/*" -name 'kvm_ept_sample.ko*' | head -n 1)
-ok $([ -n "$ko" ]; echo $?) "the built module is in the DKMS tree"
+[ -n "$ko" ]
+ok $? "the built module is in the DKMS tree"
 mkdir -p build/dkms-test
 cp "$ko" build/dkms-test/kvm_ept_sample.ko 2>/dev/null
 out=$(lab/run -- sh -c 'insmod build/dkms-test/kvm_ept_sample.ko && ls /proc/kvm_ept_sample && rmmod kvm_ept_sample && echo unloaded' 2>&1)

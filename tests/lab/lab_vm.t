@@ -20,7 +20,7 @@ is "$(printf '%s\n' "$out" | tr '\n' ' ')" "2 2 " "two NUMA nodes and two CPUs"
 
 lab/run -- false >/dev/null 2>&1
 st=$?
-ok $((st == 0)) "lab/run -- false exits non-zero (got $st)"
+ok_if 'st != 0' "lab/run -- false exits non-zero (got $st)"
 lab/run -- sh -c 'exit 7' >/dev/null 2>&1
 is $? 7 "lab/run passes COMMAND's exit status through"
 

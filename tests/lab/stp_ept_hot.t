@@ -52,7 +52,7 @@ like "$(cat "$O/hot.out")" '^ept_hot: pid [0-9]+: no session samples this VM: st
 tables=$(grep -c '^ept_hot: pid [0-9]* t=[0-9]* s: ' "$O/hot.out")
 # How many 5 s tables fit in the 20 s run depends on how fast staprun
 # starts under load; that at least one came during the run does not.
-ok $(( tables >= 1 ? 0 : 1 )) "a table every 5 s while the guest runs ($tables)"
+ok_if 'tables >= 1' "a table every 5 s while the guest runs ($tables)"
 like "$(cat "$O/hot.out")" '^ept_hot: pid [0-9]+ t=[0-9]+ s: .*; top 30 by estimated rate of the [0-9]+ frames with at least 2 samples$' \
 	"each table's header says how many frames have MIN (2) samples"
 # A table (header, column line) is followed by rows, or says why it has none.
@@ -74,7 +74,7 @@ sed -n '/^ept_hot: pid [0-9]* final:/,/^xval/p' "$O/hot.out" | gawk -v d="$data"
 	g = strtonum($1); if (g < d) print g }' | head -n 10 >"$tmp/top"
 ntop=$(wc -l <"$tmp/top")
 inhot=$(sort -u "$tmp/top" | comm -12 - "$tmp/hot" | wc -l)
-ok $(( ntop >= 5 ? 0 : 1 )) "the final table ranks data frames ($ntop of the top 10 data frames)"
+ok_if 'ntop >= 5' "the final table ranks data frames ($ntop of the top 10 data frames)"
 is "$inhot" "$ntop" "ept_hot's top data frames lie in the truth's hot set ($inhot of $ntop)"
 rows=$(sed -n '/final:/,/^xval/p' "$O/hot.out" | awk '$1 ~ /^0x/ && ($4 + $5 + $6 != $3 || $9 < 1)' | wc -l)
 is "$rows" 0 "each row: r + w + x = samples, and at least one TDP fault seen"
@@ -86,7 +86,7 @@ tf=$(sed -n 's/.*tapset_first_faults=\([0-9]*\).*/\1/p' <<<"$x")
 sk=$(sed -n 's/.*skipped_probes=\([0-9]*\)).*/\1/p' <<<"$x")
 late=$(sed -n 's/.* late=\([0-9]*\) .*/\1/p' <<<"$x")
 lost=$(sed -n 's/.* unarmed=\([0-9]*\) unconfirmed=\([0-9]*\) .*/\1 + \2/p' <<<"$x")
-ok $(( ${ms:-0} >= 1000 ? 0 : 1 )) "on a real number of samples ($ms)"
+ok_if "${ms:-0} >= 1000" "on a real number of samples ($ms)"
 # Exact agreement: every probe ran (skipped_probes=0), and the module's
 # samples are exactly the first TDP faults on armed units.
 is "${sk:-none}" 0 "SystemTap skipped no probe (skipped_probes=${sk:-none})"

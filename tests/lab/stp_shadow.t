@@ -43,16 +43,16 @@ O=$tmp/out
 
 # root_hpa: a report per second with a line for each vCPU.
 reports=$(grep -c '^root_hpa t=[0-9]* pid=[0-9]* vcpus=2 zaps=0$' "$O/root.out")
-ok $(( reports >= 2 ? 0 : 1 )) "root_hpa: reports for the VM's 2 vCPUs ($reports)"
+ok_if 'reports >= 2' "root_hpa: reports for the VM's 2 vCPUs ($reports)"
 for v in 0 1; do
 	n=$(grep -c "^vcpu\[$v\] root_hpa [0-9a-f]* loads=[0-9]* switches=[0-9]* pgd=[0-9a-f]* hits=[0-9]* misses=[0-9]*$" "$O/root.out")
 	is "$n" "$reports" "root_hpa: vCPU $v is in every report"
 	bad=$(grep "^vcpu\[$v\] root_hpa" "$O/root.out" | awk '$3 == "ffffffffffffffff" || $3 == "0"' | wc -l)
-	ok $(( bad * 2 <= n ? 0 : 1 )) "root_hpa: vCPU $v mostly has a valid root ($bad of $n invalid)"
+	ok_if 'bad * 2 <= n' "root_hpa: vCPU $v mostly has a valid root ($bad of $n invalid)"
 	distinct=$(grep "^vcpu\[$v\] root_hpa" "$O/root.out" | awk '{ print $3 }' | sort -u | wc -l)
-	ok $(( distinct >= 2 ? 0 : 1 )) "root_hpa: vCPU $v's root changes as the guest switches CR3 ($distinct roots)"
+	ok_if 'distinct >= 2' "root_hpa: vCPU $v's root changes as the guest switches CR3 ($distinct roots)"
 	loads=$(grep "^vcpu\[$v\] root_hpa" "$O/root.out" | sed 's/.*loads=\([0-9]*\).*/\1/' | awk '{ s += $1 } END { print s + 0 }')
-	ok $(( loads > 0 ? 0 : 1 )) "root_hpa: vCPU $v's kvm_mmu_load calls are counted ($loads)"
+	ok_if 'loads > 0' "root_hpa: vCPU $v's kvm_mmu_load calls are counted ($loads)"
 done
 # The VM's summary: 8 address spaces, 8 roots, each for one guest CR3;
 # in each report, vCPUs on the same CR3 have the same root.
@@ -65,7 +65,7 @@ bad=$(awk '/^root_hpa t=/ { n = 0 } /^vcpu\[/ { r[n] = "r" $3; p = $0; sub(/.*pg
 	if (n == 2 && r[0] != "rffffffffffffffff" && r[1] != "rffffffffffffffff" && ((g[0] == g[1]) != (r[0] == r[1]))) print }' "$O/root.out" | wc -l)
 # (a report reads the vCPUs one after the other while they switch: one
 # report may catch a vCPU mid-switch)
-ok $(( bad <= 1 ? 0 : 1 )) "root_hpa: two vCPUs share a root exactly when they share a guest CR3 ($bad reports disagree)"
+ok_if 'bad <= 1' "root_hpa: two vCPUs share a root exactly when they share a guest CR3 ($bad reports disagree)"
 sed -n '1,6p' "$O/root.out" | sed 's/^/# /'
 
 # mmu_load: totals rise with the switch rate.
@@ -75,7 +75,7 @@ for r in 0 200 1000; do
 	sw=$(grep '^vcpu id=' "$O/load.$r.out" | sed 's/.*cr3_switches=\([0-9]*\).*/\1/' | awk '{ s += $1 } END { print s + 0 }')
 	diag "mmu_load: switch rate $r: loads=${L[$r]:-none} cr3_switches=$sw"
 done
-ok $(( ${L[0]:-0} < ${L[200]:-0} && ${L[200]:-0} < ${L[1000]:-0} ? 0 : 1 )) \
+ok_if "${L[0]:-0} < ${L[200]:-0} && ${L[200]:-0} < ${L[1000]:-0}" \
 	"mmu_load: loads rise with the switch rate (0: ${L[0]}, 200: ${L[200]}, 1000: ${L[1000]})"
 like "$(cat "$O/load.1000.out")" '^mmu_load t=[0-9]+ seconds=[0-9]+ loads=[0-9]+ per_s_min=' "mmu_load: a report line"
 like "$(cat "$O/load.1000.out")" '^ *[0-9]+ \|@+ +[0-9]+$' "mmu_load: @hist_linear of loads per second"
@@ -86,7 +86,7 @@ like "$vm" '^mmu_load vm pid=[0-9]+ ms=[0-9]+ loads=[0-9]+ per_s=[0-9]+ new_pgd=
 vl=$(echo "$vm" | sed 's/.* loads=\([0-9]*\) .*/\1/') vp=$(echo "$vm" | sed 's/.* new_pgd=\([0-9]*\) .*/\1/') vh=$(echo "$vm" | sed 's/.* hits=\([0-9]*\) .*/\1/')
 # (a probe skipped under TCG's lock timeouts loses one count on either side)
 sk=$(sed -n 's/.*skipped probes: \([0-9]*\).*/\1/p' "$O/load.1000.out"); sk=${sk:-0}
-ok $(( ${vp:-0} > 0 && ${vh:-1} == 0 && ${vl:-0} + sk >= ${vp:-0} && ${vl:-0} <= ${vp:-0} + 4 + sk ? 0 : 1 )) \
+ok_if "${vp:-0} > 0 && ${vh:-1} == 0 && ${vl:-0} + sk >= ${vp:-0} && ${vl:-0} <= ${vp:-0} + 4 + sk" \
 	"mmu_load: with 8 address spaces every CR3 switch that reaches KVM is a load (loads=$vl new_pgd=$vp hits=$vh skipped=$sk)"
 like "$(cat "$O/load.1000.out")" '^vm pid=[0-9]+ loads per second:$' "mmu_load: the VM's loads per second"
 
@@ -104,7 +104,7 @@ dfs() { # reads "levels=a,b,c" lines; prints the bad ones
 		if (bad) print }'
 }
 walks=$(grep -c '^walk n=' "$O/pages.out")
-ok $(( walks >= 5 ? 0 : 1 )) "mmu_pages: unsync walks seen ($walks)"
+ok_if 'walks >= 5' "mmu_pages: unsync walks seen ($walks)"
 is "$(grep '^walk n=' "$O/pages.out" | dfs | wc -l)" 0 "mmu_pages: every list's levels form a valid depth-first order"
 like "$(cat "$O/pages.out")" '^SP Level:  4  3  2  1' "mmu_pages: the study's table, from a level-4 root down to a leaf"
 grep '^walk n=' "$O/pages.out" | sed 's/.*levels=//' | sort | uniq -c | sort -rn | head -n 5 | sed 's/^/# /'
@@ -112,7 +112,7 @@ grep '^walk n=' "$O/pages.out" | sed 's/.*levels=//' | sort | uniq -c | sort -rn
 # zap_unsync: each path is the chain of nearest earlier entries one level
 # up from the leaf, ending at the walk's first entry (the zapped page).
 paths=$(grep -c '^path walk=' "$O/zap.out")
-ok $(( paths >= 1 ? 0 : 1 )) "zap_unsync: paths inside mmu_zap_unsync_children ($paths)"
+ok_if 'paths >= 1' "zap_unsync: paths inside mmu_zap_unsync_children ($paths)"
 bad=$(awk '
 	/^pages walk=/ { split($0, f, " "); w = f[2]; sub(/walk=/, "", w)
 		lv = $0; sub(/.*levels=/, "", lv); sub(/ .*/, "", lv); nl[w] = split(lv, L, ",")

@@ -43,11 +43,13 @@ for v in 0 1; do
 	line=$(grep "^vcpu id=$v " <<<"$o")
 	like "$line" "^vcpu id=$v tid=[0-9]+ accesses=[0-9]+ .*seconds=[0-9.]+ rate=[0-9]+ " "vCPU $v throughput line"
 	rate=$(f "$line" rate) secs=$(f "$line" seconds)
-	ok "$([ "${rate:-0}" -gt 1000 ] && echo 0 || echo 1)" "vCPU $v: rate $rate accesses/s > 1000"
-	ok "$(awk -v s="$secs" 'BEGIN { exit !(s > 4.5 && s < 6) }'; echo $?)" "vCPU $v: measured $secs s of guest time"
+	gt "${rate:-0}" 1000 "vCPU $v: rate $rate accesses/s > 1000"
+	awk -v s="$secs" 'BEGIN { exit !(s > 4.5 && s < 6) }'
+	ok $? "vCPU $v: measured $secs s of guest time"
 	reads=$(f "$line" reads) writes=$(f "$line" writes) acc=$(f "$line" accesses)
 	is "$((reads + writes))" "$acc" "vCPU $v: reads + writes = accesses"
-	ok "$(awk -v r="$reads" -v a="$acc" 'BEGIN { exit !(r / a > 0.67 && r / a < 0.73) }'; echo $?)" \
+	awk -v r="$reads" -v a="$acc" 'BEGIN { exit !(r / a > 0.67 && r / a < 0.73) }'
+	ok $? \
 		"vCPU $v: read share $(awk -v r="$reads" -v a="$acc" 'BEGIN { printf "%.3f", r / a }') ~ 0.70"
 done
 like "$o" '^vcpu_thread id=1 tid=[0-9]+$' "names the vCPU threads"
@@ -68,7 +70,7 @@ o=$(cat "$out/churn.out")
 like "$o" '^memslot slot=1 .* churn=1 interval_ms=50$' "extra memslot printed"
 line=$(grep '^slot_churn ' <<<"$o")
 adds=$(f "$line" adds)
-ok "$([ "${adds:-0}" -ge 5 ] && echo 0 || echo 1)" "slot 1 added and removed repeatedly ($line)"
+ge "${adds:-0}" 5 "slot 1 added and removed repeatedly ($line)"
 is "$(f "$line" failed)" 0 "no memslot change failed"
 
 # --- backings ---
@@ -76,7 +78,7 @@ is "$(cat "$out/thp.rc")" 0 "--backing thp run exits 0"
 like "$(cat "$out/thp.out")" '^vm_stat\.pages_2m=[1-9]' "thp: KVM maps 2M pages"
 is "$(cat "$out/shared.rc")" 0 "--backing shared, 3 vCPUs, zipf with execute accesses"
 line=$(grep '^vcpu id=2 ' "$out/shared.out")
-ok "$([ "$(f "$line" execs)" -gt 0 ] && echo 0 || echo 1)" "execute accesses ran ($(f "$line" execs))"
+gt "$(f "$line" execs)" 0 "execute accesses ran ($(f "$line" execs))"
 
 # --- --quiet: no region, tick or statistics lines; the report stays ---
 is "$(cat "$out/quiet.rc")" 0 "--quiet run exits 0"
@@ -87,9 +89,11 @@ is "$(grep -c '^vcpu id=' <<<"$o")" 2 "--quiet: one vcpu line per vCPU"
 le "$(wc -l <<<"$o")" 10 "--quiet: at most 10 lines for 2 vCPUs ($(wc -l <<<"$o"))"
 
 # --- errors, in the lab ---
-ok "$([ "$(cat "$out/node.rc")" -ne 0 ] && echo 0 || echo 1)" "--node 7 fails"
+[ "$(cat "$out/node.rc")" -ne 0 ]
+ok $? "--node 7 fails"
 like "$(cat "$out/node.err")" 'no such NUMA node' "--node 7: clear message"
-ok "$([ "$(cat "$out/nokvm.rc")" -ne 0 ] && echo 0 || echo 1)" "missing KVM device fails"
+[ "$(cat "$out/nokvm.rc")" -ne 0 ]
+ok $? "missing KVM device fails"
 like "$(cat "$out/nokvm.err")" 'cannot open /dev/nokvm' "missing KVM device: clear message"
 
 # --- guest exceptions: the IDT reports them instead of a triple fault ---

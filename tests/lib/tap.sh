@@ -24,16 +24,29 @@ is() {
 		ok 1 "$3"; echo "#   got:  '$1'"; echo "#   want: '$2'"; fi
 }
 
-# ge GOT MIN DESCRIPTION: pass when the integer GOT is at least MIN.
-ge() {
-	if [ "${1:-x}" -ge "$2" ] 2>/dev/null; then ok 0 "$3"; else
-		ok 1 "$3"; echo "#   got:  '$1'"; echo "#   want: >= $2"; fi
+# ge GOT MIN, gt GOT MIN, le GOT MAX, lt GOT MAX DESCRIPTION: pass when
+# the integer GOT is at least, greater than, at most, less than the bound
+# (as KUNIT_EXPECT_GE ...); a failure prints GOT and what was wanted.
+ge() { _tap_int "$1" -ge '>=' "$2" "$3"; }
+gt() { _tap_int "$1" -gt '>' "$2" "$3"; }
+le() { _tap_int "$1" -le '<=' "$2" "$3"; }
+lt() { _tap_int "$1" -lt '<' "$2" "$3"; }
+_tap_int() {
+	if [ "${1:-x}" "$2" "$4" ] 2>/dev/null; then ok 0 "$5"; else
+		ok 1 "$5"; echo "#   got:  '$1'"; echo "#   want: $3 $4"; fi
 }
 
-# le GOT MAX DESCRIPTION: pass when the integer GOT is at most MAX.
-le() {
-	if [ "${1:-x}" -le "$2" ] 2>/dev/null; then ok 0 "$3"; else
-		ok 1 "$3"; echo "#   got:  '$1'"; echo "#   want: <= $2"; fi
+# ok_if 'ARITHMETIC CONDITION' DESCRIPTION: pass when the condition, a
+# shell arithmetic expression, holds (is non-zero), as KUNIT_EXPECT_TRUE.
+# Write the condition that must hold: ok_if "${n:-0} >= 100" "has samples".
+# A failure prints the condition and the value of each name in it; an
+# expression that does not evaluate fails.
+ok_if() {
+	if (($1)) 2>/dev/null; then ok 0 "$2"; else
+		ok 1 "$2"; echo "#   false: $1"
+		_tap_names=$(printf '%s\n' "$1" | grep -oE '[A-Za-z_][A-Za-z0-9_]*' | sort -u)
+		[ -z "$_tap_names" ] || echo "#   where: $(for _tap_v in $_tap_names; do printf '%s=%s ' "$_tap_v" "${!_tap_v}"; done)"
+	fi
 }
 
 # like TEXT EXTENDED_REGEX DESCRIPTION
