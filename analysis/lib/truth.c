@@ -2,6 +2,7 @@
 /* truth.c - ground-truth file parser and loader (see truth.h). */
 #include "truth.h"
 
+#include <err.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -263,4 +264,35 @@ void truth_free(struct truth *t)
 	free(t->phases);
 	t->phases = NULL;
 	t->nphases = 0;
+}
+
+void truth_load_phased(struct truth *t, const char *path,
+		       struct truth_phasing *ph)
+{
+	if (truth_load(t, path))
+		err(2, "%s", path);
+	bad_report(&t->bad, stderr, path);
+	if (!t->nphases)
+		errx(2, "%s: no ground-truth lines", path);
+	if (t->nphases > 1 && !ph->have_phase && !ph->phase_len &&
+	    t->phase_seconds > 0)
+		ph->phase_len = (uint64_t)(t->phase_seconds * 1e9);
+	if (t->nphases > 1 && !ph->have_phase && !ph->phase_len)
+		errx(2, "%s has %u phases and no '# phase_seconds=': "
+		     "give --phase or --phase-length", path, t->nphases);
+}
+
+long truth_window_phase(const struct truth_phasing *ph, uint64_t t0,
+			uint64_t start, uint64_t end)
+{
+	uint64_t mid;
+
+	if (ph->have_phase)
+		return ph->phase;
+	if (!ph->phase_len)
+		return 0;	/* single-phase truth (checked at load) */
+	mid = start + (end - start) / 2;
+	if (mid < t0)
+		return 0;
+	return (long)((mid - t0) / ph->phase_len);
 }

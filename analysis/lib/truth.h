@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * truth.h - the ground-truth file of workload/guest, used by hotness to
- * score its hot set. '#' comment lines, then one line per frame and
+ * truth.h - the ground-truth file of workload/guest, used by hotness,
+ * wss and heatmap to score their estimates. '#' comment lines, then one line per frame and
  * phase, in either of two forms:
  *   phase=<p> gfn=0x<hex> share=<float> hot=<0|1>
  *   <gfn> <phase> <share> <hot>          (columns, as workload/guest
@@ -58,5 +58,23 @@ int truth_load_mem(struct truth *t, const void *data, size_t len);
 const struct truth_row *truth_find(const struct truth *t, uint32_t p,
 				   uint64_t gfn);
 void truth_free(struct truth *t);
+
+/* How time windows meet the truth's phases: every window compared with
+ * one fixed phase, or phase P covering [t0 + P*len, t0 + (P+1)*len). */
+struct truth_phasing {
+	int have_phase;
+	uint32_t phase;
+	uint64_t phase_len;	/* ns; 0: from the file, or one phase */
+};
+/* Load PATH for a program's -g option and settle PH (the phase length
+ * from its '# phase_seconds=' when PH gives none); malformed lines are
+ * reported on stderr. Exits 2 on an unreadable file, one without data
+ * lines, or several phases and no way to tell them apart. */
+void truth_load_phased(struct truth *t, const char *path,
+		       struct truth_phasing *ph);
+/* The phase window [START, END) is compared with: the one holding its
+ * middle. */
+long truth_window_phase(const struct truth_phasing *ph, uint64_t t0,
+			uint64_t start, uint64_t end);
 
 #endif
