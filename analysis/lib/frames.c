@@ -197,32 +197,44 @@ double frames_rate(const struct frames *w, size_t i, enum frames_est est,
 	return (double)n / secs;
 }
 
+/* E[(1 - p)^a] for p ~ Beta(al, be). */
+static double beta_moment(double al, double be, double a)
+{
+	return exp(lgamma(be + a) + lgamma(al + be) - lgamma(be) -
+		   lgamma(al + be + a));
+}
+
 double frames_touched_within(const struct frames *w, size_t i, double tau,
 			     double *var)
 {
 	const struct frame_obs *f = &w->fs[i];
+	double m1, m2;
 
 	if (abit_only(f)) {
-		double n = (double)f->ab_obs, k = (double)f->ab_touched;
-		double a = tau * 1e9 * n / (double)f->ab_isum;	/* tau / I */
-		double p = k / n, q = (k + 0.5) / (n + 1.0);
-		double d = a * pow(1 - q, a - 1);
+		/* p = 1 - exp(-rate * I), I the mean interval: untouched
+		 * for tau with probability (1 - p)^(tau / I). */
+		double al = f->ab_touched + 0.5;
+		double be = (double)(f->ab_obs - f->ab_touched) + 0.5;
+		double a = tau * 1e9 * (double)f->ab_obs / (double)f->ab_isum;
 
-		*var = d * d * q * (1 - q) / n;
-		return 1 - pow(1 - p, a);
-	} else {
-		double e = frame_exposure(w, i) / 1e9, n = (double)f->n;
-		double lam, d;
-
-		if (e <= 0) {
+		if (!f->ab_isum) {
 			*var = 0;
-			return n ? 1 : -1;	/* accesses with no delay */
+			return f->ab_touched ? 1 : 0;
 		}
-		lam = n / e;
-		d = tau * exp(-lam * tau);
-		/* Var(lambda) = lambda^2 / n = n / e^2, with half an access
-		 * added so that a frame never accessed is not certain. */
-		*var = d * d * (n + 0.5) / (e * e);
-		return 1 - exp(-lam * tau);
+		m1 = beta_moment(al, be, a);
+		m2 = beta_moment(al, be, 2 * a);
+	} else {
+		/* rate ~ Gamma(n + 1/2, exposure): untouched for tau with
+		 * probability E[exp(-rate * tau)] = (e / (e + tau))^(n+1/2). */
+		double e = frame_exposure(w, i) / 1e9, k = (double)f->n + 0.5;
+
+		if (e <= 0) {		/* accesses with no delay (count) */
+			*var = 0;
+			return f->n ? 1 : -1;
+		}
+		m1 = pow(e / (e + tau), k);
+		m2 = pow(e / (e + 2 * tau), k);
 	}
+	*var = m2 - m1 * m1 > 0 ? m2 - m1 * m1 : 0;
+	return 1 - m1;
 }

@@ -75,13 +75,15 @@ static inline uint64_t frames_accesses(const struct frames *w, size_t i)
 double frames_rate(const struct frames *w, size_t i, enum frames_est est,
 		   double secs);
 /*
- * The probability that entry I was accessed within TAU seconds, under a
- * Poisson access stream at the frame's rate, by the maximum-likelihood
- * estimate (no prior: it is summed over frames, so it must not be
- * biased as a ranking may be): accessed bits 1 - (1 - k/n)^(TAU/I), I
- * their mean interval; faults 1 - exp(-TAU * n / exposure). *VAR gets
- * its delta-method variance (binomial k, or the exponential MLE's
- * lambda^2 / n). Entries with no usable observation give -1.
+ * The probability that entry I was accessed within TAU seconds, for a
+ * Poisson access stream at the frame's rate: the posterior mean under
+ * Jeffreys' prior, so that it can be summed over frames (a frame seen
+ * once is neither certain nor ignored). Accessed bits: touched k of n
+ * intervals of mean length I, p ~ Beta(k + 1/2, n - k + 1/2), the answer
+ * 1 - E[(1 - p)^(TAU/I)]. Faults: n accesses over an exposure e (delays
+ * and censored waits), rate ~ Gamma(n + 1/2, e), the answer
+ * 1 - (e / (e + TAU))^(n + 1/2). *VAR gets the posterior variance. -1
+ * for an entry with no usable observation.
  */
 double frames_touched_within(const struct frames *w, size_t i, double tau,
 			     double *var);
