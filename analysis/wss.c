@@ -4,9 +4,10 @@
  * damo's `report wss`: per window, the estimated number of guest frames
  * (and bytes) accessed within each of several idle thresholds, with
  * confidence bounds, then the distribution over windows (percentiles).
- * Each frame's chance of an access within the threshold comes from its
- * observations (lib/frames.c: accessed bits, or fault samples and
- * expiry records); their sum over the frames, scaled to the frames not
+ * Each frame's chance of an access within the threshold is its posterior
+ * (lib/ratemix.c) given its observations (lib/frames.c: accessed bits,
+ * or fault samples and expiry records), under the distribution of rates
+ * fitted to all the window's frames; their sum, scaled to the frames not
  * observed in the window, is the estimate. With the ground truth of
  * workload/guest and its access rate, the true size and the error.
  * See docs/analysis.md, "wss".
@@ -23,6 +24,7 @@
 #include "lib/filter.h"
 #include "lib/frames.h"
 #include "lib/keymap.h"
+#include "lib/ratemix.h"
 #include "lib/samples.h"
 #include "lib/truth.h"
 
@@ -69,13 +71,15 @@ static void usage(FILE *f)
 "wss_frames= lo= hi= wss_bytes= wss= [interval_ms=]' (observed: frames\n"
 "with records in the window, the rest of the guest taken to be like\n"
 "them; interval_ms: the mean accessed-bit interval). A frame's\n"
-"chance of an access within D is the posterior mean, under Jeffreys'\n"
-"prior, of a Poisson access stream: accessed bits touched k of n\n"
-"intervals, p ~ Beta(k+1/2, n-k+1/2); faults n accesses over the delays\n"
-"and censored waits e, rate ~ Gamma(n+1/2, e). lo and hi: the normal\n"
-"bounds of the sum, its variance the frames' posterior variances plus\n"
-"the sampling variance of the frames not observed. A threshold much\n"
-"longer than the intervals observed is an extrapolation by the model.\n"
+"chance of an access within D: its posterior under a Poisson access\n"
+"stream, the prior being the distribution of the window's frame rates\n"
+"fitted to all their observations (a mixture on a grid of rates, its\n"
+"nonparametric maximum likelihood by EM; accessed bits touched k of n\n"
+"intervals, faults k accesses over the delays and censored waits). lo,\n"
+"hi: normal bounds, the variance the frames' posterior variances plus\n"
+"the sampling variance of the frames not observed (the fit's own error\n"
+"is left out). A threshold far from the intervals (or delays) observed\n"
+"leans on the fitted distribution: see docs/analysis.md, \"wss\".\n"
 "With --truth: truth_wss= (the expected size for the guest's rate and\n"
 "the phase's shares: sum of 1 - exp(-rate * share * D) over its frames),\n"
 "data_wss= (the estimate over the frames the truth describes), error=.\n"
@@ -172,6 +176,8 @@ struct wres {
 
 struct reading {
 	struct frames w;
+	struct ratemix mix;
+	size_t *grp, cgrp;		/* each frame's group in mix */
 	struct keymap seen;		/* every frame of the log */
 	enum frames_est est;
 	struct wres *res;
@@ -204,20 +210,35 @@ static void window_close(const struct opts *o, struct reading *rd)
 		if (r->phase >= 0 && (uint64_t)r->phase < o->truth.nphases)
 			tp = &o->truth.phases[r->phase];
 	}
+	/* the rates of the window's frames, then each frame's posterior */
+	if (rd->cgrp < frames_n(w)) {
+		rd->cgrp = frames_n(w);
+		rd->grp = xrealloc(rd->grp, rd->cgrp * sizeof(*rd->grp));
+	}
+	ratemix_clear(&rd->mix);
+	for (size_t i = 0; i < frames_n(w); i++) {
+		struct frames_stat st;
+
+		frames_stat(w, i, &st);
+		rd->grp[i] = st.kind == FRAMES_SEEN ? (size_t)-2 :
+			     ratemix_add(&rd->mix, &st);
+		r->isum += (double)w->fs[i].ab_isum;
+		r->iobs += (double)w->fs[i].ab_obs;
+	}
+	ratemix_fit(&rd->mix);
 	for (size_t i = 0; i < frames_n(w); i++) {
 		uint64_t gfn = frames_gfn(w, i);
 		int described = tp && truth_find(&o->truth, (uint32_t)r->phase,
 						  gfn);
 
-		r->isum += (double)w->fs[i].ab_isum;
-		r->iobs += (double)w->fs[i].ab_obs;
-
+		if (rd->grp[i] == (size_t)-1)
+			continue;	/* no usable observation */
 		for (size_t k = 0; k < o->nidle; k++) {
-			double v, m = frames_touched_within(w, i,
-						(double)o->idle[k] / 1e9, &v);
+			double v = 0, m = 1;	/* seen, with no delays */
 
-			if (m < 0)
-				break;
+			if (rd->grp[i] != (size_t)-2)
+				m = ratemix_within(&rd->mix, rd->grp[i],
+						   (double)o->idle[k] / 1e9, &v);
 			acc_add(&r->all[k], m, v);
 			if (described)
 				acc_add(&r->data[k], m, v);
@@ -225,15 +246,20 @@ static void window_close(const struct opts *o, struct reading *rd)
 	}
 }
 
-/* A record at time T: open the first window, or close those T is past. */
+/* The first record, at time T: the time origin (--t0, else T) and the
+ * first window (from --from). */
+static void reading_start(const struct opts *o, struct reading *rd,
+			  uint64_t t)
+{
+	rd->t0 = o->have_t0 ? o->t0 : t;
+	rd->wstart = rd->t0 + (o->filt.have_from ? o->filt.from : 0);
+	rd->wend = rd->wstart + o->window;
+	rd->started = 1;
+}
+
+/* A record at time T: close the windows T is past. */
 static void reading_at(const struct opts *o, struct reading *rd, uint64_t t)
 {
-	if (!rd->started) {
-		rd->t0 = o->have_t0 ? o->t0 : t;
-		rd->wstart = rd->t0 + (o->filt.have_from ? o->filt.from : 0);
-		rd->wend = rd->wstart + o->window;
-		rd->started = 1;
-	}
 	if (t < rd->wstart) {
 		rd->late++;
 	} else if (t >= rd->wend) {
@@ -261,18 +287,19 @@ static void read_log(struct opts *o, struct reading *rd)
 	}
 	o->out = open_output(o->out_path);
 	while (samples_next(&ss, &s)) {
-		if (!rd->started)
+		if (!rd->started) {	/* the first record: the time origin */
 			rd->est = ss.binary || s.delay_ns ? FRAMES_EST_DELAY :
 				  FRAMES_EST_COUNT;
-		if (!filter_pass(&o->filt, &s, rd->started ? rd->t0 :
-				 o->have_t0 ? o->t0 : s.time_ns))
+			reading_start(o, rd, s.time_ns);
+		}
+		if (!filter_pass(&o->filt, &s, rd->t0))
 			continue;
 		reading_at(o, rd, s.time_ns);
 		frames_add(&rd->w, &s, rd->est);
 		keymap_get_u64(&rd->seen, s.gfn);
 		rd->nrec++;
 	}
-	if (rd->started)
+	if (rd->nrec)
 		window_close(o, rd);
 	bad_report(&ss.bad, stderr, o->path);
 	samples_close(&ss);
@@ -510,6 +537,7 @@ int main(int argc, char **argv)
 		o.have_truth = 1;
 	}
 	frames_init(&rd.w);
+	ratemix_init(&rd.mix);
 	keymap_init(&rd.seen);
 	read_log(&o, &rd);
 	if (rd.late)
@@ -523,6 +551,8 @@ int main(int argc, char **argv)
 	if (fflush(o.out) || ferror(o.out))
 		err(2, "%s", o.out_path ? o.out_path : "stdout");
 	frames_free(&rd.w);
+	ratemix_free(&rd.mix);
+	free(rd.grp);
 	keymap_free(&rd.seen);
 	free(rd.res);
 	if (o.have_truth)

@@ -197,44 +197,22 @@ double frames_rate(const struct frames *w, size_t i, enum frames_est est,
 	return (double)n / secs;
 }
 
-/* E[(1 - p)^a] for p ~ Beta(al, be). */
-static double beta_moment(double al, double be, double a)
-{
-	return exp(lgamma(be + a) + lgamma(al + be) - lgamma(be) -
-		   lgamma(al + be + a));
-}
-
-double frames_touched_within(const struct frames *w, size_t i, double tau,
-			     double *var)
+void frames_stat(const struct frames *w, size_t i, struct frames_stat *st)
 {
 	const struct frame_obs *f = &w->fs[i];
-	double m1, m2;
 
+	memset(st, 0, sizeof(*st));
 	if (abit_only(f)) {
-		/* p = 1 - exp(-rate * I), I the mean interval: untouched
-		 * for tau with probability (1 - p)^(tau / I). */
-		double al = f->ab_touched + 0.5;
-		double be = (double)(f->ab_obs - f->ab_touched) + 0.5;
-		double a = tau * 1e9 * (double)f->ab_obs / (double)f->ab_isum;
-
-		if (!f->ab_isum) {
-			*var = 0;
-			return f->ab_touched ? 1 : 0;
-		}
-		m1 = beta_moment(al, be, a);
-		m2 = beta_moment(al, be, 2 * a);
-	} else {
-		/* rate ~ Gamma(n + 1/2, exposure): untouched for tau with
-		 * probability E[exp(-rate * tau)] = (e / (e + tau))^(n+1/2). */
-		double e = frame_exposure(w, i) / 1e9, k = (double)f->n + 0.5;
-
-		if (e <= 0) {		/* accesses with no delay (count) */
-			*var = 0;
-			return f->n ? 1 : -1;
-		}
-		m1 = pow(e / (e + tau), k);
-		m2 = pow(e / (e + 2 * tau), k);
+		st->kind = f->ab_isum ? FRAMES_ABIT : FRAMES_NONE;
+		st->k = f->ab_touched;
+		st->n = f->ab_obs;
+		st->x = (double)f->ab_isum / (double)f->ab_obs / 1e9;
+		return;
 	}
-	*var = m2 - m1 * m1 > 0 ? m2 - m1 * m1 : 0;
-	return 1 - m1;
+	st->k = f->n;
+	st->x = frame_exposure(w, i) / 1e9;
+	if (st->x > 0)
+		st->kind = FRAMES_FAULT;
+	else
+		st->kind = f->n ? FRAMES_SEEN : FRAMES_NONE;
 }

@@ -74,18 +74,19 @@ static inline uint64_t frames_accesses(const struct frames *w, size_t i)
  */
 double frames_rate(const struct frames *w, size_t i, enum frames_est est,
 		   double secs);
-/*
- * The probability that entry I was accessed within TAU seconds, for a
- * Poisson access stream at the frame's rate: the posterior mean under
- * Jeffreys' prior, so that it can be summed over frames (a frame seen
- * once is neither certain nor ignored). Accessed bits: touched k of n
- * intervals of mean length I, p ~ Beta(k + 1/2, n - k + 1/2), the answer
- * 1 - E[(1 - p)^(TAU/I)]. Faults: n accesses over an exposure e (delays
- * and censored waits), rate ~ Gamma(n + 1/2, e), the answer
- * 1 - (e / (e + TAU))^(n + 1/2). *VAR gets the posterior variance. -1
- * for an entry with no usable observation.
- */
-double frames_touched_within(const struct frames *w, size_t i, double tau,
-			     double *var);
+/* What a frame's observations say about its rate, for a model of
+ * the rates of many frames (lib/ratemix.c). */
+enum frames_kind {
+	FRAMES_NONE,		/* no usable observation */
+	FRAMES_ABIT,		/* touched k of n intervals of mean length x s */
+	FRAMES_FAULT,		/* k accesses over an exposure of x s */
+	FRAMES_SEEN,		/* k accesses, no delays (a SystemTap log) */
+};
+struct frames_stat {
+	enum frames_kind kind;
+	uint64_t k, n;
+	double x;
+};
+void frames_stat(const struct frames *w, size_t i, struct frames_stat *st);
 
 #endif
