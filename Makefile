@@ -80,7 +80,7 @@ experiment: ## Run the experiments in the lab, setup included. E=name: only thos
 
 install: all ## Install tools, tapsets, and the module (through DKMS if present)
 	@install -d $(DESTDIR)$(PREFIX)/bin
-	@for p in workload/guest analysis/eptsample analysis/damon-capture analysis/histo analysis/hotness analysis/xval kvmstat/kvmstat; do \
+	@for p in workload/guest analysis/eptsample analysis/damon-capture analysis/histo analysis/hotness analysis/xval analysis/wss analysis/heatmap kvmstat/kvmstat; do \
 		[ -x $$p ] && install -m 755 $$p $(DESTDIR)$(PREFIX)/bin/eptscope-$$(basename $$p) || true; \
 	done
 	@install -D -m 644 kvmstat/eptscope-kvmstat.8 $(DESTDIR)$(PREFIX)/share/man/man8/eptscope-kvmstat.8

@@ -4,7 +4,8 @@
 # a scratch directory $T removed on exit.
 BIN=${ANALYSIS_BIN:-$EPTSCOPE_ROOT/analysis}
 if [ -z "${ANALYSIS_BIN:-}" ] && { [ ! -x "$BIN/histo" ] ||
-	[ ! -x "$BIN/hotness" ] || [ ! -x "$BIN/xval" ]; }; then
+	[ ! -x "$BIN/hotness" ] || [ ! -x "$BIN/xval" ] || [ ! -x "$BIN/wss" ] ||
+	[ ! -x "$BIN/heatmap" ]; }; then
 	make -s -C "$EPTSCOPE_ROOT/analysis" >/dev/null 2>&1 ||
 		{ echo "Bail out! cannot build analysis/"; exit 1; }
 fi

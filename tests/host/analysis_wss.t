@@ -9,7 +9,6 @@
 source "$(dirname "$0")/../lib/tap.sh"
 source "$EPTSCOPE_ROOT/analysis/testenv.sh"
 W=$BIN/wss
-[ -x "$W" ] || make -s -C "$EPTSCOPE_ROOT/analysis" wss >/dev/null 2>&1
 field() { tr ' ' '\n' <<<"$2" | sed -n "s/^$1=//p"; }
 
 ab() { # t gfn touched: an accessed-bit record of a 100 ms interval
@@ -154,7 +153,7 @@ $W --help >"$T/help"; is "$?" 0 "--help: exit 0"
 like "$(cat "$T/help")" '^Exit status' "--help ends with the exit status scheme"
 man=$EPTSCOPE_ROOT/analysis/eptscope-wss.1
 missing=$(grep -o -- '--[a-z][a-z0-9-]*' "$T/help" | sort -u | while read -r o; do
-	grep -qF -- "\\-\\-${o#--}" "$man" || echo "$o"; done)
+	grep -qF -- "$(sed 's/-/\\-/g' <<<"$o")" "$man" || echo "$o"; done)
 is "$missing" "" "every long option of --help is in eptscope-wss.1"
 man -l "$man" >/dev/null 2>&1 || MANWIDTH=80 groff -man -Tutf8 "$man" >/dev/null 2>&1
 ok $? "the man page renders"
