@@ -50,10 +50,10 @@ static void usage(FILE *f)
 "      --plot FILE         also draw it with gnuplot into FILE (.png, .svg)\n"
 "  -t, --title TEXT        the plot's title\n"
 "  -g, --truth FILE        ground truth of workload/guest --truth: score\n"
-"                          each column's hot rows against its phase\n"
-"  -p, --phase P           compare every column with truth phase P\n"
-"  -L, --phase-length DUR  phase P covers [t0 + P*DUR, t0 + (P+1)*DUR)\n"
-"                          (default: the truth's '# phase_seconds=')\n"
+"                          each column's hot rows against its phase\n",
+	      f);
+	fputs(truth_phase_help, f);
+	fputs(
 "      --t0 NS             time origin (default: the first record's time)\n"
 "  -o, --output FILE       write to FILE instead of stdout\n"
 "  -h, --help              this help\n",
@@ -91,8 +91,7 @@ static const struct option longopts[] = {
 	{ "plot", required_argument, NULL, OPT_PLOT },
 	{ "title", required_argument, NULL, 't' },
 	{ "truth", required_argument, NULL, 'g' },
-	{ "phase", required_argument, NULL, 'p' },
-	{ "phase-length", required_argument, NULL, 'L' },
+	TRUTH_LONGOPTS,
 	{ "t0", required_argument, NULL, OPT_T0 },
 	{ "output", required_argument, NULL, 'o' },
 	{ "help", no_argument, NULL, 'h' },
@@ -355,18 +354,8 @@ static double row_hot(const struct opts *o, const struct map *m, uint64_t r,
 	const struct truth_phase *tp = &o->truth.phases[p];
 	uint64_t lo = m->glo + r * m->rowf, hi = lo + m->rowf, n = 0, hot = 0;
 
-	/* the rows of a phase are sorted by gfn */
-	size_t a = 0, b = tp->n;
-
-	while (a < b) {
-		size_t mid = a + (b - a) / 2;
-
-		if (tp->rows[mid].gfn < lo)
-			a = mid + 1;
-		else
-			b = mid;
-	}
-	for (size_t i = a; i < tp->n && tp->rows[i].gfn < hi; i++) {
+	for (size_t i = truth_phase_lower(tp, lo);
+	     i < tp->n && tp->rows[i].gfn < hi; i++) {
 		n++;
 		hot += tp->rows[i].hot;
 	}
@@ -521,7 +510,8 @@ static void parse_args(int argc, char **argv, struct opts *o)
 
 	while ((c = getopt_long(argc, argv, "r:C:w:G:t:g:p:L:o:h", longopts,
 				NULL)) != -1) {
-		if (filter_option(&o->filt, c, optarg))
+		if (filter_option(&o->filt, c, optarg) ||
+		    truth_option(&o->ph, c, optarg))
 			continue;
 		switch (c) {
 		case 'r': o->rows = opt_u64(optarg, "--rows"); break;
@@ -534,13 +524,6 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		case OPT_PLOT: o->plot = optarg; break;
 		case 't': o->title = optarg; break;
 		case 'g': o->truth_path = optarg; break;
-		case 'p':
-			o->ph.phase = (uint32_t)opt_u64(optarg, "--phase");
-			o->ph.have_phase = 1;
-			break;
-		case 'L':
-			o->ph.phase_len = opt_duration_ns(optarg, "--phase-length");
-			break;
 		case OPT_T0:
 			o->t0 = opt_u64(optarg, "--t0");
 			o->have_t0 = 1;
@@ -558,8 +541,6 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		errx(2, "--rows: 1 to 4096");
 	if (!o->cols || o->cols > 4096)
 		errx(2, "--columns: 1 to 4096");
-	if (o->ph.phase_len && o->ph.have_phase)
-		errx(2, "--phase and --phase-length exclude each other");
 	if (o->plot && !plot_format_ok(o->plot))
 		errx(2, "--plot %s: the file name must end in .png or .svg",
 		     o->plot);

@@ -55,10 +55,10 @@ static void usage(FILE *f)
 "                          (accesses/s with delay, samples/s with count)\n"
 "  -g, --truth FILE        ground truth (phase=P gfn=0x.. share=F hot=0|1):\n"
 "                          print precision=, recall=, spearman=, coverage=\n"
-"                          per window\n"
-"  -p, --phase P           compare every window with phase P\n"
-"  -L, --phase-length DUR  phase P covers [t0 + P*DUR, t0 + (P+1)*DUR); the\n"
-"                          window is compared with the phase of its middle\n"
+"                          per window\n",
+	      f);
+	fputs(truth_phase_help, f);
+	fputs(
 "      --t0 NS             time origin for windows and phases (default:\n"
 "                          the first sample's time; with -D, the time\n"
 "                          DAMON was switched on, when the log marks it)\n"
@@ -112,8 +112,7 @@ static const struct option longopts[] = {
 	{ "size", required_argument, NULL, 'k' },
 	{ "threshold", required_argument, NULL, 'T' },
 	{ "truth", required_argument, NULL, 'g' },
-	{ "phase", required_argument, NULL, 'p' },
-	{ "phase-length", required_argument, NULL, 'L' },
+	TRUTH_LONGOPTS,
 	{ "t0", required_argument, NULL, 256 },
 	{ "until", required_argument, NULL, 'u' },
 	{ "damon", no_argument, NULL, 'D' },
@@ -502,7 +501,8 @@ static void parse_args(int argc, char **argv, struct opts *o,
 
 	while ((c = getopt_long(argc, argv, "e:w:k:T:g:p:L:u:Dqo:h", longopts,
 				NULL)) != -1) {
-		if (filter_option(&o->filt, c, optarg))
+		if (filter_option(&o->filt, c, optarg) ||
+		    truth_option(&o->ph, c, optarg))
 			continue;
 		switch (c) {
 		case 'e':
@@ -520,13 +520,6 @@ static void parse_args(int argc, char **argv, struct opts *o,
 		case 'k': o->size = opt_u64(optarg, "--size"); break;
 		case 'T': o->threshold = opt_double(optarg, "--threshold"); break;
 		case 'g': *truth_path = optarg; break;
-		case 'p':
-			o->ph.phase = (uint32_t)opt_u64(optarg, "--phase");
-			o->ph.have_phase = 1;
-			break;
-		case 'L':
-			o->ph.phase_len = opt_duration_ns(optarg, "--phase-length");
-			break;
 		case 256:
 			o->t0 = opt_u64(optarg, "--t0");
 			o->have_t0 = 1;
@@ -545,8 +538,6 @@ static void parse_args(int argc, char **argv, struct opts *o,
 		errx(2, "one LOG at most (see --help)");
 	if (o->size && o->threshold > 0)
 		errx(2, "--size and --threshold exclude each other");
-	if (o->ph.phase_len && o->ph.have_phase)
-		errx(2, "--phase and --phase-length exclude each other");
 	if (o->damon && o->est != FRAMES_EST_AUTO)
 		errx(2, "--damon and --estimator exclude each other: DAMON's "
 		     "view is read as accessed bits");

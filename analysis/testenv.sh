@@ -33,3 +33,11 @@ rows() {
 # so that crashed() and the exit-status checks catch it.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-exitcode=134:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-exitcode=134:print_stacktrace=1}
+
+# man_missing HELP MAN: the long options of the --help text in file HELP
+# that the man page MAN does not name as roff writes them (\-\-opt\-name).
+man_missing() {
+	grep -o -- '--[a-z][a-z0-9-]*' "$1" | sort -u | while read -r o; do
+		grep -qF -- "$(sed 's/-/\\-/g' <<<"$o")" "$2" || echo "$o"
+	done
+}

@@ -54,10 +54,10 @@ static void usage(FILE *f)
 "                          the true size of the frames it describes and\n"
 "                          the estimate's error (needs --access-rate)\n"
 "  -R, --access-rate R     the guest's accesses per second: a number, or\n"
-"                          workload/guest's output (its 'total ... rate=')\n"
-"  -p, --phase P           compare every window with truth phase P\n"
-"  -L, --phase-length DUR  phase P covers [t0 + P*DUR, t0 + (P+1)*DUR)\n"
-"                          (default: the truth's '# phase_seconds=')\n"
+"                          workload/guest's output (its 'total ... rate=')\n",
+	      f);
+	fputs(truth_phase_help, f);
+	fputs(
 "      --t0 NS             time origin of windows and phases (default:\n"
 "                          the first record's time)\n"
 "  -q, --quiet             the percentiles only, no line per window\n"
@@ -99,8 +99,7 @@ static const struct option longopts[] = {
 	{ "confidence", required_argument, NULL, 'c' },
 	{ "truth", required_argument, NULL, 'g' },
 	{ "access-rate", required_argument, NULL, 'R' },
-	{ "phase", required_argument, NULL, 'p' },
-	{ "phase-length", required_argument, NULL, 'L' },
+	TRUTH_LONGOPTS,
 	{ "t0", required_argument, NULL, 256 },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "output", required_argument, NULL, 'o' },
@@ -466,7 +465,8 @@ static void parse_args(int argc, char **argv, struct opts *o)
 
 	while ((c = getopt_long(argc, argv, "w:i:N:c:g:R:p:L:qo:h", longopts,
 				NULL)) != -1) {
-		if (filter_option(&o->filt, c, optarg))
+		if (filter_option(&o->filt, c, optarg) ||
+		    truth_option(&o->ph, c, optarg))
 			continue;
 		switch (c) {
 		case 'w': o->window = opt_duration_ns(optarg, "--window"); break;
@@ -475,13 +475,6 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		case 'c': conf = opt_double(optarg, "--confidence"); break;
 		case 'g': o->truth_path = optarg; break;
 		case 'R': o->rate_arg = optarg; break;
-		case 'p':
-			o->ph.phase = (uint32_t)opt_u64(optarg, "--phase");
-			o->ph.have_phase = 1;
-			break;
-		case 'L':
-			o->ph.phase_len = opt_duration_ns(optarg, "--phase-length");
-			break;
 		case 256:
 			o->t0 = opt_u64(optarg, "--t0");
 			o->have_t0 = 1;
@@ -514,8 +507,6 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		}
 		o->z = (lo + hi) / 2;
 	}
-	if (o->ph.phase_len && o->ph.have_phase)
-		errx(2, "--phase and --phase-length exclude each other");
 	if (o->truth_path && !o->rate_arg)
 		errx(2, "--truth needs --access-rate: the guest's accesses/s "
 		     "(workload/guest's output, its 'total ... rate=' line)");

@@ -54,6 +54,8 @@ struct truth {
  * t->bad. Duplicate (phase, gfn) lines: the last one wins. */
 int truth_load(struct truth *t, const char *path);
 int truth_load_mem(struct truth *t, const void *data, size_t len);
+/* The index of PH's first row at or above GFN (PH->n if none). */
+size_t truth_phase_lower(const struct truth_phase *ph, uint64_t gfn);
 /* The row for GFN in phase P, or NULL. */
 const struct truth_row *truth_find(const struct truth *t, uint32_t p,
 				   uint64_t gfn);
@@ -66,6 +68,15 @@ struct truth_phasing {
 	uint32_t phase;
 	uint64_t phase_len;	/* ns; 0: from the file, or one phase */
 };
+/* The options -p/--phase and -L/--phase-length, for a program's option
+ * table, and their --help lines. */
+#define TRUTH_LONGOPTS \
+	{ "phase", required_argument, NULL, 'p' }, \
+	{ "phase-length", required_argument, NULL, 'L' }
+extern const char truth_phase_help[];
+/* Option C with argument ARG: 1 if it was -p or -L (exits 2 on a bad
+ * argument, or on both given), 0 if not. */
+int truth_option(struct truth_phasing *ph, int c, const char *arg);
 /* Load PATH for a program's -g option and settle PH (the phase length
  * from its '# phase_seconds=' when PH gives none); malformed lines are
  * reported on stderr. Exits 2 on an unreadable file, one without data

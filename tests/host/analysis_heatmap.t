@@ -103,9 +103,7 @@ like "$($HM -g "$T/truth2" "$T/p.txt" 2>&1)" 'give --phase or --phase-length' "a
 $HM --help >"$T/help"; is "$?" 0 "--help: exit 0"
 like "$(cat "$T/help")" '^Exit status' "--help ends with the exit status scheme"
 man=$EPTSCOPE_ROOT/analysis/eptscope-heatmap.1
-missing=$(grep -o -- '--[a-z][a-z0-9-]*' "$T/help" | sort -u | while read -r o; do
-	grep -qF -- "$(sed 's/-/\\-/g' <<<"$o")" "$man" || echo "$o"; done)
-is "$missing" "" "every long option of --help is in eptscope-heatmap.1"
+is "$(man_missing "$T/help" "$man")" "" "every long option of --help is in eptscope-heatmap.1"
 MANWIDTH=80 man -l "$man" >/dev/null 2>&1
 ok $? "the man page renders"
 done_testing

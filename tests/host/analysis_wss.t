@@ -152,9 +152,7 @@ like "$($W -g "$T/truth" "$T/ab.txt" 2>&1)" 'needs --access-rate' "--truth witho
 $W --help >"$T/help"; is "$?" 0 "--help: exit 0"
 like "$(cat "$T/help")" '^Exit status' "--help ends with the exit status scheme"
 man=$EPTSCOPE_ROOT/analysis/eptscope-wss.1
-missing=$(grep -o -- '--[a-z][a-z0-9-]*' "$T/help" | sort -u | while read -r o; do
-	grep -qF -- "$(sed 's/-/\\-/g' <<<"$o")" "$man" || echo "$o"; done)
-is "$missing" "" "every long option of --help is in eptscope-wss.1"
+is "$(man_missing "$T/help" "$man")" "" "every long option of --help is in eptscope-wss.1"
 man -l "$man" >/dev/null 2>&1 || MANWIDTH=80 groff -man -Tutf8 "$man" >/dev/null 2>&1
 ok $? "the man page renders"
 done_testing
