@@ -287,12 +287,13 @@ void truth_load_phased(struct truth *t, const char *path,
 	if (t->nphases > 1 && !ph->have_phase && !ph->phase_len)
 		errx(2, "%s has %u phases and no '# phase_seconds=': "
 		     "give --phase or --phase-length", path, t->nphases);
+	ph->nphases = t->nphases;
 }
 
 long truth_window_phase(const struct truth_phasing *ph, uint64_t t0,
 			uint64_t start, uint64_t end)
 {
-	uint64_t mid;
+	uint64_t mid, p;
 
 	if (ph->have_phase)
 		return ph->phase;
@@ -301,7 +302,8 @@ long truth_window_phase(const struct truth_phasing *ph, uint64_t t0,
 	mid = start + (end - start) / 2;
 	if (mid < t0)
 		return 0;
-	return (long)((mid - t0) / ph->phase_len);
+	p = (mid - t0) / ph->phase_len;
+	return (long)(ph->nphases ? p % ph->nphases : p);
 }
 
 const char truth_phase_help[] =

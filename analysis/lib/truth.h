@@ -67,6 +67,7 @@ struct truth_phasing {
 	int have_phase;
 	uint32_t phase;
 	uint64_t phase_len;	/* ns; 0: from the file, or one phase */
+	uint32_t nphases;	/* of the file, set by truth_load_phased */
 };
 /* The options -p/--phase and -L/--phase-length, for a program's option
  * table, and their --help lines. */
@@ -84,7 +85,8 @@ int truth_option(struct truth_phasing *ph, int c, const char *arg);
 void truth_load_phased(struct truth *t, const char *path,
 		       struct truth_phasing *ph);
 /* The phase window [START, END) is compared with: the one holding its
- * middle. */
+ * middle; past the last phase the guest goes round them again (phase
+ * P mod the file's phases, as workload/guest's phases pattern does). */
 long truth_window_phase(const struct truth_phasing *ph, uint64_t t0,
 			uint64_t start, uint64_t end);
 

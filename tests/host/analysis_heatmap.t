@@ -55,6 +55,11 @@ column=1 time_s=1.000 phase=1 truth_hot_rows=1 top_hot=1 precision=1.0000
 columns=2 mean_precision=1.0000" "--truth: each column's hottest row is its phase's hot row"
 like "$($HM -r 2 -w 1s -g "$T/truth" -p 1 "$T/p.txt")" '^columns=2 mean_precision=0\.5000$' \
 	"-p 1: every column against phase 1: the first column's hot row is wrong"
+# a third second like the first: the guest's phases go round, so the
+# third column is phase 0 again
+{ cat "$T/p.txt"; for f in 0 1 2 3 4 5 6 7; do ab $((3000000000 + f)) 0x$f $((f < 4)); done; } >"$T/p3.txt"
+like "$($HM -r 2 -w 1s -g "$T/truth" "$T/p3.txt")" '^column=2 time_s=2\.000 phase=0 truth_hot_rows=1 top_hot=1 precision=1\.0000$' \
+	"past the last phase, the phases go round (column 2 is phase 0)"
 like "$($HM -r 2 -w 1s -g "$T/truth" --csv "$T/p.txt")" '^1\.000000,2\.000000,4,7,13\.8629,1\.0000$' "--csv with --truth: the row's hot share in the column's phase"
 
 # bounded: two frames 2^20 apart over 10 s: 24 rows, at most 60 columns

@@ -62,7 +62,7 @@ rate=$(awk -v from=2 -v to=11 '$1 == "tick" { split($2, t, "="); split($5, r, "=
 diag "the guest's rate during the capture: ${rate:-unknown} accesses/s"
 
 # --- wss: one window over the capture, against the truth --------------
-w=$(analysis/wss -w 10s -i 1ms,10ms,100ms --t0 "${t0:-0}" -g "$O/truth" -R "${rate:-0}" "$O/s.bin" 2>&1)
+w=$(analysis/wss -w 10s --from 1s -i 1ms,10ms,100ms --t0 "${t0:-0}" -g "$O/truth" -R "${rate:-0}" "$O/s.bin" 2>&1)
 diag "$(grep '^window=' <<<"$w" | sed 's/start_ns=[0-9]* end_ns=[0-9]* //')"
 for c in 1ms:0.25 10ms:0.25 100ms:0.25; do
 	idle=${c%%:*} tol=${c#*:}
@@ -71,7 +71,7 @@ for c in 1ms:0.25 10ms:0.25 100ms:0.25; do
 	ok $? "wss at idle $idle: $(field data_wss "$l") frames, truth $(field truth_wss "$l") (error $(field error "$l")%, tolerance $(awk -v t=$tol 'BEGIN{print t*100}')%)"
 done
 # per 2 s: every window's estimate within 25% of the truth at 10 ms
-w2=$(analysis/wss -w 2s -i 10ms --t0 "${t0:-0}" -g "$O/truth" -R "${rate:-0}" "$O/s.bin" 2>&1)
+w2=$(analysis/wss -w 2s --from 1s -i 10ms --t0 "${t0:-0}" -g "$O/truth" -R "${rate:-0}" "$O/s.bin" 2>&1)
 n=$(grep -c '^window=' <<<"$w2")
 ge "$n" 5 "wss -w 2s: $n windows over the capture"
 like "$(grep '^idle=10ms' <<<"$w2")" 'max_abs_error=([0-9]|1[0-9]|2[0-4])\.' "wss -w 2s: every window within 25% at 10 ms ($(grep -o 'max_abs_error=[^ ]*' <<<"$w2"))"
