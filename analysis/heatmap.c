@@ -458,15 +458,27 @@ static int plot(const struct opts *o, const struct map *m)
 	fputs("\nset xlabel 'time since t0 (s)'\n"
 	      "set ylabel 'guest frame number (4 KiB)'\n"
 	      "set format y '0x%x'\nset cblabel 'estimated accesses/s'\n"
-	      "set logscale cb\nset format cb '%g'\nset palette rgb 33,13,10\n"
+	      "set logscale cb\n"
+	      "set palette defined (0 '#440154', 1 '#3b528b', 2 '#21908d', "
+	      "3 '#5dc963', 4 '#fde725')\n"	/* viridis */
 	      "set tics out nomirror\nset lmargin 14\nset rmargin 14\n", gp);
+	/* five labelled colour-bar tics, log-spaced (a range within one
+	 * decade would get none of gnuplot's own) */
+	fputs("set cbtics (", gp);
+	for (int k = 0; k < 5; k++) {
+		double hi = m->hi > m->lo ? m->hi : m->lo * 10;
+		double v = m->lo * pow(hi / m->lo, k / 4.0);
+
+		fprintf(gp, "%s'%.3g' %.6g", k ? ", " : "", v, v);
+	}
+	fputs(")\n", gp);
 	fprintf(gp, "set xrange [%.9g:%.9g]\nset yrange [%.9g:%.9g]\n"
 		"set cbrange [%.6g:%.6g]\n", col_time(m, 0),
 		col_time(m, m->cols), (double)m->glo,
 		(double)(m->glo + m->rows * m->rowf), m->lo,
 		m->hi > m->lo ? m->hi : m->lo * 10);
 	fprintf(gp, "set label 1 '%" PRIu64 " rows of %" PRIu64 " frames, "
-		"columns of %s' at graph 0, graph 1.03 font ',9'\n",
+		"columns of %s; white: no record' at graph 0, graph 1.03 font ',9'\n",
 		m->rows, m->rowf, fmt_duration(b, m->colns));
 	fputs("$d << EOD\n", gp);
 	for (uint64_t c = 0; c < m->cols; c++) {
