@@ -170,6 +170,7 @@ struct wres {
 	uint64_t idx, start, end;
 	long phase;
 	double isum, iobs;		/* accessed-bit intervals (ns), count */
+	double records;			/* of the window */
 	struct acc all[MAX_IDLE], data[MAX_IDLE];
 };
 
@@ -204,6 +205,7 @@ static void window_close(const struct opts *o, struct reading *rd)
 	r->start = rd->wstart;
 	r->end = rd->wend;
 	r->phase = -1;
+	r->records = (double)(w->samples + w->expired);
 	if (o->have_truth) {
 		r->phase = truth_window_phase(&o->ph, rd->t0, r->start, r->end);
 		if (r->phase >= 0 && (uint64_t)r->phase < o->truth.nphases)
@@ -328,6 +330,14 @@ static void report(const struct opts *o, const struct reading *rd)
 	double pop = o->frames ? (double)o->frames : (double)rd->seen.n;
 	double *v = xcalloc(rd->nres ? rd->nres : 1, sizeof(*v));
 	char b1[32], b2[32];
+	size_t thin = 0;
+
+	for (size_t j = 0; j < rd->nres; j++)
+		thin += rd->res[j].records < 3 * rd->res[j].all[0].n;
+	if (thin)
+		warnx("%zu of %zu windows have fewer than 3 records a frame: "
+		      "their sizes lean on the fitted rates (a longer --window)",
+		      thin, rd->nres);
 
 	for (size_t k = 0; k < o->nidle; k++) {
 		double sum = 0, abserr = 0, maxerr = 0;

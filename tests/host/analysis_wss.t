@@ -102,6 +102,8 @@ is "$(grep percentile= <<<"$out" | awk '{ print $1, $3 }' | tr '\n' ' ')" \
 	"percentile=0 wss_frames=0.0 percentile=25 wss_frames=0.0 percentile=50 wss_frames=2.0 percentile=75 wss_frames=2.0 percentile=100 wss_frames=2.0 " \
 	"percentiles 0, 25, 50, 75, 100 (nearest rank)"
 is "$($W -q -w 2s -i 100ms "$T/w.txt")" "$(grep -v '^window=' <<<"$out")" "-q: the summary alone"
+like "$($W -w 2s -i 100ms "$T/w.txt" 2>&1 >/dev/null)" '3 of 3 windows have fewer than 3 records a frame' \
+	"windows with few records a frame are said to lean on the fit"
 # window 1 alone with --from 2s --to 4s (the windows start at --from; the
 # time origin stays the log's first record)
 like "$($W -w 2s -i 100ms --from 2s --to 4s "$T/w.txt" | head -n 1)" '^window=0 start_ns=3000000000 .* wss_frames=2\.0 ' \
