@@ -547,6 +547,8 @@ int main(int argc, char **argv)
 	if (!rd.nrec)
 		warnx("%s: no records%s", o.path, filter_active(&o.filt) ?
 		      " (after the record filters)" : "");
+	else if (!rd.nres)
+		warnx("%s: no record with an interval or a delay", o.path);
 	else
 		report(&o, &rd);
 	if (fflush(o.out) || ferror(o.out))
@@ -558,5 +560,5 @@ int main(int argc, char **argv)
 	free(rd.res);
 	if (o.have_truth)
 		truth_free(&o.truth);
-	return rd.nrec ? 0 : EXIT_NODATA;
+	return rd.nres ? 0 : EXIT_NODATA;
 }

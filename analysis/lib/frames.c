@@ -75,12 +75,15 @@ static size_t frame_entry(struct frames *w, uint64_t gfn)
 static void frames_add_abit(struct frames *w, const struct kvm_ept_sample_v2 *s)
 {
 	int touched = !(s->flags & KVM_EPT_SAMPLE_F_EXPIRED);
-	size_t i = frame_entry(w, s->gfn);
+	size_t i;
 
 	if (touched)
 		w->samples++;
 	else
 		w->expired++;
+	if (!s->delay_ns)
+		return;		/* no interval: nothing to estimate */
+	i = frame_entry(w, s->gfn);
 	w->sampled += touched && !w->fs[i].ab_touched && !w->fs[i].n;
 	w->fs[i].ab_obs++;
 	w->fs[i].ab_touched += touched;

@@ -143,6 +143,10 @@ is "$rc:$out" "1:" "an empty log: exit 1, nothing printed"
 like "$(cat "$T/err")" 'no records' "... 'no records'"
 $W --vcpu 7 "$T/sim-f.txt" >/dev/null 2>"$T/err"; is "$?" 1 "every record filtered out: exit 1"
 like "$(cat "$T/err")" 'no records \(after the record filters\)' "... said so"
+echo 't=1 vcpu=4294967295 gfn=0x1 type=--- level=1 delay=0 abit=1' >"$T/d0.txt"
+out=$($W "$T/d0.txt" 2>"$T/err"); rc=$?
+is "$rc:$out" "1:" "an accessed-bit record without an interval: nothing usable, exit 1"
+like "$(cat "$T/err")" 'no record with an interval or a delay' "... said so"
 printf 'garbage\nt=1 vcpu=0 gfn=0x1 type=r-- level=1 delay=5\n' >"$T/g.txt"
 like "$($W "$T/g.txt" 2>&1 >/dev/null)" '1 malformed line; first: line 1' "a malformed line is counted and skipped"
 for a in "-i 0" "-i 1s,x" "-i ," "-w 0" "-c 100" "-c x" "-g $T/truth" "-R 10" "-g $T/truth -R x" \
