@@ -4,8 +4,9 @@
 # whose contiguous 1% hot set (99% of the accesses) moves every 5 s
 # (phases:every=5,n=2), and 10 s of eptsample with its defaults (the
 # module's default mode, KVM's accessed bits). wss: over the capture, the
-# working set at 10 ms, 100 ms and 1 s within 25% of the truth's expected
-# size for the guest's measured rate, and per 2 s window at 100 ms.
+# working set at 10 ms, 100 ms and 1 s within 15% of the truth's expected
+# size for the guest's measured rate, and per 2 s window at 100 ms within
+# 25% (the window of a phase change holds both hot sets).
 # heatmap: in every column the highest-rate rows are the truth's hot rows
 # of that column's phase (mean precision >= 0.9), in both phases, so the
 # phase change shows; the CSV's hottest row moves with it; the PNG renders.
@@ -63,7 +64,7 @@ diag "the guest's rate during the capture: ${rate:-unknown} accesses/s"
 # --- wss: one window over the capture, against the truth --------------
 w=$(analysis/wss -w 10s --from 1s --to 11s -i 10ms,100ms,1s --t0 "${t0:-0}" -g "$O/truth" -R "${rate:-0}" "$O/s.bin" 2>&1)
 diag "$(grep '^window=' <<<"$w" | sed 's/start_ns=[0-9]* end_ns=[0-9]* //')"
-for c in 10ms:0.25 100ms:0.25 1s:0.25; do
+for c in 10ms:0.15 100ms:0.15 1s:0.15; do
 	idle=${c%%:*} tol=${c#*:}
 	l=$(grep "^window=.* idle=$idle " <<<"$w" | head -n 1)
 	within "$(field data_wss "$l")" "$(field truth_wss "$l")" $tol
