@@ -20,7 +20,8 @@ PREFIX ?= /usr/local
 # (NAME its file name), with its man page, found beside it by that name:
 # DIR/eptscope-NAME.1 or .8, into share/man/man1 or man8.
 TOOLS := workload/guest analysis/eptsample analysis/damon-capture \
-	analysis/histo analysis/hotness analysis/xval kvmstat/kvmstat
+	analysis/histo analysis/hotness analysis/xval analysis/wss analysis/heatmap \
+	kvmstat/kvmstat
 TAPSET_DIR ?= /usr/share/systemtap/tapset/linux
 PROVE ?= prove --failures --comments
 # make experiment: E=NAME runs one experiment (or several, space-separated),

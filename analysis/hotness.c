@@ -21,6 +21,7 @@
 #include "lib/common.h"
 #include "lib/damonlog.h"
 #include "lib/filter.h"
+#include "lib/frames.h"
 #include "lib/keymap.h"
 #include "lib/samples.h"
 #include "lib/truth.h"
@@ -54,10 +55,10 @@ static void usage(FILE *f)
 "                          (accesses/s with delay, samples/s with count)\n"
 "  -g, --truth FILE        ground truth (phase=P gfn=0x.. share=F hot=0|1):\n"
 "                          print precision=, recall=, spearman=, coverage=\n"
-"                          per window\n"
-"  -p, --phase P           compare every window with phase P\n"
-"  -L, --phase-length DUR  phase P covers [t0 + P*DUR, t0 + (P+1)*DUR); the\n"
-"                          window is compared with the phase of its middle\n"
+"                          per window\n",
+	      f);
+	fputs(truth_phase_help, f);
+	fputs(
 "      --t0 NS             time origin for windows and phases (default:\n"
 "                          the first sample's time; with -D, the time\n"
 "                          DAMON was switched on, when the log marks it)\n"
@@ -111,8 +112,7 @@ static const struct option longopts[] = {
 	{ "size", required_argument, NULL, 'k' },
 	{ "threshold", required_argument, NULL, 'T' },
 	{ "truth", required_argument, NULL, 'g' },
-	{ "phase", required_argument, NULL, 'p' },
-	{ "phase-length", required_argument, NULL, 'L' },
+	TRUTH_LONGOPTS,
 	{ "t0", required_argument, NULL, 256 },
 	{ "until", required_argument, NULL, 'u' },
 	{ "damon", no_argument, NULL, 'D' },
@@ -123,41 +123,16 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-enum estimator { EST_AUTO, EST_DELAY, EST_COUNT };
-
 struct opts {
-	uint64_t window, phase_len, t0, until;
-	int have_t0, quiet, have_phase, damon;
-	enum estimator est;
+	uint64_t window, t0, until;
+	int have_t0, quiet, damon;
+	struct truth_phasing ph;
+	enum frames_est est;
 	uint64_t size;
 	double threshold;
-	uint32_t phase;
 	struct truth *truth;
 	struct filter filt;
 	FILE *out;
-};
-
-/*
- * What one window has seen. frames maps a frame number to its entry
- * index i (insertion order); fs[i] holds the frame's samples and the
- * sum of the delays of its 4 KiB samples. regions maps a huge region
- * (level << 56 | first frame) to the sum of the delays of its samples.
- */
-struct fstat {
-	uint64_t n;		/* usable samples naming the frame */
-	uint64_t dsum;		/* ns, of its level-1 samples */
-	uint64_t ab_obs;	/* accessed-bit observations of it */
-	uint64_t ab_touched;	/* of which touched */
-	uint64_t ab_isum;	/* ns, the sum of their intervals */
-};
-
-struct window {
-	struct keymap frames, regions;
-	struct fstat *fs;
-	size_t fcap;
-	uint64_t samples;	/* all samples in the window */
-	uint64_t expired;	/* expiry records (censored waits) */
-	size_t sampled;		/* frames with at least one sample */
 };
 
 struct ranked {
@@ -238,193 +213,17 @@ static double spearman(const double *x, const double *y, size_t n)
 	return sxy / sqrt(sxx * syy);
 }
 
-/* Which truth phase window [start, end) is compared with; -1 if none. */
-static long window_phase(const struct opts *o, uint64_t t0, uint64_t start,
-			 uint64_t end)
-{
-	uint64_t mid;
-
-	if (o->have_phase)
-		return o->phase;
-	if (!o->phase_len)
-		return 0;	/* single-phase truth (checked in main) */
-	mid = start + (end - start) / 2;
-	if (mid < t0)
-		return 0;
-	return (long)((mid - t0) / o->phase_len);
-}
-
-/* The arming unit of a sample: 1 (a 4 KiB frame), 2 (2 MiB) or 3 (1 GiB). */
-static unsigned sample_unit_level(const struct kvm_ept_sample_v2 *s)
-{
-	if (s->level == 2 || s->level == 3)
-		return s->level;
-	return s->flags & KVM_EPT_SAMPLE_F_HUGE ? 2 : 1;
-}
-
-static uint64_t region_key(unsigned level, uint64_t gfn)
-{
-	uint64_t pages = 1ULL << ((level - 1) * 9);
-
-	return (uint64_t)level << 56 | ((gfn & ~(pages - 1)) &
-					((1ULL << 56) - 1));
-}
-
-/*
- * Record sample S in W under estimator EST (EST_DELAY or EST_COUNT). An
- * expiry record (eptsample -c) adds its wait to the exposure of its unit,
- * as a censored observation, and no access: the delay estimator becomes
- * n / (sum of delays + sum of censored waits).
- */
-static size_t frame_entry(struct window *w, uint64_t gfn)
-{
-	size_t i = keymap_get_u64(&w->frames, gfn);
-
-	if (i >= w->fcap) {
-		w->fcap = w->fcap ? w->fcap * 2 : 1024;
-		w->fs = xrealloc(w->fs, w->fcap * sizeof(*w->fs));
-	}
-	if (i == w->frames.n - 1 && !w->frames.e[i].value) {
-		memset(&w->fs[i], 0, sizeof(w->fs[i]));
-		w->frames.e[i].value = 1;	/* marks the entry initialised */
-	}
-	return i;
-}
-
-/*
- * An accessed-bit observation (the module's accessed-bit modes): touched
- * within its interval or not. Kept apart from the delays: the frame's rate
- * is then the Bernoulli estimate (window_rank), which intervals of unequal
- * length cannot bias as the delay estimator's midpoints would.
- */
-static void window_add_abit(struct window *w, const struct kvm_ept_sample_v2 *s)
-{
-	int touched = !(s->flags & KVM_EPT_SAMPLE_F_EXPIRED);
-	size_t i = frame_entry(w, s->gfn);
-
-	if (touched)
-		w->samples++;
-	else
-		w->expired++;
-	w->sampled += touched && !w->fs[i].ab_touched && !w->fs[i].n;
-	w->fs[i].ab_obs++;
-	w->fs[i].ab_touched += touched;
-	w->fs[i].ab_isum += touched ? 2 * s->delay_ns : s->delay_ns;
-}
-
-/*
- * A DAMON region observation: each of its frames counts DAMON's checks of
- * the region as its own accessed-bit observations (DAMON's estimate is
- * one per region). The window's samples and expiries count DAMON's checks
- * that found the region accessed, and those that did not.
- */
-static void window_add_region(struct window *w, const struct damon_obs *o)
-{
-	if (o->first) {			/* a region split by memslots counts once */
-		w->samples += o->accesses;
-		w->expired += o->checks - o->accesses;
-	}
-	for (uint64_t f = 0; f < o->frames; f++) {
-		size_t i = frame_entry(w, o->gfn + f);
-
-		w->sampled += o->accesses && !w->fs[i].ab_touched && !w->fs[i].n;
-		w->fs[i].ab_obs += o->checks;
-		w->fs[i].ab_touched += o->accesses;
-		w->fs[i].ab_isum += (uint64_t)o->checks * o->interval_ns;
-	}
-}
-
-static void window_add(struct window *w, const struct kvm_ept_sample_v2 *s,
-		       enum estimator est)
-{
-	int expired = s->flags & KVM_EPT_SAMPLE_F_EXPIRED;
-	unsigned level;
-	size_t i;
-
-	if (s->flags & KVM_EPT_SAMPLE_F_ABIT) {
-		window_add_abit(w, s);
-		return;
-	}
-	if (expired)
-		w->expired++;
-	else
-		w->samples++;
-	if (est == EST_DELAY && !s->delay_ns)
-		return;			/* no delay: nothing to estimate */
-	if (expired && est != EST_DELAY)
-		return;
-	level = sample_unit_level(s);
-	if (level != 1) {
-		if (est == EST_DELAY)
-			keymap_add_u64(&w->regions, region_key(level, s->gfn),
-				       s->delay_ns);
-		if (expired)
-			return;
-	}
-	i = frame_entry(w, s->gfn);
-	if (!expired) {
-		w->sampled += !w->fs[i].n && !w->fs[i].ab_touched;
-		w->fs[i].n++;
-	}
-	if (est == EST_DELAY && level == 1)
-		w->fs[i].dsum += s->delay_ns;
-}
-
-static void window_clear(struct window *w)
-{
-	keymap_clear(&w->frames);
-	keymap_clear(&w->regions);
-	w->samples = 0;
-	w->expired = 0;
-	w->sampled = 0;
-}
-
-/* The delay (ns) that frame GFN was exposed for: its own 4 KiB samples'
- * plus those of the huge regions holding it. */
-static double frame_exposure(const struct window *w, size_t i, uint64_t gfn)
-{
-	double d = (double)w->fs[i].dsum;
-
-	if (w->regions.n)
-		for (unsigned level = 2; level <= 3; level++) {
-			size_t r = keymap_find_u64(&w->regions,
-						   region_key(level, gfn));
-
-			if (r != (size_t)-1)
-				d += (double)w->regions.e[r].value;
-		}
-	return d;
-}
-
 /* Rank the frames of W: rate per second of each, highest first. */
-static struct ranked *window_rank(const struct window *w, enum estimator est,
+static struct ranked *window_rank(const struct frames *w, enum frames_est est,
 				  double secs)
 {
-	size_t n = w->frames.n;
+	size_t n = frames_n(w);
 	struct ranked *r = xcalloc(n ? n : 1, sizeof(*r));
 
 	for (size_t i = 0; i < n; i++) {
-		const struct fstat *f = &w->fs[i];
-
-		r[i].gfn = keymap_key_u64(&w->frames, i);
-		r[i].n = f->n + f->ab_touched;
-		/* Fault observations, where a frame has them (exact delays);
-		 * accessed bits otherwise (a session whose bits saturated went
-		 * on by faults, and its early bits say little). */
-		if (f->ab_obs && !f->n && !f->dsum) {
-			/* Touched with probability 1 - exp(-rate * interval):
-			 * the share touched, with half an observation each way
-			 * so that always and never stay finite. */
-			double q = (f->ab_touched + 0.5) / (f->ab_obs + 1.0);
-
-			r[i].rate = -log(1 - q) * 1e9 * f->ab_obs / (double)f->ab_isum;
-		} else if (!r[i].n)
-			r[i].rate = 0;	/* armed, expired, never accessed */
-		else if (est == EST_DELAY)
-			r[i].rate = (double)r[i].n * 1e9 /
-				    frame_exposure(w, i, r[i].gfn);
-		else
-			r[i].rate = (double)r[i].n / secs;
+		r[i].gfn = frames_gfn(w, i);
+		r[i].n = frames_accesses(w, i);
+		r[i].rate = frames_rate(w, i, est, secs);
 	}
 	qsort(r, n, sizeof(*r), ranked_cmp);
 	return r;
@@ -467,7 +266,7 @@ static size_t score_top(const struct truth *t, long phase,
 
 /* Compare ranking R (N frames, hot set = the first K) with truth phase
  * TP and print the scores. */
-static void score_window(const struct opts *o, const struct window *w,
+static void score_window(const struct opts *o, const struct frames *w,
 			 const struct ranked *r, size_t n, size_t k,
 			 long phase, const struct truth_phase *tp,
 			 struct score *sc)
@@ -482,7 +281,7 @@ static void score_window(const struct opts *o, const struct window *w,
 		const struct truth_row *row =
 			truth_find(t, (uint32_t)phase, r[i].gfn);
 
-		rate[keymap_find_u64(&w->frames, r[i].gfn)] = r[i].rate;
+		rate[keymap_find_u64(&w->map, r[i].gfn)] = r[i].rate;
 		if (row && row->hot && r[i].n)
 			shot++;
 	}
@@ -492,7 +291,7 @@ static void score_window(const struct opts *o, const struct window *w,
 	x = xcalloc(nu ? nu : 1, sizeof(*x));
 	y = xcalloc(nu ? nu : 1, sizeof(*y));
 	for (size_t i = 0; i < tp->n; i++) {
-		size_t e = keymap_find_u64(&w->frames, tp->rows[i].gfn);
+		size_t e = keymap_find_u64(&w->map, tp->rows[i].gfn);
 
 		x[i] = e == (size_t)-1 ? 0 : rate[e];
 		y[i] = tp->rows[i].share;
@@ -522,11 +321,11 @@ static void score_window(const struct opts *o, const struct window *w,
 	free(rate);
 }
 
-static void print_window(const struct opts *o, const struct window *w,
-			 enum estimator est, uint64_t idx, uint64_t start,
+static void print_window(const struct opts *o, const struct frames *w,
+			 enum frames_est est, uint64_t idx, uint64_t start,
 			 uint64_t end, uint64_t t0, struct score *sc)
 {
-	size_t n = w->frames.n, k;
+	size_t n = frames_n(w), k;
 	double secs = (double)(end - start) / 1e9, total = 0;
 	struct ranked *r;
 	FILE *f = o->out;
@@ -538,7 +337,7 @@ static void print_window(const struct opts *o, const struct window *w,
 		total += r[i].rate;
 
 	/* The hot set: the first k of the ranking, sampled frames only. */
-	long phase = o->truth ? window_phase(o, t0, start, end) : -1;
+	long phase = o->truth ? truth_window_phase(&o->ph, t0, start, end) : -1;
 	const struct truth_phase *tp = NULL;
 
 	if (o->truth && phase >= 0 && (uint64_t)phase < o->truth->nphases)
@@ -560,10 +359,10 @@ static void print_window(const struct opts *o, const struct window *w,
 		" samples=%" PRIu64 " frames=%zu hot_set=%zu estimator=%s"
 		" expired=%" PRIu64 "\n",
 		idx, start, end, w->samples, w->sampled, k,
-		est == EST_DELAY ? "delay" : "count", w->expired);
+		est == FRAMES_EST_DELAY ? "delay" : "count", w->expired);
 	if (!o->quiet && k) {
 		fprintf(f, "%6s %18s %10s %14s %8s\n", "rank", "gfn",
-			"samples", est == EST_DELAY ? "accesses/s" :
+			"samples", est == FRAMES_EST_DELAY ? "accesses/s" :
 			"samples/s", "share");
 		for (size_t i = 0; i < k; i++)
 			fprintf(f, "%6zu %#18" PRIx64 " %10" PRIu64
@@ -580,9 +379,9 @@ static void print_window(const struct opts *o, const struct window *w,
 
 /* Where the reading of the log stands: the window open and the counts. */
 struct reading {
-	struct window w;
+	struct frames w;
 	struct score sc;
-	enum estimator est;
+	enum frames_est est;
 	uint64_t t0, wstart, wend, widx, last_t;
 	uint64_t late, nsamples, nodelay;
 	int started;
@@ -618,7 +417,7 @@ static int reading_at(const struct opts *o, struct reading *rd, uint64_t t,
 
 		print_window(o, &rd->w, rd->est, rd->widx++, rd->wstart,
 			     rd->wend, rd->t0, &rd->sc);
-		window_clear(&rd->w);
+		frames_clear(&rd->w);
 		/* Empty windows in between: one line. */
 		skip = (t - rd->wend) / o->window;
 		if (skip)
@@ -652,17 +451,17 @@ static void read_samples(struct opts *o, struct reading *rd,
 	o->out = open_output(out);
 	while (samples_next(&ss, &s)) {
 		if (!rd->started) {
-			rd->est = o->est != EST_AUTO ? o->est :
-				  ss.binary || s.delay_ns ? EST_DELAY : EST_COUNT;
+			rd->est = o->est != FRAMES_EST_AUTO ? o->est :
+				  ss.binary || s.delay_ns ? FRAMES_EST_DELAY : FRAMES_EST_COUNT;
 			reading_start(o, rd, s.time_ns, 0);
 		}
 		if (!filter_pass(&o->filt, &s, rd->t0) ||
 		    !reading_at(o, rd, s.time_ns, 0))
 			continue;
-		window_add(&rd->w, &s, rd->est);
+		frames_add(&rd->w, &s, rd->est);
 		if (s.flags & KVM_EPT_SAMPLE_F_EXPIRED)
 			continue;
-		rd->nodelay += rd->est == EST_DELAY && !s.delay_ns;
+		rd->nodelay += rd->est == FRAMES_EST_DELAY && !s.delay_ns;
 		rd->nsamples++;
 	}
 	bad_report(&ss.bad, stderr, path);
@@ -679,11 +478,11 @@ static void read_damon(struct opts *o, struct reading *rd,
 	if (damonlog_open(&d, path))
 		err(2, "%s", path);
 	o->out = open_output(out);
-	rd->est = EST_DELAY;
+	rd->est = FRAMES_EST_DELAY;
 	while (damonlog_next(&d, &ob)) {
 		if (!reading_at(o, rd, ob.time_ns, d.start_ns))
 			continue;
-		window_add_region(&rd->w, &ob);
+		frames_add_region(&rd->w, &ob);
 		rd->nsamples++;
 	}
 	bad_report(&d.bad, stderr, path);
@@ -702,16 +501,17 @@ static void parse_args(int argc, char **argv, struct opts *o,
 
 	while ((c = getopt_long(argc, argv, "e:w:k:T:g:p:L:u:Dqo:h", longopts,
 				NULL)) != -1) {
-		if (filter_option(&o->filt, c, optarg))
+		if (filter_option(&o->filt, c, optarg) ||
+		    truth_option(&o->ph, c, optarg))
 			continue;
 		switch (c) {
 		case 'e':
 			if (!strcmp(optarg, "delay"))
-				o->est = EST_DELAY;
+				o->est = FRAMES_EST_DELAY;
 			else if (!strcmp(optarg, "count"))
-				o->est = EST_COUNT;
+				o->est = FRAMES_EST_COUNT;
 			else if (!strcmp(optarg, "auto"))
-				o->est = EST_AUTO;
+				o->est = FRAMES_EST_AUTO;
 			else
 				errx(2, "--estimator: delay, count or auto, "
 				     "not '%s'", optarg);
@@ -720,13 +520,6 @@ static void parse_args(int argc, char **argv, struct opts *o,
 		case 'k': o->size = opt_u64(optarg, "--size"); break;
 		case 'T': o->threshold = opt_double(optarg, "--threshold"); break;
 		case 'g': *truth_path = optarg; break;
-		case 'p':
-			o->phase = (uint32_t)opt_u64(optarg, "--phase");
-			o->have_phase = 1;
-			break;
-		case 'L':
-			o->phase_len = opt_duration_ns(optarg, "--phase-length");
-			break;
 		case 256:
 			o->t0 = opt_u64(optarg, "--t0");
 			o->have_t0 = 1;
@@ -745,31 +538,12 @@ static void parse_args(int argc, char **argv, struct opts *o,
 		errx(2, "one LOG at most (see --help)");
 	if (o->size && o->threshold > 0)
 		errx(2, "--size and --threshold exclude each other");
-	if (o->phase_len && o->have_phase)
-		errx(2, "--phase and --phase-length exclude each other");
-	if (o->damon && o->est != EST_AUTO)
+	if (o->damon && o->est != FRAMES_EST_AUTO)
 		errx(2, "--damon and --estimator exclude each other: DAMON's "
 		     "view is read as accessed bits");
 	if (o->damon && filter_active(&o->filt))
 		errx(2, "the record filters apply to sample logs, not to "
 		     "DAMON's view (--damon)");
-}
-
-/* Load the ground truth and settle how windows meet its phases; exits 2. */
-static void load_truth(struct opts *o, struct truth *truth, const char *path)
-{
-	if (truth_load(truth, path))
-		err(2, "%s", path);
-	bad_report(&truth->bad, stderr, path);
-	if (!truth->nphases)
-		errx(2, "%s: no ground-truth lines", path);
-	if (truth->nphases > 1 && !o->have_phase && !o->phase_len &&
-	    truth->phase_seconds > 0)
-		o->phase_len = (uint64_t)(truth->phase_seconds * 1e9);
-	if (truth->nphases > 1 && !o->have_phase && !o->phase_len)
-		errx(2, "%s has %u phases and no '# phase_seconds=': "
-		     "give --phase or --phase-length", path, truth->nphases);
-	o->truth = truth;
 }
 
 /* The end: the last window, the warnings and the mean scores. */
@@ -812,14 +586,15 @@ int main(int argc, char **argv)
 {
 	struct opts o = { .out = stdout };
 	const char *path = "-", *truth_path = NULL, *out = NULL;
-	struct reading rd = { .est = EST_COUNT };
+	struct reading rd = { .est = FRAMES_EST_COUNT };
 	struct truth truth;
 
 	parse_args(argc, argv, &o, &path, &truth_path, &out);
-	if (truth_path)
-		load_truth(&o, &truth, truth_path);
-	keymap_init(&rd.w.frames);
-	keymap_init(&rd.w.regions);
+	if (truth_path) {
+		truth_load_phased(&truth, truth_path, &o.ph);
+		o.truth = &truth;
+	}
+	frames_init(&rd.w);
 	if (o.damon)
 		read_damon(&o, &rd, path, out);
 	else
@@ -827,9 +602,7 @@ int main(int argc, char **argv)
 	report(&o, &rd, path);
 	if (fflush(o.out) || ferror(o.out))
 		err(2, "%s", out ? out : "stdout");
-	keymap_free(&rd.w.frames);
-	keymap_free(&rd.w.regions);
-	free(rd.w.fs);
+	frames_free(&rd.w);
 	if (o.truth)
 		truth_free(&truth);
 	return rd.nsamples ? 0 : EXIT_NODATA;

@@ -1,18 +1,15 @@
 # testenv.sh - shared set-up for tests/host/analysis_*.t (sourced after
-# tests/lib/tap.sh): builds what is missing, sets $BIN (the programs;
-# $ANALYSIS_BIN overrides it, e.g. for the sanitizer build), $GENLOG and
-# a scratch directory $T removed on exit.
+# tests/lib/tap.sh): brings the programs up to date (make), sets $BIN
+# (the programs; $ANALYSIS_BIN overrides it, e.g. for the sanitizer
+# build), $GENLOG and a scratch directory $T removed on exit.
 BIN=${ANALYSIS_BIN:-$EPTSCOPE_ROOT/analysis}
-if [ -z "${ANALYSIS_BIN:-}" ] && { [ ! -x "$BIN/histo" ] ||
-	[ ! -x "$BIN/hotness" ] || [ ! -x "$BIN/xval" ]; }; then
+if [ -z "${ANALYSIS_BIN:-}" ]; then
 	make -s -C "$EPTSCOPE_ROOT/analysis" >/dev/null 2>&1 ||
 		{ echo "Bail out! cannot build analysis/"; exit 1; }
 fi
 GENLOG=$EPTSCOPE_ROOT/bench/genlog
-if [ ! -x "$GENLOG" ]; then
-	make -s -C "$EPTSCOPE_ROOT/bench" genlog >/dev/null 2>&1 ||
-		{ echo "Bail out! cannot build bench/genlog"; exit 1; }
-fi
+make -s -C "$EPTSCOPE_ROOT/bench" genlog >/dev/null 2>&1 ||
+	{ echo "Bail out! cannot build bench/genlog"; exit 1; }
 T=$(mktemp -d "${TMPDIR:-/tmp}/analysis-test.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 export LC_ALL=C
@@ -32,3 +29,11 @@ rows() {
 # so that crashed() and the exit-status checks catch it.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-exitcode=134:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-exitcode=134:print_stacktrace=1}
+
+# man_missing HELP MAN: the long options of the --help text in file HELP
+# that the man page MAN does not name as roff writes them (\-\-opt\-name).
+man_missing() {
+	grep -o -- '--[a-z][a-z0-9-]*' "$1" | sort -u | while read -r o; do
+		grep -qF -- "$(sed 's/-/\\-/g' <<<"$o")" "$2" || echo "$o"
+	done
+}

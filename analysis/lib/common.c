@@ -5,6 +5,7 @@
 
 #include <err.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,4 +120,33 @@ void *open_output(const char *path)
 	if (!f)
 		err(EXIT_USAGE, "%s", path);
 	return f;
+}
+
+char *fmt_duration(char buf[32], uint64_t ns)
+{
+	static const struct { uint64_t div; const char *unit; } u[] = {
+		{ 1000000000, "s" }, { 1000000, "ms" }, { 1000, "us" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(u); i++)
+		if (ns && ns % u[i].div == 0) {
+			snprintf(buf, 32, "%" PRIu64 "%s", ns / u[i].div,
+				 u[i].unit);
+			return buf;
+		}
+	snprintf(buf, 32, "%" PRIu64 "ns", ns);
+	return buf;
+}
+
+char *fmt_bytes(char buf[32], double bytes)
+{
+	static const char *unit[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	size_t i = 0;
+
+	while (bytes >= 1024 && i + 1 < ARRAY_SIZE(unit)) {
+		bytes /= 1024;
+		i++;
+	}
+	snprintf(buf, 32, i ? "%.2f%s" : "%.0f%s", bytes, unit[i]);
+	return buf;
 }

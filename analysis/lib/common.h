@@ -34,6 +34,11 @@ uint64_t opt_duration_ns(const char *arg, const char *what);
 #define EXIT_USAGE	2	/* usage error, or a file unreadable/unwritable */
 extern const char exit_help[];
 
+/* A duration as the options take it ("100ms", "2s", "1500ns"), and a
+ * size in bytes with a binary unit ("4.00MiB"), into BUF. */
+char *fmt_duration(char buf[32], uint64_t ns);
+char *fmt_bytes(char buf[32], double bytes);
+
 /* Open FILE for writing ("-" or NULL = stdout); exits 2 on error. */
 void *open_output(const char *path);
 

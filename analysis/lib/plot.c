@@ -1,15 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* plot.c - histograms drawn with gnuplot (see plot.h). */
 #include "plot.h"
+#include "gnuplot.h"
 
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <signal.h>
 #include <strings.h>
-#include <sys/wait.h>
 
 #define MAX_TICKS	10	/* x ticks at most (log and linear axes) */
 #define MAX_LABELS	40	/* category labels at most; more are thinned */
@@ -32,10 +31,7 @@ const char *plot_default_unit(const char *field)
 
 int plot_path_ok(const char *path)
 {
-	const char *ext = strrchr(path, '.');
-
-	return ext && (!strcasecmp(ext, ".png") || !strcasecmp(ext, ".svg")) ?
-	       0 : -1;
+	return gnuplot_path_ok(path);
 }
 
 static int unit_is_ns(const char *unit)
@@ -70,83 +66,25 @@ void plot_tick_label(char *buf, size_t size, double v, const char *unit)
 	fmt_value(buf, size, v, unit, 6);
 }
 
-/* Gnuplot string literal: single quotes, a quote doubled, no newline. */
-static void gp_quote(FILE *f, const char *s)
-{
-	fputc('\'', f);
-	for (; *s; s++) {
-		if (*s == '\'')
-			fputc('\'', f);
-		if (*s != '\n')
-			fputc(*s, f);
-	}
-	fputc('\'', f);
-}
-
-static void (*gp_sigpipe)(int);
-
-/* gnuplot, or the shell command in $GNUPLOT (e.g. another gnuplot, or
- * "tee plot.gp | gnuplot" to keep the script), reading the script on
- * its stdin. SIGPIPE is ignored until gp_close: a gnuplot that exits
- * early is reported by its status, it does not kill us. */
-static FILE *gp_open(void)
-{
-	const char *cmd = getenv("GNUPLOT");
-	FILE *gp;
-
-	if (!cmd || !*cmd)
-		cmd = "gnuplot";
-	fflush(NULL);
-	gp_sigpipe = signal(SIGPIPE, SIG_IGN);
-	gp = popen(cmd, "w");
-	if (!gp)
-		fprintf(stderr, "%s: cannot run %s: %s\n",
-			program_invocation_short_name, cmd, strerror(errno));
-	if (!gp)
-		signal(SIGPIPE, gp_sigpipe);
-	return gp;
-}
-
-static int gp_close(FILE *gp)
-{
-	int st = pclose(gp);
-
-	signal(SIGPIPE, gp_sigpipe);
-	if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st)) {
-		fprintf(stderr, "%s: gnuplot failed (status %d)%s\n",
-			program_invocation_short_name, st,
-			WIFEXITED(st) && WEXITSTATUS(st) == 127 ?
-			": is gnuplot installed?" : "");
-		return -1;
-	}
-	return 0;
-}
-
-/* Terminal, output, a two-line title (TITLE, then SUB), the axis labels
- * and the style every plot shares. Counts up to YMAX: shown in thousands
- * or millions when large (gnuplot's ys divides them). */
+/* The two-line title (TITLE, then SUB), the axis labels and the style
+ * every plot shares. Counts up to YMAX: shown in thousands or millions
+ * when large (gnuplot's ys divides them). */
 static void gp_head(FILE *gp, const struct plot *p, const char *sub,
 		    const char *xlabel, const char *ylabel, uint64_t ymax)
 {
-	const char *ext = strrchr(p->path, '.');
 	const char *yunit = ymax >= 10000000 ? " (millions)" :
 			    ymax >= 10000 ? " (thousands)" : "";
 
-	fprintf(gp, "set encoding utf8\nset terminal %s size %d,%d "
-		"font ',12' noenhanced\nset output ",
-		ext && !strcasecmp(ext, ".svg") ? "svg dynamic" : "pngcairo",
-		PLOT_WIDTH, PLOT_HEIGHT);
-	gp_quote(gp, p->path);
-	fputs("\nset title ", gp);
-	gp_quote(gp, p->title);
+	fputs("set title ", gp);
+	gnuplot_quote(gp, p->title);
 	fputs(".\"\\n\".", gp);
-	gp_quote(gp, sub);
+	gnuplot_quote(gp, sub);
 	fputs("\nset xlabel ", gp);
-	gp_quote(gp, xlabel);
+	gnuplot_quote(gp, xlabel);
 	fputs("\nset ylabel ", gp);
-	gp_quote(gp, ylabel);
+	gnuplot_quote(gp, ylabel);
 	fputc('.', gp);
-	gp_quote(gp, yunit);
+	gnuplot_quote(gp, yunit);
 	fprintf(gp, "\nys = %s", ymax >= 10000000 ? "1e6" :
 		ymax >= 10000 ? "1e3" : "1");
 	if (ymax && ymax < 10)
@@ -205,7 +143,7 @@ static double nice_step(double range)
 static void tick(FILE *gp, int *first, const char *label, double x)
 {
 	fputs(*first ? "set xtics (" : ", ", gp);
-	gp_quote(gp, label);
+	gnuplot_quote(gp, label);
 	fprintf(gp, " %.17g", x);
 	*first = 0;
 }
@@ -423,7 +361,7 @@ int hist_plot(const struct hist *h, const struct plot *p)
 			program_invocation_short_name, p->path);
 		return -1;
 	}
-	gp = gp_open();
+	gp = gnuplot_open(p->path, PLOT_WIDTH, PLOT_HEIGHT, "font ',12' noenhanced");
 	if (!gp)
 		return -1;
 	if (h->type == HIST_LINEAR) {
@@ -445,7 +383,7 @@ int hist_plot(const struct hist *h, const struct plot *p)
 		free(bars);
 		free(labels);
 	}
-	return gp_close(gp) || r ? -1 : 0;
+	return gnuplot_close(gp) || r ? -1 : 0;
 }
 
 int bars_plot(const struct bar *b, size_t n, uint64_t total, size_t distinct,
@@ -460,7 +398,7 @@ int bars_plot(const struct bar *b, size_t n, uint64_t total, size_t distinct,
 			".png or .svg\n", program_invocation_short_name, p->path);
 		return -1;
 	}
-	gp = gp_open();
+	gp = gnuplot_open(p->path, PLOT_WIDTH, PLOT_HEIGHT, "font ',12' noenhanced");
 	if (!gp)
 		return -1;
 	snprintf(sub, sizeof(sub), "%" PRIu64 " values, %zu distinct; the %zu "
@@ -471,5 +409,5 @@ int bars_plot(const struct bar *b, size_t n, uint64_t total, size_t distinct,
 			ymax = b[i].count;
 	gp_head(gp, p, sub, xl, "occurrences", ymax);
 	plot_bars(gp, b, n);
-	return gp_close(gp);
+	return gnuplot_close(gp);
 }

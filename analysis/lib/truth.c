@@ -2,6 +2,7 @@
 /* truth.c - ground-truth file parser and loader (see truth.h). */
 #include "truth.h"
 
+#include <err.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -235,16 +236,10 @@ int truth_load_mem(struct truth *t, const void *data, size_t len)
 	return 0;
 }
 
-const struct truth_row *truth_find(const struct truth *t, uint32_t p,
-				   uint64_t gfn)
+size_t truth_phase_lower(const struct truth_phase *ph, uint64_t gfn)
 {
-	const struct truth_phase *ph;
-	size_t lo = 0, hi;
+	size_t lo = 0, hi = ph->n;
 
-	if (p >= t->nphases)
-		return NULL;
-	ph = &t->phases[p];
-	hi = ph->n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
@@ -253,7 +248,20 @@ const struct truth_row *truth_find(const struct truth *t, uint32_t p,
 		else
 			hi = mid;
 	}
-	return lo < ph->n && ph->rows[lo].gfn == gfn ? &ph->rows[lo] : NULL;
+	return lo;
+}
+
+const struct truth_row *truth_find(const struct truth *t, uint32_t p,
+				   uint64_t gfn)
+{
+	const struct truth_phase *ph;
+	size_t i;
+
+	if (p >= t->nphases)
+		return NULL;
+	ph = &t->phases[p];
+	i = truth_phase_lower(ph, gfn);
+	return i < ph->n && ph->rows[i].gfn == gfn ? &ph->rows[i] : NULL;
 }
 
 void truth_free(struct truth *t)
@@ -263,4 +271,58 @@ void truth_free(struct truth *t)
 	free(t->phases);
 	t->phases = NULL;
 	t->nphases = 0;
+}
+
+void truth_load_phased(struct truth *t, const char *path,
+		       struct truth_phasing *ph)
+{
+	if (truth_load(t, path))
+		err(2, "%s", path);
+	bad_report(&t->bad, stderr, path);
+	if (!t->nphases)
+		errx(2, "%s: no ground-truth lines", path);
+	if (t->nphases > 1 && !ph->have_phase && !ph->phase_len &&
+	    t->phase_seconds > 0)
+		ph->phase_len = (uint64_t)(t->phase_seconds * 1e9);
+	if (t->nphases > 1 && !ph->have_phase && !ph->phase_len)
+		errx(2, "%s has %u phases and no '# phase_seconds=': "
+		     "give --phase or --phase-length", path, t->nphases);
+	ph->nphases = t->nphases;
+}
+
+long truth_window_phase(const struct truth_phasing *ph, uint64_t t0,
+			uint64_t start, uint64_t end)
+{
+	uint64_t mid, p;
+
+	if (ph->have_phase)
+		return ph->phase;
+	if (!ph->phase_len)
+		return 0;	/* single-phase truth (checked at load) */
+	mid = start + (end - start) / 2;
+	if (mid < t0)
+		return 0;
+	p = (mid - t0) / ph->phase_len;
+	return (long)(ph->nphases ? p % ph->nphases : p);
+}
+
+const char truth_phase_help[] =
+"  -p, --phase P           compare every window with truth phase P\n"
+"  -L, --phase-length DUR  phase P covers [t0 + P*DUR, t0 + (P+1)*DUR); a\n"
+"                          window is compared with the phase of its middle\n"
+"                          (default: the truth's '# phase_seconds=')\n";
+
+int truth_option(struct truth_phasing *ph, int c, const char *arg)
+{
+	if (c == 'p') {
+		ph->phase = (uint32_t)opt_u64(arg, "--phase");
+		ph->have_phase = 1;
+	} else if (c == 'L') {
+		ph->phase_len = opt_duration_ns(arg, "--phase-length");
+	} else {
+		return 0;
+	}
+	if (ph->have_phase && ph->phase_len)
+		errx(2, "--phase and --phase-length exclude each other");
+	return 1;
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * truth.h - the ground-truth file of workload/guest, used by hotness to
- * score its hot set. '#' comment lines, then one line per frame and
+ * truth.h - the ground-truth file of workload/guest, used by hotness,
+ * wss and heatmap to score their estimates. '#' comment lines, then one line per frame and
  * phase, in either of two forms:
  *   phase=<p> gfn=0x<hex> share=<float> hot=<0|1>
  *   <gfn> <phase> <share> <hot>          (columns, as workload/guest
@@ -54,9 +54,40 @@ struct truth {
  * t->bad. Duplicate (phase, gfn) lines: the last one wins. */
 int truth_load(struct truth *t, const char *path);
 int truth_load_mem(struct truth *t, const void *data, size_t len);
+/* The index of PH's first row at or above GFN (PH->n if none). */
+size_t truth_phase_lower(const struct truth_phase *ph, uint64_t gfn);
 /* The row for GFN in phase P, or NULL. */
 const struct truth_row *truth_find(const struct truth *t, uint32_t p,
 				   uint64_t gfn);
 void truth_free(struct truth *t);
+
+/* How time windows meet the truth's phases: every window compared with
+ * one fixed phase, or phase P covering [t0 + P*len, t0 + (P+1)*len). */
+struct truth_phasing {
+	int have_phase;
+	uint32_t phase;
+	uint64_t phase_len;	/* ns; 0: from the file, or one phase */
+	uint32_t nphases;	/* of the file, set by truth_load_phased */
+};
+/* The options -p/--phase and -L/--phase-length, for a program's option
+ * table, and their --help lines. */
+#define TRUTH_LONGOPTS \
+	{ "phase", required_argument, NULL, 'p' }, \
+	{ "phase-length", required_argument, NULL, 'L' }
+extern const char truth_phase_help[];
+/* Option C with argument ARG: 1 if it was -p or -L (exits 2 on a bad
+ * argument, or on both given), 0 if not. */
+int truth_option(struct truth_phasing *ph, int c, const char *arg);
+/* Load PATH for a program's -g option and settle PH (the phase length
+ * from its '# phase_seconds=' when PH gives none); malformed lines are
+ * reported on stderr. Exits 2 on an unreadable file, one without data
+ * lines, or several phases and no way to tell them apart. */
+void truth_load_phased(struct truth *t, const char *path,
+		       struct truth_phasing *ph);
+/* The phase window [START, END) is compared with: the one holding its
+ * middle; past the last phase the guest goes round them again (phase
+ * P mod the file's phases, as workload/guest's phases pattern does). */
+long truth_window_phase(const struct truth_phasing *ph, uint64_t t0,
+			uint64_t start, uint64_t end);
 
 #endif
