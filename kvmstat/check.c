@@ -52,6 +52,16 @@ static const struct check_pair pairs[] = {
 	  "both in x86_emulate_instruction" },
 };
 
+int check_tracepoint(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(pairs); i++)
+		if (!strcmp(name, pairs[i].event[0]) || !strcmp(name, pairs[i].event[1]))
+			return 1;
+	return 0;
+}
+
 static const struct field *find(const struct table *t, const char *name,
 				enum source src)
 {

@@ -230,6 +230,7 @@ static int parse_args(int argc, char **argv, struct env *env)
 		env->once = 1;
 		env->want[SRC_DEBUGFS] = env->want[SRC_TRACE] = 1;
 		env->check_s = env->delay_set ? env->delay : 1.0;
+		env->tp_wanted = check_tracepoint;
 	}
 	if (env->csv + env->json + env->metrics > 1)
 		return bad_usage("--csv, --json, --openmetrics and --prometheus exclude each other", NULL);
@@ -347,16 +348,18 @@ struct run {
  * FIRST: the VM of -p must be in debugfs (later it may just have gone). */
 static int read_round(struct run *r, int first)
 {
+	/* Binary stats and debugfs, the same counters, one after the other;
+	 * tracepoints last (a read of a counter on another CPU takes an IPI). */
 	table_begin_round(&r->t);
 	if (r->bin && bin_read(r->bin, &r->t, r->env->per_vcpu, r->env->include_past))
 		return -1;
-	if (r->tps)
-		tp_read(r->tps, &r->t);
 	if (r->dfs && dfs_read(r->dfs, &r->t) && first) {
 		fprintf(stderr, "kvmstat: pid %d has no VM in debugfs (%s/kvm/%d-*)\n",
 			(int)r->env->pid, r->env->debugfs, (int)r->env->pid);
 		return -1;
 	}
+	if (r->tps)
+		tp_read(r->tps, &r->t);
 	table_end_round(&r->t, r->env->include_past);
 	return 0;
 }

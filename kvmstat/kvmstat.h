@@ -49,6 +49,7 @@ struct env {
 	int delay_set;		/* -s given */
 	int check;		/* --check */
 	double check_s;		/* its interval */
+	int (*tp_wanted)(const char *name);	/* --check: its tracepoints only */
 	int want[NR_SOURCES];	/* -b, -d; none: the default */
 	const char *fields;	/* -f REGEX */
 	regex_t re;
@@ -161,6 +162,8 @@ int out_all_zero(const struct table *t);
 /* check.c: --check's comparison of the sources over T's last interval;
  * 0 when they agree, else 1. */
 int out_check(FILE *f, const struct env *env, const struct table *t);
+/* Whether --check compares tracepoint (or child event) NAME. */
+int check_tracepoint(const char *name);
 
 /* metrics.c: one exposition of T, OpenMetrics or Prometheus text. */
 void out_metrics(FILE *f, const struct env *env, const struct table *t);

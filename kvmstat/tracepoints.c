@@ -137,6 +137,11 @@ static int add_event(struct tps *s, const char *name, int id,
 	return 0;
 }
 
+static int tp_wanted(const struct env *env, const char *name)
+{
+	return field_wanted(env, name) && (!env->tp_wanted || env->tp_wanted(name));
+}
+
 /* EVENT and its wanted children, the parent first when it or a child is
  * wanted: 0 or -1. */
 static int add_family(struct tps *s, const struct env *env, const char *event,
@@ -149,7 +154,7 @@ static int add_family(struct tps *s, const struct env *env, const char *event,
 
 	for (i = 0; i < c.n; i++) {
 		snprintf(name, sizeof(name), "%s(%s)", event, c.reason[i].name);
-		if (!field_wanted(env, name))
+		if (!tp_wanted(env, name))
 			continue;
 		if (!added++ && add_event(s, event, id, NULL, env->pid, tgt))
 			return -1;
@@ -157,7 +162,7 @@ static int add_family(struct tps *s, const struct env *env, const char *event,
 		if (add_event(s, name, id, filter, env->pid, tgt))
 			return -1;
 	}
-	if (!added && field_wanted(env, event))
+	if (!added && tp_wanted(env, event))
 		return add_event(s, event, id, NULL, env->pid, tgt);
 	return 0;
 }
