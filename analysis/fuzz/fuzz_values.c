@@ -27,7 +27,7 @@ static void same_as_slow(const uint8_t *data, size_t size, uint8_t sel,
 	struct hist h2;
 
 	lr_open_mem(&r, (const char *)data + 1, size - 1, NULL);
-	if (vsource_start(&v2, &r, (enum vformat)(sel % 6), field, filt))
+	if (vsource_start(&v2, &r, (enum vformat)(sel % 7), field, filt))
 		abort();
 	v2.no_fast = 1;
 	hist_init_like(&h2, h);
@@ -84,7 +84,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	sel = data[0];
 	filt = pick_filter(data[size - 1], &fbuf);
 	lr_open_mem(&r, (const char *)data + 1, size - 1, NULL);
-	if (vsource_start(&vs, &r, (enum vformat)(sel % 6),
+	if (vsource_start(&vs, &r, (enum vformat)(sel % 7),
 			  fields[(sel >> 3) & 7], filt)) {
 		lr_close(&r);
 		return 0;

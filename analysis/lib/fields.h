@@ -133,6 +133,14 @@ static always_inline int col_get(unsigned n, const char *l, const char *e,
  * absent. */
 unsigned col_index(const char *name, const char *l, const char *e);
 
+/* Comma-separated field N (1-based) of [l, e) into [*vp, *ve), blanks
+ * around it left out (a field may be empty). Returns 0 or -1. */
+int csv_get(unsigned n, const char *l, const char *e, const char **vp,
+	    const char **ve);
+/* 1-based index of the field named NAME in CSV header line [l, e); 0 if
+ * absent. */
+unsigned csv_index(const char *name, const char *l, const char *e);
+
 /* Does [l, e) look like blank or a '#' comment? */
 static inline int line_is_blank_or_comment(const char *l, const char *e)
 {

@@ -13,6 +13,7 @@
 static const char *const vformat_names[] = {
 	[VF_AUTO] = "auto", [VF_NUM] = "num", [VF_KV] = "kv",
 	[VF_COLS] = "cols", [VF_BIN] = "bin", [VF_STAP] = "stap",
+	[VF_CSV] = "csv",
 };
 
 int vformat_parse(const char *name)
@@ -45,6 +46,8 @@ struct peek {
 	unsigned lines;		/* data lines looked at (at most 200) */
 	int stap;		/* a SystemTap @hist header among them */
 	int has_eq, has_key;	/* a '=', the -f key */
+	int csv;		/* the first data line is a CSV header
+				 * that starts "timestamp," (kvm_stat -c) */
 	unsigned kvlines;	/* lines of key=value tokens only */
 	unsigned samples;	/* lines that parse as samples */
 	unsigned full;		/* ... with level= and delay= too */
@@ -111,6 +114,8 @@ static void peek_lines(struct lreader *r, const char *field, struct peek *pk)
 		if (e > p && e[-1] == '\r')
 			e--;
 		if (!line_is_blank_or_comment(p, e)) {
+			if (!pk->lines && e - p > 10 && !memcmp(p, "timestamp,", 10))
+				pk->csv = 1;
 			pk->lines++;
 			if (stphist_parse(p, e, &row) == STPHIST_HEADER)
 				pk->stap = 1;
@@ -147,6 +152,8 @@ static enum vformat detect(const struct peek *pk, const char *field)
 
 	if (pk->stap)
 		return VF_STAP;
+	if (pk->csv)
+		return VF_CSV;
 	if (!field)
 		return VF_NUM;
 	if (pk->has_key || (pk->has_eq && !field_is_number(field, &n)))
@@ -278,6 +285,7 @@ const char *vsource_start(struct vsource *s, struct lreader *r,
 		}
 		break;
 	case VF_COLS:
+	case VF_CSV:
 		if (!field)
 			return "column input needs -f N or -f NAME";
 		if (!field_is_number(field, &s->col))
@@ -310,7 +318,7 @@ int vsource_splittable(const struct vsource *s)
 	/* Not stap: a histogram block cut in two loses its header. Not
 	 * cols by name: the header is in the first part only. */
 	return s->fmt == VF_BIN || s->fmt == VF_NUM || s->fmt == VF_KV ||
-	       (s->fmt == VF_COLS && s->col);
+	       ((s->fmt == VF_COLS || s->fmt == VF_CSV) && s->col);
 }
 
 /* A line that gives no value under the main format: SystemTap @hist
@@ -457,7 +465,8 @@ static int cols_header(struct vsource *s, const char *l, const char *e)
 {
 	if (line_is_blank_or_comment(l, e) && (l == e || *l != '#'))
 		return 1;
-	s->col = col_index(s->field, l, e);
+	s->col = s->fmt == VF_CSV ? csv_index(s->field, l, e) :
+		 col_index(s->field, l, e);
 	if (s->col)
 		return 1;
 	if (*l == '#')		/* a comment that does not name it */
@@ -477,10 +486,14 @@ static void one_line(struct vsource *s, uint64_t lineno, const char *l,
 	uint64_t w;
 	int rc;
 
-	if (unlikely(s->fmt == VF_COLS && !s->col)) {
+	if (unlikely((s->fmt == VF_COLS || s->fmt == VF_CSV) && !s->col)) {
 		if (cols_header(s, l, e))
 			return;
 	}
+	/* A CSV's header line, when the column was given by number, or
+	 * again (kvm_stat repeats none; a concatenation may). */
+	if (unlikely(s->fmt == VF_CSV && e - l > 10 && !memcmp(l, "timestamp,", 10)))
+		return;
 	/* Comments and blank lines: never data. */
 	if (unlikely(l == e || *l == '#' || is_sep(*l)) &&
 	    line_is_blank_or_comment(l, e)) {
@@ -523,6 +536,15 @@ static void one_line(struct vsource *s, uint64_t lineno, const char *l,
 		break;
 	case VF_COLS:
 		if (likely(!col_get(s->col, l, e, &vp, &ve))) {
+			why = take(s, h, top, vp, ve);
+			if (likely(!why))
+				return;
+		} else {
+			why = "no such column";
+		}
+		break;
+	case VF_CSV:
+		if (likely(!csv_get(s->col, l, e, &vp, &ve))) {
 			why = take(s, h, top, vp, ve);
 			if (likely(!why))
 				return;

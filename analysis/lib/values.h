@@ -8,6 +8,8 @@
  *         text sample log and SystemTap output are kv; SystemTap's own
  *         @hist_log/@hist_linear text found in kv input is merged too
  *   cols  whitespace-separated columns; -f N (1-based) or a header name
+ *   csv   comma-separated columns with a header line (kvm_stat's and
+ *         kvmstat's -c logs: timestamp,NAME,...); -f N or -f NAME
  *   bin   the module's binary sample log; -f names a sample field
  *   stap  SystemTap output: @hist text blocks (merged) and kv lines
  *   auto  detected from the first bytes and the first data line
@@ -29,7 +31,7 @@
 #include "reader.h"
 #include "stphist.h"
 
-enum vformat { VF_AUTO, VF_NUM, VF_KV, VF_COLS, VF_BIN, VF_STAP };
+enum vformat { VF_AUTO, VF_NUM, VF_KV, VF_COLS, VF_BIN, VF_STAP, VF_CSV };
 
 struct vsource {
 	enum vformat fmt;	/* after detection: never VF_AUTO */
@@ -42,7 +44,7 @@ struct vsource {
 	const struct filter *filt;	/* NULL: every record */
 	uint64_t t0;		/* the time origin of the filter: the
 				 * first record's time */
-	unsigned col;		/* cols: 1-based column, 0 until known */
+	unsigned col;		/* cols, csv: 1-based column, 0 until known */
 	enum ept_field ef;	/* bin */
 	uint32_t recsize;	/* bin */
 	struct eptscope_log_header hdr;	/* bin */
@@ -55,7 +57,8 @@ struct vsource {
 				 * the fast path with it) */
 };
 
-/* "auto", "num", "kv", "text", "cols", "bin", "stap" -> format, or -1. */
+/* "auto", "num", "kv", "text", "cols", "bin", "stap", "csv" -> format,
+ * or -1. */
 int vformat_parse(const char *name);
 const char *vformat_name(enum vformat f);
 

@@ -146,4 +146,19 @@ is "$($H -j 1 -f delay --linear 0,90000,10000 "$T/sprinkled.txt" 2>/dev/null | r
 is "$($H -j 1 -q -f delay "$T/sprinkled.txt" 2>&1 >/dev/null | sed 's/.*: \([0-9]*\) malformed lines; first: line \([0-9]*\) .*/\1 \2/')" \
 	"$(awk '/delay=x/ { n++; if (!f) f = NR } END { print n, f }' "$T/sprinkled.txt")" \
 	"... malformed count and first line number equal awk's"
+# csv: kvm_stat's -c log (the timestamp holds a blank), a column by name
+# or by number, an empty field malformed, detected from "timestamp,".
+{
+	echo "timestamp,exits,halt_exits,kvm_exit(HLT)"
+	echo "2026-12-01 10:00:00,5,0,0"
+	echo "2026-12-01 10:00:01,300,1,1"
+	echo "2026-12-01 10:00:02, 270 ,,2"
+} >"$T/kvm.csv"
+like "$($H -f exits "$T/kvm.csv")" '^# count=3 min=5 max=300 avg=191\.7$' "csv: -f NAME, detected from the header (a blank in a value trimmed)"
+like "$($H -F csv -f 3 "$T/kvm.csv" 2>"$T/csv.err")" '^# count=2 min=0 max=1 avg=0\.5$' "csv: -f N (1-based)"
+like "$(cat "$T/csv.err")" '1 malformed line; first: line 4 \(value is not an integer\)' "csv: an empty field is malformed, said"
+like "$($H -f 'kvm_exit(HLT)' "$T/kvm.csv")" '^# count=3 min=0 max=2 avg=1\.0$' "csv: a child event's column"
+$H -f nosuch "$T/kvm.csv" >/dev/null 2>"$T/csv.err"
+is "$?" 2 "csv: an unknown column is a usage error (exit 2)"
+like "$(cat "$T/csv.err")" 'no column of that name in the header line' "... saying so"
 done_testing
