@@ -14,7 +14,8 @@
  *    accessed bit), under kvm->srcu and mmu_lock for write, as KVM's
  *    clear_young MMU notifier calls it; after the round's clears one
  *    kvm_flush_remote_tlbs, so that no cached translation lets an access
- *    pass without setting the bit again. The interval starts then.
+ *    pass without setting the bit again. The interval starts then; the
+ *    observation comes one interval later.
  *  - observe, once the interval has passed:
  *    kvm_test_age_gfn over the chunk, and when it was touched, over each
  *    unit of it. Each unit gives one record: touched (a "sample" with
@@ -32,8 +33,12 @@
  * An interval shorter than two jiffies is not left to the next rounds,
  * which come a jiffy apart at best: the round sleeps it (usleep_range)
  * and observes what it cleared, so every interval is the same length, and
- * the ranking is the touched share's. Each record carries its own interval
- * (the time from the flush to the observation).
+ * the ranking is the touched share's. Each record carries the time its
+ * unit was watched: from the chunk's clear to its observation, which
+ * includes the rest of the round's clears and the flush (an access there
+ * sets the bit when no cached translation hides it; without that the
+ * interval read a few ms short under TCG, and rates and working sets came
+ * out high).
  *
  * In auto mode (SET_MODE 3, the default) a session whose interval sits at
  * its floor and still finds more than 45% of the units touched, two windows
@@ -165,7 +170,7 @@ static void ept_age_records(struct ept_session *s, const struct ept_age_chunk *c
 		.vcpu = KVM_EPT_SAMPLE_NO_VCPU, .level = c->level,
 		.time_ns = now,
 	};
-	u64 step = ept_unit_pages(c->level), g, i, interval = now - c->t_start;
+	u64 step = ept_unit_pages(c->level), g, i, interval = now - c->t_clear;
 	bool records = READ_ONCE(s->censored);
 	unsigned long flags;
 	u32 touched;
@@ -293,6 +298,7 @@ static u32 ept_age_clear_walk(struct ept_session *s, struct kvm *kvm,
 			c->gfn = gfn;
 			c->end = end;
 			c->level = level;
+			c->t_clear = t0;
 			c->t_start = 0;		/* set after the flush */
 			pushed++;
 			done += end - gfn;

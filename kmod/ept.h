@@ -124,6 +124,7 @@ struct ept_limits {
 struct ept_age_chunk {
 	u64 gfn, end;			/* its units' frames */
 	u64 t_start;			/* the interval's start; 0: not yet */
+	u64 t_clear;			/* when its bits were cleared */
 	u8 level;
 };
 
