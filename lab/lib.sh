@@ -105,3 +105,29 @@ size_to_mib() {
 	G | g) echo $((n * 1024)) ;;
 	esac
 }
+
+# copy_libs STAGE FILE...: copy the shared libraries ldd names for each
+# file into STAGE, at the same paths.
+copy_libs() {
+	local stage=$1 f lib
+	shift
+	for f in "$@"; do
+		for lib in $(ldd "$f" 2>/dev/null | grep -o '/[^ ]*'); do
+			[ -e "$stage$lib" ] && continue
+			mkdir -p "$stage$(dirname "$lib")"
+			cp -L "$lib" "$stage$lib"
+		done
+	done
+}
+
+# copy_with_libs STAGE FILE...: copy each file, and its libraries, into
+# STAGE at the same paths.
+copy_with_libs() {
+	local stage=$1 f
+	shift
+	for f in "$@"; do
+		mkdir -p "$stage$(dirname "$f")"
+		cp -L "$f" "$stage$f"
+	done
+	copy_libs "$stage" "$@"
+}
