@@ -455,8 +455,7 @@ static int list_memslots(int fd, FILE *out, const struct env *env)
 
 	if (e)
 		fprintf(stderr, "eptsample: GET_MEMSLOTS: %s\n", strerror(-e));
-	ioctl(fd, KVM_EPT_SAMPLE_CMD_DEINIT, 0);
-	close(fd);
+	session_close(fd);
 	if (fflush(out) != 0 || (out != stdout && fclose(out) != 0)) {
 		fprintf(stderr, "eptsample: writing %s: %s\n",
 			env->output ? env->output : "stdout", strerror(errno));
@@ -505,8 +504,7 @@ int main(int argc, char **argv)
 			     &tally);
 	finish(fd, out, &env, &tally);
 	report(fd, out, &env, &tally, start);
-	ioctl(fd, KVM_EPT_SAMPLE_CMD_DEINIT, 0);
-	close(fd);
+	session_close(fd);
 	if (fflush(out) != 0 || (out != stdout && fclose(out) != 0)) {
 		fprintf(stderr, "eptsample: writing the log: %s\n", strerror(errno));
 		status = 1;

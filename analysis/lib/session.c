@@ -66,6 +66,12 @@ int session_attach(int fd, uint64_t pid)
 	return 0;
 }
 
+void session_close(int fd)
+{
+	ioctl(fd, KVM_EPT_SAMPLE_CMD_DEINIT, 0);
+	close(fd);
+}
+
 static int slot_cmp(const void *a, const void *b)
 {
 	const struct kvm_ept_sample_memslot *x = a, *y = b;

@@ -20,6 +20,8 @@ const char *session_init_error(int err);
 /* Attach the session FD to the VM of process PID, not sampling (the
  * frequency 0); 0, or -1 with the reason printed. */
 int session_attach(int fd, uint64_t pid);
+/* Detach (DEINIT) and close. */
+void session_close(int fd);
 
 /* The VM's memslots, sorted by guest address. */
 struct memslots {
