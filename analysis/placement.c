@@ -86,7 +86,8 @@ static void usage(FILE *f)
 "Summary: pid= fast_node= guest_frames= capacity= ranked= promote=\n"
 "demote= stay= absent= unmapped= on_fast= (ranked frames on the fast\n"
 "node), then with -g: truth_phase= truth_frames= truth_hot= hot_on_fast=\n"
-"fast_share= not_present=.\n"
+"truth_on_fast= (the truth's frames on the fast node) fast_share=\n"
+"not_present=.\n"
 "\n"
 "Examples:\n"
 "  eptsample -p 1234 -d 10 -b -o s.bin; placement -p 1234 s.bin\n"
@@ -296,7 +297,7 @@ static void score_truth(FILE *out, const struct opts *o,
 	const struct truth_phase *tp;
 	uint64_t *addr;
 	int *status, e;
-	size_t k = 0, hot_fast = 0, absent = 0;
+	size_t k = 0, hot_fast = 0, absent = 0, on_fast = 0;
 	double fast = 0, all = 0;
 
 	if (truth_load(&t, o->truth))
@@ -322,12 +323,13 @@ static void score_truth(FILE *out, const struct opts *o,
 		all += tp->rows[i].share;
 		fast += on ? tp->rows[i].share : 0;
 		hot_fast += on && tp->rows[i].hot;
+		on_fast += on;
 		absent += status[i] < 0;
 		k++;
 	}
 	fprintf(out, " truth_phase=%u truth_frames=%zu truth_hot=%zu hot_on_fast=%zu "
-		"fast_share=%.4f not_present=%zu", o->phase, k, tp->nhot, hot_fast,
-		all > 0 ? fast / all : 0, absent);
+		"truth_on_fast=%zu fast_share=%.4f not_present=%zu", o->phase, k,
+		tp->nhot, hot_fast, on_fast, all > 0 ? fast / all : 0, absent);
 	free(addr);
 	free(status);
 	truth_free(&t);
