@@ -5,7 +5,7 @@ SHELL := /bin/bash
 ROOT := $(CURDIR)
 
 # User-space parts: each directory's Makefile builds its programs in place.
-USER_DIRS := workload analysis kvmstat tests/progs
+USER_DIRS := workload analysis kvmstat tier tests/progs
 # Kernel-module directories (each has a Kbuild file).
 KMOD_DIRS := kmod tests/kmod
 
@@ -30,7 +30,7 @@ HOST ?=
 
 all: user kmods ## Build everything this machine can build; say what is skipped
 
-user: ## Build the user-space tools (workload/, analysis/)
+user: ## Build the user-space tools (workload/, analysis/, kvmstat/, tier/)
 	@for d in $(USER_DIRS); do \
 		if [ -f $$d/Makefile ]; then $(MAKE) -s -C $$d all || exit 1; \
 		else echo "make: skipping $$d: not written yet"; fi; \
@@ -80,10 +80,12 @@ experiment: ## Run the experiments in the lab, setup included. E=name: only thos
 
 install: all ## Install tools, tapsets, and the module (through DKMS if present)
 	@install -d $(DESTDIR)$(PREFIX)/bin
-	@for p in workload/guest analysis/eptsample analysis/damon-capture analysis/histo analysis/hotness analysis/xval kvmstat/kvmstat; do \
+	@for p in workload/guest analysis/eptsample analysis/damon-capture analysis/histo analysis/hotness analysis/xval analysis/placement kvmstat/kvmstat tier/tier; do \
 		[ -x $$p ] && install -m 755 $$p $(DESTDIR)$(PREFIX)/bin/eptscope-$$(basename $$p) || true; \
 	done
 	@install -D -m 644 kvmstat/eptscope-kvmstat.8 $(DESTDIR)$(PREFIX)/share/man/man8/eptscope-kvmstat.8
+	@install -D -m 644 tier/eptscope-tier.8 $(DESTDIR)$(PREFIX)/share/man/man8/eptscope-tier.8
+	@install -D -m 644 analysis/eptscope-placement.1 $(DESTDIR)$(PREFIX)/share/man/man1/eptscope-placement.1
 	@# stap searches its tapset directory and linux/ (and arch/version
 	@# subdirectories) but not other subdirectories: install into linux/,
 	@# with a prefix against name clashes.

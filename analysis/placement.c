@@ -36,7 +36,7 @@ struct opts {
 	enum estimator est;
 	enum format fmt;
 	int summary;
-	const char *log, *truth, *out;
+	const char *log, *truth, *out, *memslots;
 	uint32_t phase;
 	struct filter filt;
 };
@@ -49,7 +49,7 @@ static void usage(FILE *f)
 "The promotion/demotion list of the KVM guest run by process PID: every\n"
 "frame of the sample LOG (eptsample's binary or text log, or a SystemTap\n"
 "log; - for stdin), hottest first, with its host virtual address in PID\n"
-"(the module's GET_MEMSLOTS: kvm_ept_sample.ko must be loaded), the NUMA\n"
+"(the module's GET_MEMSLOTS, or --memslots), the NUMA\n"
 "node it is on now (move_pages(2), nodes NULL) and what a fast node with\n"
 "room for a share of the guest's frames should do with it.\n"
 "\n"
@@ -61,8 +61,12 @@ static void usage(FILE *f)
 "                          F * frames sampled frames belong there\n"
 "  -t, --tolerance T       a frame on the fast node is demoted once it\n"
 "                          ranks below (1 + T) * capacity, or has rate 0\n"
-"                          (anti-thrash band; default 0.1, as tier)\n"
+"                          (anti-thrash band; default 0.5, as tier)\n"
 "  -e, --estimator E       delay, count or auto (default auto), as hotness\n"
+"  -m, --memslots FILE     the VM's memslots from FILE (eptsample -l's\n"
+"                          lines, or a text log of eptsample -m), not from\n"
+"                          the module: for a VM another session samples\n"
+"                          (tier), or with no module loaded\n"
 "  -F, --format FMT        csv (default) or json\n"
 "  -g, --truth FILE        workload/guest's ground truth: add the share of\n"
 "                          the guest's accesses that frames on the fast\n"
@@ -104,6 +108,7 @@ static const struct option longopts[] = {
 	{ "fast-ratio", required_argument, NULL, 'r' },
 	{ "tolerance", required_argument, NULL, 't' },
 	{ "estimator", required_argument, NULL, 'e' },
+	{ "memslots", required_argument, NULL, 'm' },
 	{ "format", required_argument, NULL, 'F' },
 	{ "truth", required_argument, NULL, 'g' },
 	{ "phase", required_argument, NULL, 256 },
@@ -119,7 +124,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 	uint64_t pid = 0;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "p:n:r:t:e:F:g:so:h", longopts,
+	while ((c = getopt_long(argc, argv, "p:n:r:t:e:m:F:g:so:h", longopts,
 				NULL)) != -1) {
 		if (filter_option(&o->filt, c, optarg))
 			continue;
@@ -147,6 +152,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 				errx(2, "--format: csv or json, not '%s'", optarg);
 			break;
 		case 'g': o->truth = optarg; break;
+		case 'm': o->memslots = optarg; break;
 		case 256: o->phase = (uint32_t)opt_u64(optarg, "--phase"); break;
 		case 's': o->summary = 1; break;
 		case 'o': o->out = optarg; break;
@@ -207,12 +213,23 @@ static enum estimator read_log(const struct opts *o, struct window *w,
 	return est;
 }
 
-/* The VM's memslots, through a session attached to PID and detached
- * again; exits 1 (with the reason) when that fails. */
+/* The VM's memslots: from --memslots FILE (exits 2 when it cannot be
+ * read), or through a session attached to PID and detached again (exits
+ * 1 with the reason when that fails). */
 static void vm_memslots(const struct opts *o, struct memslots *ms)
 {
-	int fd = session_open(), e;
+	const char *why;
+	int fd, e;
 
+	if (o->memslots) {
+		if (memslots_load(o->memslots, ms, &why)) {
+			if (why)
+				errx(2, "%s: %s", o->memslots, why);
+			err(2, "%s", o->memslots);
+		}
+		return;
+	}
+	fd = session_open();
 	if (fd < 0 || session_attach(fd, (uint64_t)o->pid) < 0)
 		exit(1);
 	e = memslots_get(fd, ms);
@@ -337,7 +354,7 @@ static void score_truth(FILE *out, const struct opts *o,
 
 int main(int argc, char **argv)
 {
-	struct opts o = { .fast_ratio = 0.15, .tolerance = 0.1, .est = EST_AUTO };
+	struct opts o = { .fast_ratio = 0.15, .tolerance = 0.5, .est = EST_AUTO };
 	struct plan_frame *f = NULL;
 	struct plan_counts c = { 0 };
 	struct memslots ms = { 0 };

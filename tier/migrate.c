@@ -4,8 +4,9 @@
  * where every frame is (move_pages, nodes NULL), the plan of lib/plan.h
  * over the frames ranked by temperature, then demotions (coldest first)
  * and promotions (hottest first) through move_pages, within a budget of
- * pages, the fast node's capacity and the hold (a page moved is not moved
- * again within hold_s: anti-thrash), failures counted by errno.
+ * pages and the fast node's capacity, with anti-thrash (a swap only for a
+ * frame (1 + tolerance) times as hot; a page moved is not moved again
+ * within hold_s), failures counted by errno.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -145,9 +146,16 @@ int migrate(const struct tier_opts *o, struct frames *f, uint64_t budget,
 			down[ndown++] = k;	/* coldest first */
 	}
 	on_fast = c.on_fast;
-	/* Demote what the promotions need room for, and what is over the
-	 * capacity; then promote into the room there is. */
-	need = on_fast + nup > m->capacity ? on_fast + nup - m->capacity : 0;
+	/* Demote what is over the capacity, and what the promotions beyond
+	 * the free room need room for, pairing the hottest candidate with
+	 * the coldest frame on the fast node: a swap only when the newcomer
+	 * is (1 + tolerance) times as hot (anti-thrash); then promote into
+	 * the room there is. */
+	room = on_fast < m->capacity ? m->capacity - on_fast : 0;
+	need = on_fast > m->capacity ? on_fast - m->capacity : 0;
+	for (i = room < nup ? room : nup; i < nup && need < ndown; i++, need++)
+		if (!(f->temp[up[i]] > (1 + o->tolerance) * f->temp[down[need]]))
+			break;
 	if (ndown > need)
 		ndown = need;
 	if (ndown > budget)

@@ -63,9 +63,10 @@ static void usage(FILE *f)
 "  -H, --half-life S       decay: the half-life in seconds (default 2)\n"
 "  -W, --weights R,W,X     decay: the rise per sampled read, write, fetch\n"
 "                          (default 1,2,1)\n"
-"  -t, --tolerance T       anti-thrash band: a frame on the fast node is\n"
-"                          demoted once it ranks below (1 + T) x capacity\n"
-"                          (default 0.1)\n"
+"  -t, --tolerance T       anti-thrash: a frame on the fast node is\n"
+"                          demoted once it ranks below (1 + T) x capacity,\n"
+"                          and only for a frame (1 + T) times as hot\n"
+"                          (default 0.5)\n"
 "      --hold S            anti-thrash: a page moved is not moved again\n"
 "                          within S seconds (default 5)\n"
 "  -F, --freq RATE         the session's samples per second (default 1000)\n"
@@ -375,7 +376,7 @@ int main(int argc, char **argv)
 	struct tier_opts o = {
 		.fast_ratio = 0.15, .interval_ms = 1000,
 		.max_mbps = 100, .policy = POLICY_RATE, .window_s = 4,
-		.half_life_s = 2, .weight = { 1, 2, 1 }, .tolerance = 0.1,
+		.half_life_s = 2, .weight = { 1, 2, 1 }, .tolerance = 0.5,
 		.hold_s = 5, .freq = 1000, .mode = -1,
 	};
 	struct sigaction sa = { .sa_handler = on_signal };

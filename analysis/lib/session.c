@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "reader.h"
 
 int session_open(void)
 {
@@ -162,4 +163,64 @@ uint64_t memslots_hva(const struct memslots *ms, uint64_t gfn)
 	const struct kvm_ept_sample_memslot *s = slot_of(ms, gfn, NULL);
 
 	return s ? s->hva + ((gfn - (s->gpa >> 12)) << 12) : 0;
+}
+
+const char *memslot_parse(const char *l, uint64_t *gpa, uint64_t *hva,
+			  uint64_t *pages)
+{
+	unsigned long g, h, p;
+
+	if (sscanf(l, "gpa=%lx hva=%lx pages=%lu", &g, &h, &p) != 3 || !p ||
+	    g & 4095 || h & 4095)
+		return "bad memslot line (want gpa=0x.. hva=0x.. pages=N, page-aligned)";
+	if (p > (UINT64_MAX - h) / 4096 || p > (UINT64_MAX - g) / 4096)
+		return "memslot beyond the 64-bit address space";
+	*gpa = g;
+	*hva = h;
+	*pages = p;
+	return NULL;
+}
+
+int memslots_load(const char *path, struct memslots *ms, const char **why)
+{
+	struct lreader r;
+	const char *l, *end;
+	size_t cap = 0;
+
+	*why = NULL;
+	if (lr_open(&r, path, NULL))
+		return -1;
+	memslots_free(ms);
+	while ((l = lr_line(&r, &end))) {
+		char line[256];
+		uint64_t gpa, hva, pages;
+		size_t len = (size_t)(end - l);
+
+		if (len >= sizeof(line))
+			continue;
+		memcpy(line, l, len);
+		line[len] = 0;
+		l = !strncmp(line, "# memslot ", 10) ? line + 10 : line;
+		if (strncmp(l, "gpa=", 4))
+			continue;
+		if ((*why = memslot_parse(l, &gpa, &hva, &pages)))
+			break;
+		if (ms->n == cap) {
+			cap = cap ? 2 * cap : 16;
+			ms->s = xrealloc(ms->s, cap * sizeof(*ms->s));
+		}
+		ms->s[ms->n++] = (struct kvm_ept_sample_memslot){
+			.gpa = gpa, .hva = hva, .page_count = (size_t)pages };
+		ms->frames += pages;
+	}
+	lr_close(&r);
+	if (!*why && !ms->n)
+		*why = "no memslot lines (gpa=0x.. hva=0x.. pages=N)";
+	if (*why) {
+		memslots_free(ms);
+		errno = EINVAL;
+		return -1;
+	}
+	qsort(ms->s, ms->n, sizeof(*ms->s), slot_cmp);
+	return 0;
 }

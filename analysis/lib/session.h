@@ -37,6 +37,17 @@ void memslots_free(struct memslots *ms);
 /* The frame index of GFN (0..frames-1, in slot order), or -1 when no
  * slot holds it. */
 int64_t memslots_index(const struct memslots *ms, uint64_t gfn);
+/*
+ * One memslot line, "gpa=0x.. hva=0x.. pages=N" (as eptsample -l writes
+ * it, and after "# memslot " in its logs with -m): NULL, or the reason it
+ * is malformed.
+ */
+const char *memslot_parse(const char *l, uint64_t *gpa, uint64_t *hva,
+			  uint64_t *pages);
+/* The memslot lines of file PATH into MS (other lines are skipped): 0, or
+ * -1 with errno set (I/O), or with errno EINVAL and *why (a bad line, or
+ * none at all). */
+int memslots_load(const char *path, struct memslots *ms, const char **why);
 /* The guest frame of frame index I (< frames). */
 uint64_t memslots_gfn(const struct memslots *ms, uint64_t i);
 /* The VMM's address of GFN, or 0 when no slot holds it. */

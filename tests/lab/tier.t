@@ -7,8 +7,13 @@
 # 0.9 of the oracle's (the truth's hottest frames, up to the capacity),
 # and never hold more than the capacity there. Before it, 4 s with
 # --max-mbps 1: no interval moves more than 1 MB/s allows. After it, the
-# daemon left running ends cleanly when the guest exits; a pid that does
-# not exist exits 1. lab/run fails the run on any kernel splat in dmesg.
+# daemon left running ends cleanly when the guest exits. Errors: no
+# module loaded, a node that does not exist, a pid that is no VM, a pid
+# that does not exist. Then the decay policy on the phases pattern (the
+# hot set moves at 12 s): 10 s in, and 12 s after the move, fast_share
+# >= 0.8 x the oracle's of the phase (read by placement while tier holds
+# the VM's session: the memslots from eptsample -l). lab/run fails the run on any
+# kernel splat in dmesg.
 . "$(dirname "$0")/../lib/tap.sh"
 cd "$EPTSCOPE_ROOT" || exit 1
 lab_required
@@ -18,7 +23,10 @@ run() {
 	rm -rf "$tmp/o"
 	lab/run --numa 2 --vcpus 2 --timeout 400 --out "$tmp/o" -- sh -c '
 	O=$LAB_OUT P="analysis/placement -g $LAB_OUT/truth -s" T=tier/tier
+	$T -p $$ --fast-node 0 --slow-node 1 >$O/nomod.out 2>&1; echo $? >$O/nomod.st
+	$T -p $$ --fast-node 0 --slow-node 2 >$O/nonode.out 2>&1; echo $? >$O/nonode.st
 	insmod kmod/kvm_ept_sample.ko || exit 1
+	$T -p $$ --fast-node 0 --slow-node 1 >$O/notvm.out 2>&1; echo $? >$O/notvm.st
 	workload/guest --mem 64M --node 1 --pattern hotcold:hot=10%,p=0.9 --mix r=70,w=30 \
 		--seconds 40 --warmup --interval 1 --truth $O/truth >$O/guest.out 2>&1 & g=$!
 	while ! grep -q "^tick" $O/guest.out && kill -0 $g 2>/dev/null; do sleep 0.5; done
@@ -27,6 +35,15 @@ run() {
 	$T -p $g --fast-node 0 --slow-node 1 --duration 20 >$O/tier.out 2>$O/tier.err || exit 1
 	$P -p $g >$O/after 2>&1 || exit 1
 	$T -p $g --fast-node 0 --slow-node 1 >$O/tail.out 2>$O/tail.err; echo $? >$O/tail.st
+	wait $g
+	workload/guest --mem 64M --node 1 --pattern phases:every=12,n=2,hot=10%,p=0.9 --mix r=70,w=30 \
+		--seconds 26 --warmup --interval 1 --truth $O/truth2 >$O/guest2.out 2>&1 & g=$!
+	while ! grep -q "^tick" $O/guest2.out && kill -0 $g 2>/dev/null; do sleep 0.5; done
+	analysis/eptsample -p $g -l >$O/ms2 || exit 1
+	$T -p $g --fast-node 0 --slow-node 1 -P decay --duration 23 >$O/decay.out 2>$O/decay.err & d=$!
+	sleep 10; analysis/placement -m $O/ms2 -g $O/truth2 -s --phase 0 -p $g >$O/decay0 2>&1
+	sleep 12; analysis/placement -m $O/ms2 -g $O/truth2 -s --phase 1 -p $g >$O/decay1 2>&1
+	wait $d; echo $? >$O/decay.st
 	wait $g
 	$T -p 999999 --fast-node 0 --slow-node 1 >$O/nopid.out 2>&1; echo $? >$O/nopid.st
 	dmesg | grep -i -e migrat -e "page allocation" >$O/dmesg.txt; true' >"$tmp/log" 2>&1
@@ -56,6 +73,7 @@ cap=$(field capacity "$o/after")
 # The oracle: the truth's highest shares, up to the capacity.
 oracle=$(awk '$1 !~ /^#/ && $2 == 0 { print $3 }' "$o/truth" | sort -g -r |
 	awk -v c="$cap" 'NR <= c { s += $1 } { t += $1 } END { printf "%.4f", s / t }')
+# (the same for any truth and phase, for the decay runs below)
 after=$(field fast_share "$o/after")
 diag "oracle fast_share at capacity $cap: $oracle; the daemon's: $after"
 ok "$(awk -v a="$after" -v o="$oracle" 'BEGIN { print !(a >= 0.9 * o) }')" \
@@ -75,6 +93,27 @@ ge "$worst" 1 "... and it does move pages"
 is "$(cat "$o/tail.st")" 0 "the daemon ends with status 0 when the guest exits"
 like "$(cat "$o/tail.err")" 'the VM is gone' "... saying the VM is gone"
 like "$(tail -n 1 "$o/tail.out")" ' end=vm-gone$' "... and its total line says so"
+# oracle TRUTH PHASE: the share the truth's hottest frames of the phase
+# would serve, up to the capacity.
+oracle() {
+	awk -v p="$2" '$1 !~ /^#/ && $2 == p { print $3 }' "$1" | sort -g -r |
+		awk -v c="$cap" 'NR <= c { s += $1 } { t += $1 } END { printf "%.4f", s / t }'
+}
+is "$(cat "$o/decay.st")" 0 "the decay policy runs its 23 s"
+for p in 0 1; do
+	d=$(field fast_share "$o/decay$p") or=$(oracle "$o/truth2" $p)
+	diag "decay policy, phases pattern, phase $p ($([ $p = 0 ] && echo '10 s in' || echo '12 s after the hot set moved')): fast_share $d, oracle $or"
+	ok "$(awk -v a="$d" -v o="$or" 'BEGIN { print !(a >= 0.8 * o) }')" \
+		"decay policy, phase $p: fast_share $d >= 0.8 x the oracle's $or"
+done
+diag "$(tail -n 1 "$o/decay.out")"
+
+is "$(cat "$o/nomod.st")" 1 "no module loaded: exit 1"
+like "$(cat "$o/nomod.out")" 'does not exist: load the module' "... saying to load it"
+is "$(cat "$o/nonode.st")" 2 "a node that does not exist: exit 2"
+like "$(cat "$o/nonode.out")" 'slow-node 2: no such NUMA node .*nodes 0 to 1' "... naming the nodes there are"
+is "$(cat "$o/notvm.st")" 1 "a pid that is no VM: exit 1"
+like "$(cat "$o/notvm.out")" 'no KVM VM open' "... saying so"
 is "$(cat "$o/nopid.st")" 1 "a pid that does not exist: exit 1"
 like "$(cat "$o/nopid.out")" 'no such process' "... saying so"
 done_testing
