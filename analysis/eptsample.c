@@ -140,17 +140,6 @@ static int parse_types(const char *arg)
 	return xwr;
 }
 
-static int parse_mode(const char *arg)
-{
-	static const char *const names[] = { "faults", "abit", "hybrid", "auto" };
-	int i;
-
-	for (i = 0; i < (int)ARRAY_SIZE(names); i++)
-		if (!strcmp(arg, names[i]))
-			return i;
-	return -1;
-}
-
 /* Returns 0, or the exit status for bad options (or 1 after --help: exit 0). */
 static int parse_args(int argc, char **argv, struct env *env)
 {
@@ -200,11 +189,7 @@ static int parse_args(int argc, char **argv, struct env *env)
 			if (env->revisit > 64)
 				return bad_usage("-r takes 0 (never) to 64");
 			break;
-		case 'M':
-			env->mode = parse_mode(optarg);
-			if (env->mode < 0)
-				return bad_usage("-M takes faults, abit, hybrid or auto");
-			break;
+		case 'M': env->mode = opt_choice(optarg, "-M", session_modes); break;
 		case 'm': env->memslots = 1; break;
 		case 'l': env->memslots = 2; break;
 		case 'q': env->quiet = 1; break;

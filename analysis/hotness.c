@@ -492,15 +492,8 @@ static void parse_args(int argc, char **argv, struct opts *o,
 			continue;
 		switch (c) {
 		case 'e':
-			if (!strcmp(optarg, "delay"))
-				o->est = EST_DELAY;
-			else if (!strcmp(optarg, "count"))
-				o->est = EST_COUNT;
-			else if (!strcmp(optarg, "auto"))
-				o->est = EST_AUTO;
-			else
-				errx(2, "--estimator: delay, count or auto, "
-				     "not '%s'", optarg);
+			o->est = (enum estimator)opt_choice(optarg, "--estimator",
+							    estimator_names);
 			break;
 		case 'w': o->window = opt_duration_ns(optarg, "--window"); break;
 		case 'k': o->size = opt_u64(optarg, "--size"); break;

@@ -28,6 +28,7 @@
 #include "lib/truth.h"
 
 enum format { FMT_CSV, FMT_JSON };
+static const char *const formats[] = { "csv", "json", NULL };
 
 struct opts {
 	int pid;
@@ -121,7 +122,6 @@ static const struct option longopts[] = {
 
 static void parse_args(int argc, char **argv, struct opts *o)
 {
-	uint64_t pid = 0;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "p:n:r:t:e:m:F:g:so:h", longopts,
@@ -129,27 +129,16 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		if (filter_option(&o->filt, c, optarg))
 			continue;
 		switch (c) {
-		case 'p': pid = opt_u64(optarg, "--pid"); break;
+		case 'p': o->pid = opt_pid(optarg); break;
 		case 'n': o->fast_node = opt_i64(optarg, "--fast-node"); break;
 		case 'r': o->fast_ratio = opt_double(optarg, "--fast-ratio"); break;
 		case 't': o->tolerance = opt_double(optarg, "--tolerance"); break;
 		case 'e':
-			if (!strcmp(optarg, "delay"))
-				o->est = EST_DELAY;
-			else if (!strcmp(optarg, "count"))
-				o->est = EST_COUNT;
-			else if (!strcmp(optarg, "auto"))
-				o->est = EST_AUTO;
-			else
-				errx(2, "--estimator: delay, count or auto, not '%s'", optarg);
+			o->est = (enum estimator)opt_choice(optarg, "--estimator",
+							    estimator_names);
 			break;
 		case 'F':
-			if (!strcmp(optarg, "csv"))
-				o->fmt = FMT_CSV;
-			else if (!strcmp(optarg, "json"))
-				o->fmt = FMT_JSON;
-			else
-				errx(2, "--format: csv or json, not '%s'", optarg);
+			o->fmt = (enum format)opt_choice(optarg, "--format", formats);
 			break;
 		case 'g': o->truth = optarg; break;
 		case 'm': o->memslots = optarg; break;
@@ -164,19 +153,15 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		o->log = argv[optind++];
 	if (optind < argc)
 		errx(2, "one LOG at most (see --help)");
-	if (!pid || pid > INT_MAX)
-		errx(2, pid ? "--pid %" PRIu64 " is out of range" :
-		     "-p PID is required (see --help)", pid);
-	o->pid = (int)pid;
+	if (!o->pid)
+		errx(2, "-p PID is required (see --help)");
 	if (!o->log && !o->truth)
 		errx(2, "a sample LOG is required (- for stdin), unless -g TRUTH");
 	if (!(o->fast_ratio > 0 && o->fast_ratio <= 1))
 		errx(2, "--fast-ratio takes a share above 0 and at most 1");
 	if (!(o->tolerance >= 0 && o->tolerance <= 10))
 		errx(2, "--tolerance takes 0 to 10");
-	if (!numa_node_exists(o->fast_node))
-		errx(2, "--fast-node %ld: no such NUMA node on this machine (nodes 0 to %d)",
-		     o->fast_node, numa_max_node());
+	numa_node_check(o->fast_node, "--fast-node");
 }
 
 /* The log's frames into W (one window over the whole log, filtered);

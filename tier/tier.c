@@ -113,16 +113,6 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-static int parse_mode(const char *arg)
-{
-	static const char *const names[] = { "faults", "abit", "hybrid", "auto" };
-
-	for (int i = 0; i < (int)ARRAY_SIZE(names); i++)
-		if (!strcmp(arg, names[i]))
-			return i;
-	errx(2, "--mode takes faults, abit, hybrid or auto, not '%s'", arg);
-}
-
 static void parse_weights(const char *arg, double *w)
 {
 	char *end;
@@ -137,36 +127,23 @@ static void parse_weights(const char *arg, double *w)
 	}
 }
 
-/* A node option: it must exist here; exits 2 if not. */
-static void node_check(int64_t n, const char *what)
-{
-	if (!numa_node_exists(n))
-		errx(2, "%s %" PRId64 ": no such NUMA node on this machine (nodes 0 to %d)",
-		     what, n, numa_max_node());
-}
-
 static void parse_args(int argc, char **argv, struct tier_opts *o)
 {
+	static const char *const policies[] = { "rate", "decay", NULL };
 	int64_t fast = INT64_MIN, slow = INT64_MIN;
-	uint64_t pid = 0;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "p:f:s:r:i:m:P:w:H:W:t:F:M:d:qh",
 				longopts, NULL)) != -1) {
 		switch (c) {
-		case 'p': pid = opt_u64(optarg, "--pid"); break;
+		case 'p': o->pid = opt_pid(optarg); break;
 		case 'f': fast = opt_i64(optarg, "--fast-node"); break;
 		case 's': slow = opt_i64(optarg, "--slow-node"); break;
 		case 'r': o->fast_ratio = opt_double(optarg, "--fast-ratio"); break;
 		case 'i': o->interval_ms = opt_u64(optarg, "--interval"); break;
 		case 'm': o->max_mbps = opt_double(optarg, "--max-mbps"); break;
 		case 'P':
-			if (!strcmp(optarg, "rate"))
-				o->policy = POLICY_RATE;
-			else if (!strcmp(optarg, "decay"))
-				o->policy = POLICY_DECAY;
-			else
-				errx(2, "--policy takes rate or decay, not '%s'", optarg);
+			o->policy = (enum policy)opt_choice(optarg, "--policy", policies);
 			break;
 		case 'w': o->window_s = opt_double(optarg, "--window"); break;
 		case 'H': o->half_life_s = opt_double(optarg, "--half-life"); break;
@@ -174,7 +151,7 @@ static void parse_args(int argc, char **argv, struct tier_opts *o)
 		case 't': o->tolerance = opt_double(optarg, "--tolerance"); break;
 		case 256: o->hold_s = opt_double(optarg, "--hold"); break;
 		case 'F': o->freq = opt_u64(optarg, "--freq"); break;
-		case 'M': o->mode = parse_mode(optarg); break;
+		case 'M': o->mode = opt_choice(optarg, "--mode", session_modes); break;
 		case 'd': o->duration_s = opt_double(optarg, "--duration"); break;
 		case 'q': o->quiet = 1; break;
 		case 'h': usage(stdout); exit(0);
@@ -183,10 +160,8 @@ static void parse_args(int argc, char **argv, struct tier_opts *o)
 	}
 	if (optind < argc)
 		errx(2, "unexpected argument '%s' (see --help)", argv[optind]);
-	if (!pid || pid > INT_MAX)
-		errx(2, pid ? "--pid %" PRIu64 " is out of range" :
-		     "-p PID is required (see --help)", pid);
-	o->pid = (int)pid;
+	if (!o->pid)
+		errx(2, "-p PID is required (see --help)");
 	if (!(o->fast_ratio > 0 && o->fast_ratio <= 1))
 		errx(2, "--fast-ratio takes a share above 0 and at most 1");
 	if (o->interval_ms < 10 || o->interval_ms > 600000)
@@ -207,8 +182,8 @@ static void parse_args(int argc, char **argv, struct tier_opts *o)
 		errx(2, "--fast-node and --slow-node are required (see --help)");
 	if (fast == slow)
 		errx(2, "--fast-node and --slow-node must differ");
-	node_check(fast, "--fast-node");
-	node_check(slow, "--slow-node");
+	numa_node_check(fast, "--fast-node");
+	numa_node_check(slow, "--slow-node");
 	o->fast = (int)fast;
 	o->slow = (int)slow;
 }

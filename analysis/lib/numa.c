@@ -3,6 +3,8 @@
 #include "numa.h"
 
 #include <dirent.h>
+#include <err.h>
+#include <inttypes.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,14 +14,21 @@
 
 #define MPOL_MF_MOVE	(1 << 1)
 
-int numa_node_exists(long n)
+int numa_node_exists(int64_t n)
 {
 	char path[64];
 
 	if (n < 0 || n > 4095)
 		return 0;
-	snprintf(path, sizeof(path), "/sys/devices/system/node/node%ld", n);
+	snprintf(path, sizeof(path), "/sys/devices/system/node/node%" PRId64, n);
 	return access(path, F_OK) == 0;
+}
+
+void numa_node_check(int64_t n, const char *what)
+{
+	if (!numa_node_exists(n))
+		errx(2, "%s %" PRId64 ": no such NUMA node on this machine (nodes 0 to %d)",
+		     what, n, numa_max_node());
 }
 
 int numa_max_node(void)

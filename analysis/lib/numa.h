@@ -14,7 +14,10 @@
 #define NUMA_BATCH	512
 
 /* 1 if NUMA node N is online on this machine, else 0. */
-int numa_node_exists(long n);
+int numa_node_exists(int64_t n);
+/* A node from an option (WHAT) that must exist here: a usage error
+ * (exit 2) naming the nodes there are, if not. */
+void numa_node_check(int64_t n, const char *what);
 /* The highest node number online (from /sys), or -1. */
 int numa_max_node(void);
 /*

@@ -8,6 +8,8 @@
 
 #include "common.h"
 
+const char *const estimator_names[] = { "auto", "delay", "count", NULL };
+
 static int ranked_cmp(const void *a, const void *b)
 {
 	const struct ranked *x = a, *y = b;

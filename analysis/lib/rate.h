@@ -19,6 +19,8 @@
 #include "keymap.h"
 
 enum estimator { EST_AUTO, EST_DELAY, EST_COUNT };
+/* Their names, for opt_choice (--estimator). */
+extern const char *const estimator_names[];
 
 /*
  * What one window has seen. frames maps a frame number to its entry

@@ -13,6 +13,8 @@
 #include "common.h"
 #include "reader.h"
 
+const char *const session_modes[] = { "faults", "abit", "hybrid", "auto", NULL };
+
 int session_open(void)
 {
 	const char *me = program_invocation_short_name;

@@ -15,6 +15,8 @@
 /* Open /proc/kvm_ept_sample in format 2; -1 with the reason printed
  * (the module not loaded, no permission, an older module). */
 int session_open(void);
+/* The names of KVM_EPT_SAMPLE_MODE_* in order, for opt_choice. */
+extern const char *const session_modes[];
 /* What INIT's errno means, in words. */
 const char *session_init_error(int err);
 /* Attach the session FD to the VM of process PID, not sampling (the

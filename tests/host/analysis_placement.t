@@ -15,28 +15,18 @@ out=$($P --help); st=$?
 is "$st" 0 "--help exits 0"
 like "$out" 'Examples:' "--help has examples"
 like "$out" 'Exit status' "--help gives the exit codes"
-missing=$($P --help | grep -o -E -- '--[a-z][a-z-]+' | sort -u |
-	while read -r opt; do grep -qF -- "$(printf '%s' "$opt" | sed 's/-/\\-/g')" \
-		"$EPTSCOPE_ROOT/analysis/eptscope-placement.1" || echo "$opt"; done)
-is "$missing" "" "every long option of --help is in eptscope-placement.1"
+help_in_man_ok "$EPTSCOPE_ROOT/analysis/eptscope-placement.1" $P --help
 
-bad() { # EXPECTED-MESSAGE ARGS...
-	local msg=$1 out st
-	shift
-	out=$("$@" 2>&1); st=$?
-	is "$st" 2 "'$*' exits 2"
-	like "$out" "$msg" "... saying: $msg"
-}
-bad 'PID is required' $P log
-bad 'LOG is required' $P -p 1
-bad 'out of range' $P -p 99999999999 log
-bad "no such NUMA node on this machine \\(nodes 0 to $((nodes - 1))\\)" $P -p 1 -n $absent log
-bad 'fast-ratio takes' $P -p 1 -r 1.5 log
-bad 'tolerance takes' $P -p 1 -t -1 log
-bad 'format: csv or json' $P -p 1 -F xml log
-bad 'estimator: delay, count or auto' $P -p 1 -e max log
-bad 'one LOG at most' $P -p 1 a b
-bad 'No such file' $P -p 1 -o "$T/out.csv" "$T/none.log"
+usage_error_ok 'PID is required' $P log
+usage_error_ok 'LOG is required' $P -p 1
+usage_error_ok 'out of range' $P -p 99999999999 log
+usage_error_ok "no such NUMA node on this machine \\(nodes 0 to $((nodes - 1))\\)" $P -p 1 -n $absent log
+usage_error_ok 'fast-ratio takes' $P -p 1 -r 1.5 log
+usage_error_ok 'tolerance takes' $P -p 1 -t -1 log
+usage_error_ok 'format takes csv or json' $P -p 1 -F xml log
+usage_error_ok 'estimator takes auto, delay or count' $P -p 1 -e max log
+usage_error_ok 'one LOG at most' $P -p 1 a b
+usage_error_ok 'No such file' $P -p 1 -o "$T/out.csv" "$T/none.log"
 [ -e "$T/out.csv" ]; ok $((!$?)) "no -o FILE after a failed open"
 
 if [ -e /proc/kvm_ept_sample ]; then

@@ -18,31 +18,22 @@ out=$($T --help); st=$?
 is "$st" 0 "--help exits 0"
 like "$out" 'Examples:' "--help has examples"
 like "$out" 'Exit status' "--help gives the exit codes"
-missing=$($T --help | grep -o -E -- '--[a-z][a-z-]+' | sort -u |
-	while read -r opt; do grep -qF -- "$(printf '%s' "$opt" | sed 's/-/\\-/g')" tier/eptscope-tier.8 || echo "$opt"; done)
-is "$missing" "" "every long option of --help is in eptscope-tier.8"
+help_in_man_ok tier/eptscope-tier.8 $T --help
 
-bad() { # EXPECTED-MESSAGE ARGS...
-	local msg=$1 out st
-	shift
-	out=$("$@" 2>&1); st=$?
-	is "$st" 2 "'$*' exits 2"
-	like "$out" "$msg" "... saying: $msg"
-}
-bad 'PID is required' $T --fast-node 0 --slow-node 0
-bad 'are required' $T -p 1 --fast-node 0
-bad 'must differ' $T -p 1 --fast-node 0 --slow-node 0
-bad "no such NUMA node on this machine \\(nodes 0 to $((nodes - 1))\\)" $T -p 1 --fast-node $absent --slow-node 0
-bad 'no such NUMA node' $T -p 1 --fast-node 0 --slow-node -1
-bad 'fast-ratio takes' $T -p 1 -f 0 -s $absent -r 0
-bad 'policy takes rate or decay' $T -p 1 -P lru
-bad 'weights takes R,W,X' $T -p 1 -W 1,2
-bad 'weights takes R,W,X' $T -p 1 -W 1,2,x
-bad 'interval takes' $T -p 1 -i 1
-bad 'max-mbps takes' $T -p 1 -m 0
-bad 'mode takes' $T -p 1 -M never
-bad 'out of range' $T -p 99999999999
-bad 'unexpected argument' $T -p 1 extra
+usage_error_ok 'PID is required' $T --fast-node 0 --slow-node 0
+usage_error_ok 'are required' $T -p 1 --fast-node 0
+usage_error_ok 'must differ' $T -p 1 --fast-node 0 --slow-node 0
+usage_error_ok "no such NUMA node on this machine \\(nodes 0 to $((nodes - 1))\\)" $T -p 1 --fast-node $absent --slow-node 0
+usage_error_ok 'no such NUMA node' $T -p 1 --fast-node 0 --slow-node -1
+usage_error_ok 'fast-ratio takes' $T -p 1 -f 0 -s $absent -r 0
+usage_error_ok 'policy takes rate or decay' $T -p 1 -P lru
+usage_error_ok 'weights takes R,W,X' $T -p 1 -W 1,2
+usage_error_ok 'weights takes R,W,X' $T -p 1 -W 1,2,x
+usage_error_ok 'interval takes' $T -p 1 -i 1
+usage_error_ok 'max-mbps takes' $T -p 1 -m 0
+usage_error_ok 'mode takes' $T -p 1 -M never
+usage_error_ok 'out of range' $T -p 99999999999
+usage_error_ok 'unexpected argument' $T -p 1 extra
 
 if [ -e /proc/kvm_ept_sample ]; then
 	diag "the module is loaded on this machine: its absence is not tested"

@@ -53,14 +53,8 @@ emulation_failure() {
 		grep -q 'no such process' "$tmp/o/slow.err" 2>/dev/null ||
 		lab_vm_lost "$tmp/log"
 }
-run
+lab_retry run emulation_failure
 st=$?
-for try in 2 3; do
-	[ $st -ne 0 ] && emulation_failure || break
-	diag "the known emulated-NPT failure struck; try $try"
-	run
-	st=$?
-done
 ok $st "a guest on node 1, the daemon's runs and the placement checks"
 [ $st -eq 0 ] || { tail -n 20 "$tmp/log"; cat "$tmp/o/slow.err" "$tmp/o/tier.err"; } 2>/dev/null | sed 's/^/# /'
 o=$tmp/o

@@ -115,6 +115,47 @@ lab_run_ok() {
 	return $st
 }
 
+# lab_retry RUN STRUCK: run the function RUN (a lab run); while it fails
+# and the function STRUCK says a known emulation failure caused it (a
+# triple fault under emulated NPT, a lost lab VM: docs/workload.md,
+# "Known lab problem"), say so and run it again, three tries in all.
+# Returns the status of the last try.
+lab_retry() {
+	local st try
+	"$1"
+	st=$?
+	for try in 2 3; do
+		[ $st -ne 0 ] && "$2" || break
+		diag "the known emulated-NPT failure struck; try $try"
+		"$1"
+		st=$?
+	done
+	return $st
+}
+
+# usage_error_ok MESSAGE COMMAND...: COMMAND exits 2 (a usage error) and
+# says MESSAGE (an extended regular expression): two test lines.
+usage_error_ok() {
+	local msg=$1 out st
+	shift
+	out=$("$@" 2>&1)
+	st=$?
+	is "$st" 2 "'$*' exits 2"
+	like "$out" "$msg" "... saying: $msg"
+}
+
+# help_in_man_ok MANPAGE COMMAND...: every long option that COMMAND's
+# output (its --help) names is in MANPAGE as \-\-option (roff): one test.
+help_in_man_ok() {
+	local man=$1 missing
+	shift
+	missing=$("$@" | grep -o -E -- '--[a-z][a-z-]+' | sort -u |
+		while read -r opt; do
+			grep -qF -- "$(printf '%s' "$opt" | sed 's/-/\\-/g')" "$man" || echo "$opt"
+		done)
+	is "$missing" "" "every long option of '$*' is in $(basename "$man")"
+}
+
 skip_all() { echo "1..0 # SKIP $1"; exit 0; }
 
 diag() { printf '%s\n' "$*" | sed 's/^/# /'; }
