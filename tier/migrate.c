@@ -5,8 +5,8 @@
  * over the frames ranked by temperature, then demotions (coldest first)
  * and promotions (hottest first) through move_pages, within a budget of
  * pages and the fast node's capacity, with anti-thrash (a swap only for a
- * frame (1 + tolerance) times as hot; a page moved is not moved again
- * within hold_s), failures counted by errno.
+ * frame well inside the capacity and (1 + tolerance) times as hot; a page
+ * moved is not moved again within hold_s), failures counted by errno.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -110,6 +110,7 @@ int migrate(const struct tier_opts *o, struct frames *f, uint64_t budget,
 	struct plan_frame *p = xcalloc(f->n ? f->n : 1, sizeof(*p));
 	size_t *up = xcalloc(f->n ? f->n : 1, sizeof(*up));
 	size_t *down = xcalloc(f->n ? f->n : 1, sizeof(*down));
+	size_t *uprank = xcalloc(f->n ? f->n : 1, sizeof(*uprank));
 	size_t nup = 0, ndown = 0, i;
 	uint64_t on_fast, need, room;
 	struct plan_counts c;
@@ -135,8 +136,10 @@ int migrate(const struct tier_opts *o, struct frames *f, uint64_t budget,
 
 		if (f->moved[k] >= 0 && interval - f->moved[k] < hold)
 			continue;	/* moved lately: anti-thrash */
-		if (p[i].act == PLAN_PROMOTE)
+		if (p[i].act == PLAN_PROMOTE) {
+			uprank[nup] = i;
 			up[nup++] = k;
+		}
 	}
 	for (i = f->n; i-- > 0;) {
 		size_t k = (size_t)p[i].gfn;
@@ -148,13 +151,17 @@ int migrate(const struct tier_opts *o, struct frames *f, uint64_t budget,
 	on_fast = c.on_fast;
 	/* Demote what is over the capacity, and what the promotions beyond
 	 * the free room need room for, pairing the hottest candidate with
-	 * the coldest frame on the fast node: a swap only when the newcomer
-	 * is (1 + tolerance) times as hot (anti-thrash); then promote into
-	 * the room there is. */
+	 * the coldest frame on the fast node. Anti-thrash: a swap only for a
+	 * newcomer that ranks within capacity / (1 + tolerance) and is
+	 * (1 + tolerance) times as hot (the frame it displaces ranks beyond
+	 * capacity x (1 + tolerance): lib/plan.c), so frames of about the
+	 * same rate at the capacity's edge are not swapped to and fro as
+	 * their estimates wobble. Then promote into the room there is. */
 	room = on_fast < m->capacity ? m->capacity - on_fast : 0;
 	need = on_fast > m->capacity ? on_fast - m->capacity : 0;
 	for (i = room < nup ? room : nup; i < nup && need < ndown; i++, need++)
-		if (!(f->temp[up[i]] > (1 + o->tolerance) * f->temp[down[need]]))
+		if ((double)uprank[i] * (1 + o->tolerance) >= (double)m->capacity ||
+		    !(f->temp[up[i]] > (1 + o->tolerance) * f->temp[down[need]]))
 			break;
 	if (ndown > need)
 		ndown = need;
@@ -174,5 +181,6 @@ out:
 	free(p);
 	free(up);
 	free(down);
+	free(uprank);
 	return e;
 }

@@ -65,8 +65,8 @@ static void usage(FILE *f)
 "                          (default 1,2,1)\n"
 "  -t, --tolerance T       anti-thrash: a frame on the fast node is\n"
 "                          demoted once it ranks below (1 + T) x capacity,\n"
-"                          and only for a frame (1 + T) times as hot\n"
-"                          (default 0.5)\n"
+"                          and only for a frame (1 + T) times as hot that\n"
+"                          ranks within capacity / (1 + T) (default 0.5)\n"
 "      --hold S            anti-thrash: a page moved is not moved again\n"
 "                          within S seconds (default 5)\n"
 "  -F, --freq RATE         the session's samples per second (default 1000)\n"
@@ -249,7 +249,7 @@ static int64_t gather(int fd, struct policy_state *p, struct frames *f,
 				policy_add(p, f, &buf[i]);
 			got += n / (ssize_t)sizeof(*buf);
 		}
-		if (n == 0)
+		if (n == 0 || (n < 0 && (errno == ENXIO || errno == ESRCH)))
 			return -1;		/* the VM is gone */
 		if (errno != EAGAIN && errno != EINTR)
 			err(1, "reading the session");
@@ -320,6 +320,10 @@ static const char *run(const struct tier_opts *o, int fd, struct frames *f,
 		if (stop)
 			break;
 		e = frames_sync(f, fd);
+		if (e == -ENXIO || e == -ESRCH) {
+			why = "vm-gone";	/* the session ended with the VM */
+			break;
+		}
 		if (e < 0)
 			errx(1, "GET_MEMSLOTS: %s", strerror(-e));
 		if (e > 0 && k > 0) {
