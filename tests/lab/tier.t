@@ -5,7 +5,8 @@
 # the guest's accesses that fast-node pages serve (the truth's shares,
 # read back with move_pages by analysis/placement -g) from 0 to at least
 # 0.9 of the oracle's (the truth's hottest frames, up to the capacity),
-# and never hold more than the capacity there. Before it, 4 s with
+# and never hold more than the capacity there, moving at most twice the
+# capacity in pages (no thrash). Before it, 4 s with
 # --max-mbps 1: no interval moves more than 1 MB/s allows. After it, the
 # daemon left running ends cleanly when the guest exits. Errors: no
 # module loaded, a node that does not exist, a pid that is no VM, a pid
@@ -77,6 +78,8 @@ over=$(grep '^t=' "$o/tier.out" | awk -v c="$cap" '{ split($5, a, "="); if (a[2]
 is "$over" 0 "no interval ends with more than the capacity on the fast node"
 like "$(tail -n 1 "$o/tier.out")" '^total intervals=[0-9]+ promoted=[1-9][0-9]* demoted=[0-9]+ mb=.* end=duration$' "the daemon's total line: pages promoted, ended by --duration"
 diag "$(tail -n 1 "$o/tier.out")"
+moved=$(tail -n 1 "$o/tier.out" | awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^(promoted|demoted)=/) { split($i, a, "="); n += a[2] } } END { print n + 0 }')
+le "$moved" $((2 * cap)) "anti-thrash: the 20 s run moves at most twice the capacity in pages ($moved)"
 diag "failures: $(grep -c 'failed=[1-9]' "$o/tier.out") intervals with failures"
 
 ge "$(grep -c '^t=' "$o/slow.out")" 3 "--max-mbps 1: the 4 s run has its intervals"
