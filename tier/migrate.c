@@ -17,7 +17,65 @@
 #include "../analysis/lib/plan.h"
 #include "tier.h"
 
-int frames_sync(struct frames *f, int fd)
+/* Does the VMA of PID holding HVA have huge pages (transparent or
+ * hugetlb)? From /proc/PID/smaps; 0 when it cannot tell. */
+static int vma_huge(int pid, uint64_t hva)
+{
+	char path[64], line[512];
+	int in = 0, huge = 0;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps", pid);
+	fp = fopen(path, "re");
+	if (!fp)
+		return 0;
+	while (fgets(line, sizeof(line), fp)) {
+		unsigned long lo, hi, kb;
+
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, '-') &&
+		    !strchr(line, ':')) {
+			if (in)
+				break;
+			in = hva >= lo && hva < hi;
+		} else if (in && ((sscanf(line, "AnonHugePages: %lu kB", &kb) == 1 && kb) ||
+				  (sscanf(line, "KernelPageSize: %lu kB", &kb) == 1 &&
+				   kb >= 2048))) {
+			huge = 1;
+		}
+	}
+	fclose(fp);
+	return huge;
+}
+
+/* The units: frames alone, or the 2 MiB-aligned regions of each slot. */
+static void frames_units(struct frames *f, const struct tier_opts *o)
+{
+	int huge = o->huge == HUGE_ON;
+	size_t i = 0;
+
+	for (size_t k = 0; o->huge == HUGE_AUTO && !huge && k < f->ms.n; k++)
+		huge = vma_huge(o->pid, f->ms.s[k].hva);
+	f->unit = huge ? REGION_FRAMES : 1;
+	f->ustart = xcalloc(f->n ? f->n : 1, sizeof(*f->ustart));
+	f->ulen = xcalloc(f->n ? f->n : 1, sizeof(*f->ulen));
+	f->nu = 0;
+	for (size_t k = 0; k < f->ms.n; k++) {
+		uint64_t gfn = f->ms.s[k].gpa >> 12, end = gfn + f->ms.s[k].page_count;
+
+		while (gfn < end) {
+			uint64_t next = (gfn / f->unit + 1) * f->unit;
+
+			if (next > end)
+				next = end;
+			f->ustart[f->nu] = i;
+			f->ulen[f->nu++] = (uint32_t)(next - gfn);
+			i += next - gfn;
+			gfn = next;
+		}
+	}
+}
+
+int frames_sync(struct frames *f, int fd, const struct tier_opts *o)
 {
 	struct memslots ms = { 0 };
 	int e = memslots_get(fd, &ms);
@@ -40,6 +98,7 @@ int frames_sync(struct frames *f, int fd)
 		f->hva[i] = memslots_hva(&f->ms, memslots_gfn(&f->ms, i));
 		f->moved[i] = -1;
 	}
+	frames_units(f, o);
 	return 1;
 }
 
@@ -50,6 +109,8 @@ void frames_free(struct frames *f)
 	free(f->node);
 	free(f->temp);
 	free(f->moved);
+	free(f->ustart);
+	free(f->ulen);
 	memset(f, 0, sizeof(*f));
 }
 
@@ -63,39 +124,48 @@ static int hot_cmp(const void *a, const void *b)
 	return x->gfn < y->gfn ? -1 : x->gfn > y->gfn;
 }
 
-/* Move the K frames IDX to NODE; count what moved and what failed. */
+/* Move the K units IDX to NODE; the pages moved (of units that were not
+ * there: a unit's pages already on NODE count too), and those that failed
+ * by errno. */
 static uint64_t move_to(const struct tier_opts *o, struct frames *f,
 			const size_t *idx, size_t k, int node, int64_t interval,
 			struct moves *m)
 {
-	uint64_t *addr = xcalloc(k ? k : 1, sizeof(*addr));
-	int *nodes = xcalloc(k ? k : 1, sizeof(*nodes));
-	int *status = xcalloc(k ? k : 1, sizeof(*status));
-	uint64_t done = 0;
-	int e;
+	size_t pages = 0, j, q;
+	uint64_t *addr, done = 0;
+	int *nodes, *status, e;
 
-	for (size_t j = 0; j < k; j++) {
-		addr[j] = f->hva[idx[j]];
-		nodes[j] = node;
-	}
-	e = numa_move(o->pid, k, addr, nodes, status);
+	for (j = 0; j < k; j++)
+		pages += f->ulen[idx[j]];
+	addr = xcalloc(pages ? pages : 1, sizeof(*addr));
+	nodes = xcalloc(pages ? pages : 1, sizeof(*nodes));
+	status = xcalloc(pages ? pages : 1, sizeof(*status));
+	for (j = 0, q = 0; j < k; j++)
+		for (uint32_t l = 0; l < f->ulen[idx[j]]; l++, q++) {
+			addr[q] = f->hva[f->ustart[idx[j]] + l];
+			nodes[q] = node;
+		}
+	e = numa_move(o->pid, pages, addr, nodes, status);
 	if (e == -ESRCH)
 		m->gone = 1;
-	for (size_t j = 0; !e && j < k; j++) {
-		if (status[j] == node) {
-			done++;
-			f->node[idx[j]] = node;
-			f->moved[idx[j]] = interval;
-		} else {
-			int err = status[j] < 0 ? -status[j] : EAGAIN;
+	for (j = 0, q = 0; !e && j < k; j++)
+		for (uint32_t l = 0; l < f->ulen[idx[j]]; l++, q++) {
+			size_t i = f->ustart[idx[j]] + l;
 
-			m->failed++;
-			m->err[err < (int)ARRAY_SIZE(m->err) ? err : 0]++;
+			if (status[q] == node) {
+				done++;
+				f->node[i] = node;
+				f->moved[i] = interval;
+			} else {
+				int err = status[q] < 0 ? -status[q] : EAGAIN;
+
+				m->failed++;
+				m->err[err < (int)ARRAY_SIZE(m->err) ? err : 0]++;
+			}
 		}
-	}
 	if (e && !m->gone) {
-		m->failed += k;
-		m->err[-e < (int)ARRAY_SIZE(m->err) ? -e : 0] += k;
+		m->failed += pages;
+		m->err[-e < (int)ARRAY_SIZE(m->err) ? -e : 0] += pages;
 	}
 	free(addr);
 	free(nodes);
@@ -103,84 +173,129 @@ static uint64_t move_to(const struct tier_opts *o, struct frames *f,
 	return done;
 }
 
+/* Unit U as the plan sees it: the sum of its frames' temperatures, the
+ * node of its first present frame. */
+static void unit_view(const struct frames *f, size_t u, struct plan_frame *p)
+{
+	size_t s = f->ustart[u];
+
+	p->gfn = u;			/* the unit's index: sorted with it */
+	p->hva = f->hva[s];
+	p->rate = 0;
+	p->node = f->node[s];
+	for (uint32_t l = 0; l < f->ulen[u]; l++) {
+		p->rate += f->temp[s + l];
+		if (p->node < 0 && f->node[s + l] >= 0)
+			p->node = f->node[s + l];
+	}
+}
+
+/* Pages of the units IDX[0..k). */
+static uint64_t unit_pages(const struct frames *f, const size_t *idx, size_t k)
+{
+	uint64_t n = 0;
+
+	for (size_t j = 0; j < k; j++)
+		n += f->ulen[idx[j]];
+	return n;
+}
+
+/* How many of the units IDX[0..k) fit in a budget of PAGES. */
+static size_t units_within(const struct frames *f, const size_t *idx,
+			   size_t k, uint64_t pages)
+{
+	size_t j;
+
+	for (j = 0; j < k && f->ulen[idx[j]] <= pages; j++)
+		pages -= f->ulen[idx[j]];
+	return j;
+}
+
 int migrate(const struct tier_opts *o, struct frames *f, uint64_t budget,
 	    int64_t interval, struct moves *m)
 {
 	int64_t hold = (int64_t)(o->hold_s * 1000 / (double)o->interval_ms);
-	struct plan_frame *p = xcalloc(f->n ? f->n : 1, sizeof(*p));
-	size_t *up = xcalloc(f->n ? f->n : 1, sizeof(*up));
-	size_t *down = xcalloc(f->n ? f->n : 1, sizeof(*down));
-	size_t *uprank = xcalloc(f->n ? f->n : 1, sizeof(*uprank));
-	size_t nup = 0, ndown = 0, i;
-	uint64_t on_fast, need, room;
+	size_t nu = f->nu, nup = 0, ndown = 0, i;
+	struct plan_frame *p = xcalloc(nu ? nu : 1, sizeof(*p));
+	size_t *up = xcalloc(nu ? nu : 1, sizeof(*up));
+	size_t *down = xcalloc(nu ? nu : 1, sizeof(*down));
+	size_t *uprank = xcalloc(nu ? nu : 1, sizeof(*uprank));
+	double *urate = xcalloc(nu ? nu : 1, sizeof(*urate));
+	uint64_t on_fast, need, room, cap;
 	struct plan_counts c;
 	int e;
 
 	memset(m, 0, sizeof(*m));
-	m->capacity = (uint64_t)(o->fast_ratio * (double)f->n);
+	/* The bound: this interval's pages, and a remainder smaller than a
+	 * unit from before (so 2 MiB units move under a low --max-mbps). */
+	f->credit = f->credit % f->unit + budget;
+	cap = (uint64_t)(o->fast_ratio * (double)f->n) / f->unit;	/* units */
+	m->capacity = cap * f->unit;
 	e = numa_where(o->pid, f->n, f->hva, f->node);
 	if (e) {
 		m->gone = e == -ESRCH;
 		goto out;
 	}
-	for (i = 0; i < f->n; i++) {
-		p[i].gfn = i;		/* the frame index: sorted with it */
-		p[i].hva = f->hva[i];
-		p[i].rate = f->temp[i];
-		p[i].node = f->node[i];
+	for (i = 0; i < nu; i++) {
+		unit_view(f, i, &p[i]);
+		urate[i] = p[i].rate;
 	}
-	qsort(p, f->n, sizeof(*p), hot_cmp);
-	plan_decide(p, f->n, o->fast, m->capacity, o->tolerance, &c);
-	for (i = 0; i < f->n; i++) {
-		size_t k = (size_t)p[i].gfn;
+	qsort(p, nu, sizeof(*p), hot_cmp);
+	plan_decide(p, nu, o->fast, cap, o->tolerance, &c);
+	for (i = 0; i < nu; i++) {
+		size_t k = (size_t)p[i].gfn, s = f->ustart[k];
 
-		if (f->moved[k] >= 0 && interval - f->moved[k] < hold)
+		if (f->moved[s] >= 0 && interval - f->moved[s] < hold)
 			continue;	/* moved lately: anti-thrash */
 		if (p[i].act == PLAN_PROMOTE) {
 			uprank[nup] = i;
 			up[nup++] = k;
 		}
 	}
-	for (i = f->n; i-- > 0;) {
-		size_t k = (size_t)p[i].gfn;
+	for (i = nu; i-- > 0;) {
+		size_t k = (size_t)p[i].gfn, s = f->ustart[k];
 
 		if (p[i].act == PLAN_DEMOTE &&
-		    !(f->moved[k] >= 0 && interval - f->moved[k] < hold))
+		    !(f->moved[s] >= 0 && interval - f->moved[s] < hold))
 			down[ndown++] = k;	/* coldest first */
 	}
-	on_fast = c.on_fast;
+	on_fast = c.on_fast;		/* units */
 	/* Demote what is over the capacity, and what the promotions beyond
 	 * the free room need room for, pairing the hottest candidate with
-	 * the coldest frame on the fast node. Anti-thrash: a swap only for a
+	 * the coldest unit on the fast node. Anti-thrash: a swap only for a
 	 * newcomer that ranks within capacity / (1 + tolerance) and is
-	 * (1 + tolerance) times as hot (the frame it displaces ranks beyond
-	 * capacity x (1 + tolerance): lib/plan.c), so frames of about the
+	 * (1 + tolerance) times as hot (the unit it displaces ranks beyond
+	 * capacity x (1 + tolerance): lib/plan.c), so units of about the
 	 * same rate at the capacity's edge are not swapped to and fro as
 	 * their estimates wobble. Then promote into the room there is. */
-	room = on_fast < m->capacity ? m->capacity - on_fast : 0;
-	need = on_fast > m->capacity ? on_fast - m->capacity : 0;
+	room = on_fast < cap ? cap - on_fast : 0;
+	need = on_fast > cap ? on_fast - cap : 0;
 	for (i = room < nup ? room : nup; i < nup && need < ndown; i++, need++)
-		if ((double)uprank[i] * (1 + o->tolerance) >= (double)m->capacity ||
-		    !(f->temp[up[i]] > (1 + o->tolerance) * f->temp[down[need]]))
+		if ((double)uprank[i] * (1 + o->tolerance) >= (double)cap ||
+		    !(urate[up[i]] > (1 + o->tolerance) * urate[down[need]]))
 			break;
 	if (ndown > need)
 		ndown = need;
-	if (ndown > budget)
-		ndown = budget;
+	ndown = units_within(f, down, ndown, f->credit);
+	f->credit -= unit_pages(f, down, ndown);
 	m->demoted = move_to(o, f, down, ndown, o->slow, interval, m);
-	on_fast -= m->demoted;
-	room = on_fast < m->capacity ? m->capacity - on_fast : 0;
+	for (i = 0; i < ndown; i++)	/* the units that did leave */
+		on_fast -= f->node[f->ustart[down[i]]] != o->fast;
+	room = on_fast < cap ? cap - on_fast : 0;
 	if (nup > room)
 		nup = room;
-	if (nup > budget - ndown)
-		nup = budget - ndown;
+	nup = units_within(f, up, nup, f->credit);
+	f->credit -= unit_pages(f, up, nup);
 	if (!m->gone)
 		m->promoted = move_to(o, f, up, nup, o->fast, interval, m);
-	m->on_fast = on_fast + m->promoted;
+	m->on_fast = 0;
+	for (i = 0; i < f->n; i++)
+		m->on_fast += f->node[i] == o->fast;
 out:
 	free(p);
 	free(up);
 	free(down);
 	free(uprank);
+	free(urate);
 	return e;
 }

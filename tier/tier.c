@@ -72,6 +72,10 @@ static void usage(FILE *f)
 "  -F, --freq RATE         the session's samples per second (default 1000)\n"
 "  -M, --mode MODE         how the module observes: faults, abit, hybrid,\n"
 "                          auto (default: the module's, auto)\n"
+"      --huge auto|on|off  decide and move per 2 MiB region of guest frames\n"
+"                          (on), per 4 KiB frame (off), or per region when\n"
+"                          a memslot's mapping in the VMM holds huge pages,\n"
+"                          transparent or hugetlb (auto, the default)\n"
 "  -d, --duration S        stop after S seconds (default: until the VM is\n"
 "                          gone, or SIGINT/SIGTERM)\n"
 "  -q, --quiet             the total line only, no line per interval\n"
@@ -108,6 +112,7 @@ static const struct option longopts[] = {
 	{ "freq", required_argument, NULL, 'F' },
 	{ "mode", required_argument, NULL, 'M' },
 	{ "duration", required_argument, NULL, 'd' },
+	{ "huge", required_argument, NULL, 257 },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
@@ -130,6 +135,7 @@ static void parse_weights(const char *arg, double *w)
 static void parse_args(int argc, char **argv, struct tier_opts *o)
 {
 	static const char *const policies[] = { "rate", "decay", NULL };
+	static const char *const huge[] = { "auto", "on", "off", NULL };
 	int64_t fast = INT64_MIN, slow = INT64_MIN;
 	int c;
 
@@ -152,6 +158,7 @@ static void parse_args(int argc, char **argv, struct tier_opts *o)
 		case 256: o->hold_s = opt_double(optarg, "--hold"); break;
 		case 'F': o->freq = opt_u64(optarg, "--freq"); break;
 		case 'M': o->mode = opt_choice(optarg, "--mode", session_modes); break;
+		case 257: o->huge = opt_choice(optarg, "--huge", huge); break;
 		case 'd': o->duration_s = opt_double(optarg, "--duration"); break;
 		case 'q': o->quiet = 1; break;
 		case 'h': usage(stdout); exit(0);
@@ -319,7 +326,7 @@ static const char *run(const struct tier_opts *o, int fd, struct frames *f,
 		}
 		if (stop)
 			break;
-		e = frames_sync(f, fd);
+		e = frames_sync(f, fd, o);
 		if (e == -ENXIO || e == -ESRCH) {
 			why = "vm-gone";	/* the session ended with the VM */
 			break;
@@ -356,7 +363,7 @@ int main(int argc, char **argv)
 		.fast_ratio = 0.15, .interval_ms = 1000,
 		.max_mbps = 100, .policy = POLICY_RATE, .window_s = 4,
 		.half_life_s = 2, .weight = { 1, 2, 1 }, .tolerance = 0.5,
-		.hold_s = 5, .freq = 1000, .mode = -1,
+		.hold_s = 5, .freq = 1000, .mode = -1, .huge = HUGE_AUTO,
 	};
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct frames f = { 0 };
@@ -368,16 +375,16 @@ int main(int argc, char **argv)
 	fd = open_session(&o);
 	if (fd < 0)
 		return 1;
-	e = frames_sync(&f, fd);
+	e = frames_sync(&f, fd, &o);
 	if (e < 0)
 		errx(1, "GET_MEMSLOTS: %s", strerror(-e));
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	if (!o.quiet)
 		printf("tier pid=%d fast_node=%d slow_node=%d fast_ratio=%g frames=%zu "
-		       "policy=%s interval_ms=%" PRIu64 " max_mbps=%g\n", o.pid, o.fast,
-		       o.slow, o.fast_ratio, f.n, policy_name(o.policy),
-		       o.interval_ms, o.max_mbps);
+		       "unit=%s policy=%s interval_ms=%" PRIu64 " max_mbps=%g\n", o.pid,
+		       o.fast, o.slow, o.fast_ratio, f.n, f.unit > 1 ? "2M" : "4K",
+		       policy_name(o.policy), o.interval_ms, o.max_mbps);
 	why = run(&o, fd, &f, &tot);
 	if (!strcmp(why, "vm-gone"))
 		warnx("the VM is gone");

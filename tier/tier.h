@@ -14,6 +14,9 @@
 #include "../analysis/lib/session.h"
 
 enum policy { POLICY_RATE, POLICY_DECAY };
+enum huge { HUGE_AUTO, HUGE_ON, HUGE_OFF };
+
+#define REGION_FRAMES	512		/* a 2 MiB region, in 4 KiB frames */
 
 struct tier_opts {
 	int pid;
@@ -30,10 +33,16 @@ struct tier_opts {
 	uint64_t freq;			/* the session's samples per second */
 	int mode;			/* KVM_EPT_SAMPLE_MODE_*, -1: the module's */
 	double duration_s;		/* 0: until the VM is gone or a signal */
+	int huge;			/* HUGE_AUTO, HUGE_ON (2 MiB units), HUGE_OFF */
 	int quiet;
 };
 
-/* What the daemon knows of each guest frame. */
+/*
+ * What the daemon knows of each guest frame, and the units it moves them
+ * in: each frame alone, or (huge pages) each 2 MiB-aligned region of
+ * guest frames within a memslot, so that a transparent huge page is
+ * decided and moved whole.
+ */
 struct frames {
 	struct memslots ms;
 	size_t n;			/* ms.frames */
@@ -41,6 +50,11 @@ struct frames {
 	int *node;			/* where it is, or -errno (re-read) */
 	double *temp;			/* the policy's temperature */
 	int64_t *moved;			/* interval of its last move, or -1 */
+	size_t nu;			/* units */
+	size_t *ustart;			/* first frame of unit u */
+	uint32_t *ulen;			/* its frames */
+	unsigned unit;			/* 1, or REGION_FRAMES */
+	uint64_t credit;		/* pages the MB/s bound lets move now */
 };
 
 /* The temperature of every frame, under the chosen policy. */
@@ -64,8 +78,10 @@ void policy_free(struct policy_state *p);
 const char *policy_name(enum policy p);
 
 /* (Re)build the table from the session's memslots: 1 if they changed
- * (temperatures start afresh), 0 if not, -errno on failure. */
-int frames_sync(struct frames *f, int fd);
+ * (temperatures start afresh), 0 if not, -errno on failure. The units
+ * are 2 MiB regions with --huge on, or with auto when a memslot's
+ * mapping in the VMM holds huge pages (/proc/PID/smaps). */
+int frames_sync(struct frames *f, int fd, const struct tier_opts *o);
 void frames_free(struct frames *f);
 
 /* What one interval of migration did. */
@@ -77,9 +93,10 @@ struct moves {
 	int gone;			/* the VMM went away */
 };
 
-/* Re-read where every frame is, decide, and move within the budget of
- * BUDGET pages; interval number INTERVAL (for the hold). 0, or -errno
- * when move_pages itself failed. */
+/* Re-read where every frame is, decide per unit, and move within the
+ * budget of BUDGET more pages (a remainder too small for a unit carries
+ * over); interval number INTERVAL (for the hold). 0, or -errno when
+ * move_pages itself failed. */
 int migrate(const struct tier_opts *o, struct frames *f, uint64_t budget,
 	    int64_t interval, struct moves *m);
 
