@@ -81,6 +81,6 @@ else
 fi
 s=$(cat "$o/score.out")
 diag "$s"
-like "$s" ' hot_on_fast=0 fast_share=0.0000 ' "the truth score: the fast node serves none of the accesses"
+like "$s" ' hot_on_fast=0 truth_on_fast=0 fast_share=0.0000 ' "the truth score: the fast node serves none of the accesses"
 like "$s" ' truth_frames=16384 truth_hot=1638 ' "... over the truth's 16384 frames, 1638 hot"
 done_testing
