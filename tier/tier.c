@@ -312,7 +312,9 @@ static const char *run(const struct tier_opts *o, int fd, struct frames *f,
 
 	policy_init(&p, o, start);
 	while (!stop) {
-		uint64_t until = start + (uint64_t)(k + 1) * ival, t0 = now_ns();
+		/* Each interval gathers for ival, then decides: one slow
+		 * migration delays the next interval, and leaves none empty. */
+		uint64_t t0 = now_ns(), until = t0 + ival;
 		struct moves m;
 		int64_t got;
 		int e;
