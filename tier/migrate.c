@@ -31,9 +31,10 @@ static int vma_huge(int pid, uint64_t hva)
 		return 0;
 	while (fgets(line, sizeof(line), fp)) {
 		unsigned long lo, hi, kb;
+		char perms[5];
 
-		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, '-') &&
-		    !strchr(line, ':')) {
+		/* A VMA's first line: "start-end perms offset dev inode path". */
+		if (sscanf(line, "%lx-%lx %4s ", &lo, &hi, perms) == 3) {
 			if (in)
 				break;
 			in = hva >= lo && hva < hi;
