@@ -8,14 +8,9 @@
 source "$(dirname "$0")/../lib/tap.sh"
 source "$EPTSCOPE_ROOT/analysis/testenv.sh"
 P=$BIN/placement
-nodes=$(ls -d /sys/devices/system/node/node[0-9]* 2>/dev/null | wc -l)
-absent=$((nodes + 3))
+nodes=$(numa_nodes) absent=$(($(numa_nodes) + 3))
 
-out=$($P --help); st=$?
-is "$st" 0 "--help exits 0"
-like "$out" 'Examples:' "--help has examples"
-like "$out" 'Exit status' "--help gives the exit codes"
-help_in_man_ok "$EPTSCOPE_ROOT/analysis/eptscope-placement.1" $P --help
+help_ok "$EPTSCOPE_ROOT/analysis/eptscope-placement.1" $P
 
 usage_error_ok 'PID is required' $P log
 usage_error_ok 'LOG is required' $P -p 1

@@ -11,14 +11,9 @@ export LC_ALL=C
 make -s -C tier >/dev/null || { echo "1..0 # SKIP tier does not build"; exit 0; }
 T=tier/tier
 scratch_dir
-nodes=$(ls -d /sys/devices/system/node/node[0-9]* 2>/dev/null | wc -l)
-absent=$((nodes + 3))
+nodes=$(numa_nodes) absent=$(($(numa_nodes) + 3))
 
-out=$($T --help); st=$?
-is "$st" 0 "--help exits 0"
-like "$out" 'Examples:' "--help has examples"
-like "$out" 'Exit status' "--help gives the exit codes"
-help_in_man_ok tier/eptscope-tier.8 $T --help
+help_ok tier/eptscope-tier.8 $T
 
 usage_error_ok 'PID is required' $T --fast-node 0 --slow-node 0
 usage_error_ok 'are required' $T -p 1 --fast-node 0

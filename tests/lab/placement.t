@@ -32,15 +32,9 @@ run() {
 	$P -p $g -n 2 $O/s.bin >$O/nonode.out 2>&1; echo $? >$O/nonode.st
 	wait $g' >"$tmp/log" 2>&1
 }
-emulation_failure() {
-	grep -q 'triple fault' "$tmp/o/guest.out" 2>/dev/null ||
-		grep -q 'no such process' "$tmp/o/s.err" 2>/dev/null ||
-		lab_vm_lost "$tmp/log"
-}
-lab_retry run emulation_failure
-st=$?
-ok $st "a guest on node 1, a 5 s capture and the placement lists"
-[ $st -eq 0 ] || { tail -n 20 "$tmp/log"; cat "$tmp/o/list.err"; } 2>/dev/null | sed 's/^/# /'
+struck() { lab_struck "$tmp/log" "$tmp/o/guest.out" "$tmp/o/s.err"; }
+lab_retry run struck
+lab_result $? "a guest on node 1, a 5 s capture and the placement lists" "$tmp/log" "$tmp/o/list.err"
 o=$tmp/o
 
 is "$(cat "$o/nomod.st")" 1 "no module loaded: exit 1"

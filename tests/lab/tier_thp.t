@@ -34,16 +34,11 @@ run() {
 	analysis/placement -g $O/truth -s -p $g >$O/after 2>&1 || exit 1
 	wait $g' >"$tmp/log" 2>&1
 }
-emulation_failure() {
-	grep -q 'triple fault' "$tmp/o/guest.out" "$tmp/o/guest4k.out" 2>/dev/null ||
-		lab_vm_lost "$tmp/log"
-}
-lab_retry run emulation_failure
-st=$?
-ok $st "a THP guest and a 4 KiB guest on node 1, the daemon per region"
-[ $st -eq 0 ] || { tail -n 20 "$tmp/log"; cat "$tmp/o/thp.err" "$tmp/o/tier.err"; } 2>/dev/null | sed 's/^/# /'
+struck() { lab_struck "$tmp/log" "$tmp/o/guest.out" "$tmp/o/guest4k.out"; }
+lab_retry run struck
+lab_result $? "a THP guest and a 4 KiB guest on node 1, the daemon per region" \
+	"$tmp/log" "$tmp/o/thp.err" "$tmp/o/tier.err"
 o=$tmp/o
-field() { tr ' ' '\n' <"$2" | sed -n "s/^$1=//p" | tail -n 1; }
 # whole FILE: intervals without failures whose fast node holds part of a region
 whole() { grep '^t=.* failed=0$' "$1" | awk '{ split($5, a, "="); if (a[2] % 512) n++ } END { print n + 0 }'; }
 
@@ -61,10 +56,10 @@ units=$(( $(grep '^t=' "$o/tier.out" | head -n 1 | sed 's/.* capacity=\([0-9]*\)
 oracle=$(awk '$1 !~ /^#/ && $2 == 0 { r[int($1 / 512)] += $3; t += $3 }
 	END { for (k in r) print r[k] / t }' "$o/truth" | sort -g -r |
 	awk -v c="$units" 'NR <= c { s += $1 } END { printf "%.4f", s }')
-after=$(field fast_share "$o/after")
+after=$(kv_field fast_share "$o/after")
 diag "capacity $units regions; oracle fast_share $oracle; the daemon's $after"
 diag "$(tail -n 1 "$o/tier.out")"
-is "$(field fast_share "$o/before")" 0.0000 "before: the fast node serves none of the accesses"
+is "$(kv_field fast_share "$o/before")" 0.0000 "before: the fast node serves none of the accesses"
 ok "$(awk -v a="$after" -v o="$oracle" 'BEGIN { print !(a >= 0.9 * o) }')" \
 	"after 15 s, fast_share $after >= 0.9 x the regions' oracle $oracle"
 done_testing
