@@ -49,31 +49,28 @@ run() {
 	$T -p 999999 --fast-node 0 --slow-node 1 >$O/nopid.out 2>&1; echo $? >$O/nopid.st
 	dmesg | grep -i -e migrat -e "page allocation" >$O/dmesg.txt; true' >"$tmp/log" 2>&1
 }
-emulation_failure() {
-	grep -q 'triple fault' "$tmp/o/guest.out" 2>/dev/null ||
-		grep -q 'no such process' "$tmp/o/slow.err" 2>/dev/null ||
-		lab_vm_lost "$tmp/log"
-}
-lab_retry run emulation_failure
-st=$?
-ok $st "a guest on node 1, the daemon's runs and the placement checks"
-[ $st -eq 0 ] || { tail -n 20 "$tmp/log"; cat "$tmp/o/slow.err" "$tmp/o/tier.err"; } 2>/dev/null | sed 's/^/# /'
+struck() { lab_struck "$tmp/log" "$tmp/o/guest.out" "$tmp/o/guest2.out" "$tmp/o/slow.err"; }
+lab_retry run struck
+lab_result $? "a guest on node 1, the daemon's runs and the placement checks" \
+	"$tmp/log" "$tmp/o/slow.err" "$tmp/o/tier.err"
 o=$tmp/o
-field() { tr ' ' '\n' <"$2" | sed -n "s/^$1=//p" | tail -n 1; }
 
 diag "before: $(cat "$o/before")"
 diag "after:  $(cat "$o/after")"
-is "$(field fast_share "$o/before")" 0.0000 "before: the fast node serves none of the guest's accesses"
-cap=$(field capacity "$o/after")
-# The oracle: the truth's highest shares, up to the capacity.
-oracle=$(awk '$1 !~ /^#/ && $2 == 0 { print $3 }' "$o/truth" | sort -g -r |
-	awk -v c="$cap" 'NR <= c { s += $1 } { t += $1 } END { printf "%.4f", s / t }')
-# (the same for any truth and phase, for the decay runs below)
-after=$(field fast_share "$o/after")
+is "$(kv_field fast_share "$o/before")" 0.0000 "before: the fast node serves none of the guest's accesses"
+cap=$(kv_field capacity "$o/after")
+# oracle TRUTH PHASE: the share the truth's hottest frames of the phase
+# would serve, up to the capacity.
+oracle() {
+	awk -v p="$2" '$1 !~ /^#/ && $2 == p { print $3 }' "$1" | sort -g -r |
+		awk -v c="$cap" 'NR <= c { s += $1 } { t += $1 } END { printf "%.4f", s / t }'
+}
+oracle=$(oracle "$o/truth" 0)
+after=$(kv_field fast_share "$o/after")
 diag "oracle fast_share at capacity $cap: $oracle; the daemon's: $after"
 ok "$(awk -v a="$after" -v o="$oracle" 'BEGIN { print !(a >= 0.9 * o) }')" \
 	"after 20 s of the daemon's defaults, fast_share $after >= 0.9 x the oracle's $oracle"
-le "$(field truth_on_fast "$o/after")" "$cap" "the fast node holds at most the capacity of the guest's frames"
+le "$(kv_field truth_on_fast "$o/after")" "$cap" "the fast node holds at most the capacity of the guest's frames"
 over=$(grep '^t=' "$o/tier.out" | awk -v c="$cap" '{ split($5, a, "="); if (a[2] > c) n++ } END { print n + 0 }')
 is "$over" 0 "no interval ends with more than the capacity on the fast node"
 like "$(tail -n 1 "$o/tier.out")" '^total intervals=[0-9]+ promoted=[1-9][0-9]* demoted=[0-9]+ mb=.* end=duration$' "the daemon's total line: pages promoted, ended by --duration"
@@ -90,15 +87,9 @@ ge "$worst" 1 "... and it does move pages"
 is "$(cat "$o/tail.st")" 0 "the daemon ends with status 0 when the guest exits"
 like "$(cat "$o/tail.err")" 'the VM is gone' "... saying the VM is gone"
 like "$(tail -n 1 "$o/tail.out")" ' end=vm-gone$' "... and its total line says so"
-# oracle TRUTH PHASE: the share the truth's hottest frames of the phase
-# would serve, up to the capacity.
-oracle() {
-	awk -v p="$2" '$1 !~ /^#/ && $2 == p { print $3 }' "$1" | sort -g -r |
-		awk -v c="$cap" 'NR <= c { s += $1 } { t += $1 } END { printf "%.4f", s / t }'
-}
 is "$(cat "$o/decay.st")" 0 "the decay policy runs its 23 s"
 for p in 0 1; do
-	d=$(field fast_share "$o/decay$p") or=$(oracle "$o/truth2" $p)
+	d=$(kv_field fast_share "$o/decay$p") or=$(oracle "$o/truth2" $p)
 	diag "decay policy, phases pattern, phase $p ($([ $p = 0 ] && echo '10 s in' || echo '12 s after the hot set moved')): fast_share $d, oracle $or"
 	ok "$(awk -v a="$d" -v o="$or" 'BEGIN { print !(a >= 0.8 * o) }')" \
 		"decay policy, phase $p: fast_share $d >= 0.8 x the oracle's $or"
