@@ -37,14 +37,10 @@ lab_retry run struck
 lab_result $? "a guest on node 1, a 5 s capture and the placement lists" "$tmp/log" "$tmp/o/list.err"
 o=$tmp/o
 
-is "$(cat "$o/nomod.st")" 1 "no module loaded: exit 1"
-like "$(cat "$o/nomod.out")" 'does not exist: load the module' "... saying to load it"
-is "$(cat "$o/notvm.st")" 1 "a pid that is no VM: exit 1"
-like "$(cat "$o/notvm.out")" 'no KVM VM open' "... saying so"
-is "$(cat "$o/nopid.st")" 1 "a pid that does not exist: exit 1"
-like "$(cat "$o/nopid.out")" 'no such process' "... saying so"
-is "$(cat "$o/nonode.st")" 2 "a node that does not exist: exit 2"
-like "$(cat "$o/nonode.out")" 'no such NUMA node .*nodes 0 to 1' "... naming the nodes there are"
+exit_said_ok "$o/nomod" 1 'does not exist: load the module' "no module loaded"
+exit_said_ok "$o/notvm" 1 'no KVM VM open' "a pid that is no VM"
+exit_said_ok "$o/nopid" 1 'no such process' "a pid that does not exist"
+exit_said_ok "$o/nonode" 2 'no such NUMA node .*nodes 0 to 1' "a node that does not exist"
 
 diag "$(cat "$o/list.err")"
 is "$(head -n 1 "$o/list.csv")" "rank,gfn,hva,node,rate,samples,action" "CSV header"

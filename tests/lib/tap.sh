@@ -153,6 +153,14 @@ lab_result() {
 	[ "$st" -eq 0 ] || { tail -n 20 "$log"; cat "$@"; } 2>/dev/null | sed 's/^/# /'
 }
 
+# exit_said_ok PREFIX STATUS REGEX WHAT: a command whose exit status went
+# to PREFIX.st and its output to PREFIX.out (in a lab run) exited STATUS
+# and said REGEX: two tests.
+exit_said_ok() {
+	is "$(cat "$1.st" 2>/dev/null)" "$2" "$4: exit $2"
+	like "$(cat "$1.out" 2>/dev/null)" "$3" "... saying: $3"
+}
+
 # kv_field KEY FILE: the value of the last KEY=value word in FILE.
 kv_field() { tr ' ' '\n' <"$2" | sed -n "s/^$1=//p" | tail -n 1; }
 
