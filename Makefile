@@ -5,7 +5,7 @@ SHELL := /bin/bash
 ROOT := $(CURDIR)
 
 # User-space parts: each directory's Makefile builds its programs in place.
-USER_DIRS := workload analysis kvmstat tests/progs
+USER_DIRS := workload analysis kvmstat tier tests/progs
 # Kernel-module directories (each has a Kbuild file).
 KMOD_DIRS := kmod tests/kmod
 
@@ -21,6 +21,7 @@ PREFIX ?= /usr/local
 # DIR/eptscope-NAME.1 or .8, into share/man/man1 or man8.
 TOOLS := workload/guest analysis/eptsample analysis/damon-capture \
 	analysis/histo analysis/hotness analysis/xval analysis/wss analysis/heatmap \
+	analysis/placement tier/tier \
 	kvmstat/kvmstat
 TAPSET_DIR ?= /usr/share/systemtap/tapset/linux
 PROVE ?= prove --failures --comments
@@ -36,7 +37,7 @@ HOST ?=
 
 all: user kmods ## Build everything this machine can build; say what is skipped
 
-user: ## Build the user-space tools (workload/, analysis/)
+user: ## Build the user-space tools (workload/, analysis/, kvmstat/, tier/)
 	@for d in $(USER_DIRS); do \
 		if [ -f $$d/Makefile ]; then $(MAKE) -s -C $$d all || exit 1; \
 		else echo "make: skipping $$d: not written yet"; fi; \

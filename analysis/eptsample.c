@@ -23,6 +23,7 @@
 
 #include "lib/common.h"
 #include "lib/eptlog.h"
+#include "lib/session.h"
 
 #define BATCH 1024
 #define EXPIRE_AUTO_MAX_NS 1000000000ULL	/* the module's adaptive bound */
@@ -139,17 +140,6 @@ static int parse_types(const char *arg)
 	return xwr;
 }
 
-static int parse_mode(const char *arg)
-{
-	static const char *const names[] = { "faults", "abit", "hybrid", "auto" };
-	int i;
-
-	for (i = 0; i < (int)ARRAY_SIZE(names); i++)
-		if (!strcmp(arg, names[i]))
-			return i;
-	return -1;
-}
-
 /* Returns 0, or the exit status for bad options (or 1 after --help: exit 0). */
 static int parse_args(int argc, char **argv, struct env *env)
 {
@@ -199,11 +189,7 @@ static int parse_args(int argc, char **argv, struct env *env)
 			if (env->revisit > 64)
 				return bad_usage("-r takes 0 (never) to 64");
 			break;
-		case 'M':
-			env->mode = parse_mode(optarg);
-			if (env->mode < 0)
-				return bad_usage("-M takes faults, abit, hybrid or auto");
-			break;
+		case 'M': env->mode = opt_choice(optarg, "-M", session_modes); break;
 		case 'm': env->memslots = 1; break;
 		case 'l': env->memslots = 2; break;
 		case 'q': env->quiet = 1; break;
@@ -219,20 +205,6 @@ static int parse_args(int argc, char **argv, struct env *env)
 	if (env->freq == 0 || env->freq > 1000000)
 		return bad_usage("-f takes 1 to 1000000 samples per second");
 	return 0;
-}
-
-static const char *init_error(int err)
-{
-	switch (err) {
-	case ESRCH: return "no such process";
-	case ENODEV: return "the process has no KVM VM open (is it a VMM?)";
-	case EACCES: return "not allowed to trace that process (ptrace access)";
-	case EBUSY: return "another session already samples that VM";
-	case EOPNOTSUPP:
-		return "this VM cannot be sampled: KVM runs with shadow paging (no EPT/NPT), the VM is a confidential type (SEV, TDX), or kvm.allow_smaller_maxphyaddr is on (Intel)";
-	case EINVAL: return "invalid pid";
-	default: return strerror(err);
-	}
 }
 
 static uint64_t now_ns(void)
@@ -311,68 +283,24 @@ static void drain(int fd, FILE *out, int binary, struct tally *t)
 		write_records(out, buf, (size_t)n, binary, t);
 }
 
-/*
- * Write the VM's memslots, one line each after PREFIX: all of them (a
- * second query when the first array was too small). 0, or -errno.
- */
+/* Write the VM's memslots, one line each after PREFIX; 0, or -errno. */
 static int write_memslots(int fd, FILE *out, const char *prefix)
 {
-	struct kvm_ept_sample_get_memslots req = { .capacity = 64 };
-	struct kvm_ept_sample_memslot *slots = NULL;
-	size_t i;
-	int e = 0;
+	struct memslots ms = { 0 };
+	int e = memslots_get(fd, &ms);
 
-	do {
-		free(slots);
-		if (req.count > req.capacity)
-			req.capacity = req.count;
-		slots = calloc(req.capacity, sizeof(*slots));
-		if (!slots)
-			return -ENOMEM;
-		req.memslots = slots;
-		if (ioctl(fd, KVM_EPT_SAMPLE_CMD_GET_MEMSLOTS, &req) < 0) {
-			e = -errno;
-			break;
-		}
-	} while (req.count > req.capacity);
-	for (i = 0; !e && i < req.count; i++)
+	for (size_t i = 0; !e && i < ms.n; i++)
 		fprintf(out, "%sgpa=0x%llx hva=0x%llx pages=%zu\n", prefix,
-			(unsigned long long)slots[i].gpa,
-			(unsigned long long)slots[i].hva, slots[i].page_count);
-	free(slots);
+			(unsigned long long)ms.s[i].gpa,
+			(unsigned long long)ms.s[i].hva, ms.s[i].page_count);
+	memslots_free(&ms);
 	return e;
-}
-
-/* Open /proc/kvm_ept_sample in format 2; -1 with the reason printed. */
-static int open_session(void)
-{
-	int fd = open(KVM_EPT_SAMPLE_PATH, O_RDWR), e = errno;
-
-	if (fd < 0) {
-		if (e == ENOENT)
-			fprintf(stderr, "eptsample: %s does not exist: load the module (insmod kmod/kvm_ept_sample.ko)\n",
-				KVM_EPT_SAMPLE_PATH);
-		else
-			fprintf(stderr, "eptsample: cannot open %s: %s%s\n",
-				KVM_EPT_SAMPLE_PATH, strerror(e),
-				e == EPERM || e == EACCES ? " (needs root: CAP_SYS_ADMIN)" : "");
-		return -1;
-	}
-	if (ioctl(fd, KVM_EPT_SAMPLE_CMD_GET_VERSION, 0) < KVM_EPT_SAMPLE_API_VERSION ||
-	    ioctl(fd, KVM_EPT_SAMPLE_CMD_SET_FORMAT, KVM_EPT_SAMPLE_FORMAT_V2) < 0) {
-		fprintf(stderr, "eptsample: the loaded module does not offer API version %d\n",
-			KVM_EPT_SAMPLE_API_VERSION);
-		close(fd);
-		return -1;
-	}
-	return fd;
 }
 
 /* Set the session up and attach it to the VM (not sampling yet). */
 static int configure(int fd, const struct env *env)
 {
 	if (ioctl(fd, KVM_EPT_SAMPLE_CMD_SET_PROT, env->xwr) < 0 ||
-	    ioctl(fd, KVM_EPT_SAMPLE_CMD_SET_FREQ, 0) < 0 ||
 	    ioctl(fd, KVM_EPT_SAMPLE_CMD_SET_CENSORED, env->censored) < 0 ||
 	    (env->expire_ms &&
 	     ioctl(fd, KVM_EPT_SAMPLE_CMD_SET_EXPIRE, (unsigned long)env->expire_ms) < 0) ||
@@ -382,12 +310,7 @@ static int configure(int fd, const struct env *env)
 		fprintf(stderr, "eptsample: configuring the session: %s\n", strerror(errno));
 		return -1;
 	}
-	if (ioctl(fd, KVM_EPT_SAMPLE_CMD_INIT, (unsigned long)env->pid) < 0) {
-		fprintf(stderr, "eptsample: pid %llu: %s\n", (unsigned long long)env->pid,
-			init_error(errno));
-		return -1;
-	}
-	return 0;
+	return session_attach(fd, env->pid);
 }
 
 /* The log's header: binary, or a comment line (and the memslots). */
@@ -517,8 +440,7 @@ static int list_memslots(int fd, FILE *out, const struct env *env)
 
 	if (e)
 		fprintf(stderr, "eptsample: GET_MEMSLOTS: %s\n", strerror(-e));
-	ioctl(fd, KVM_EPT_SAMPLE_CMD_DEINIT, 0);
-	close(fd);
+	session_close(fd);
 	if (fflush(out) != 0 || (out != stdout && fclose(out) != 0)) {
 		fprintf(stderr, "eptsample: writing %s: %s\n",
 			env->output ? env->output : "stdout", strerror(errno));
@@ -542,7 +464,7 @@ int main(int argc, char **argv)
 	status = parse_args(argc, argv, &env);
 	if (status)
 		return status == 1 ? 0 : status;
-	fd = open_session();
+	fd = session_open();
 	if (fd < 0 || configure(fd, &env) < 0)
 		return 1;
 	if (env.output) {
@@ -567,8 +489,7 @@ int main(int argc, char **argv)
 			     &tally);
 	finish(fd, out, &env, &tally);
 	report(fd, out, &env, &tally, start);
-	ioctl(fd, KVM_EPT_SAMPLE_CMD_DEINIT, 0);
-	close(fd);
+	session_close(fd);
 	if (fflush(out) != 0 || (out != stdout && fclose(out) != 0)) {
 		fprintf(stderr, "eptsample: writing the log: %s\n", strerror(errno));
 		status = 1;

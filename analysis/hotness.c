@@ -135,21 +135,6 @@ struct opts {
 	FILE *out;
 };
 
-struct ranked {
-	uint64_t gfn;
-	uint64_t n;
-	double rate;		/* per second */
-};
-
-static int ranked_cmp(const void *a, const void *b)
-{
-	const struct ranked *x = a, *y = b;
-
-	if (x->rate != y->rate)
-		return x->rate > y->rate ? -1 : 1;
-	return x->gfn < y->gfn ? -1 : x->gfn > y->gfn;
-}
-
 struct rankv {
 	double v;
 	size_t i;
@@ -213,21 +198,6 @@ static double spearman(const double *x, const double *y, size_t n)
 	return sxy / sqrt(sxx * syy);
 }
 
-/* Rank the frames of W: rate per second of each, highest first. */
-static struct ranked *window_rank(const struct frames *w, enum frames_est est,
-				  double secs)
-{
-	size_t n = frames_n(w);
-	struct ranked *r = xcalloc(n ? n : 1, sizeof(*r));
-
-	for (size_t i = 0; i < n; i++) {
-		r[i].gfn = frames_gfn(w, i);
-		r[i].n = frames_accesses(w, i);
-		r[i].rate = frames_rate(w, i, est, secs);
-	}
-	qsort(r, n, sizeof(*r), ranked_cmp);
-	return r;
-}
 
 struct score {
 	uint64_t windows;
@@ -332,7 +302,7 @@ static void print_window(const struct opts *o, const struct frames *w,
 
 	if (secs <= 0)
 		secs = 1e-9;
-	r = window_rank(w, est, secs);
+	r = frames_rank(w, est, secs);
 	for (size_t i = 0; i < n; i++)
 		total += r[i].rate;
 
@@ -506,15 +476,8 @@ static void parse_args(int argc, char **argv, struct opts *o,
 			continue;
 		switch (c) {
 		case 'e':
-			if (!strcmp(optarg, "delay"))
-				o->est = FRAMES_EST_DELAY;
-			else if (!strcmp(optarg, "count"))
-				o->est = FRAMES_EST_COUNT;
-			else if (!strcmp(optarg, "auto"))
-				o->est = FRAMES_EST_AUTO;
-			else
-				errx(2, "--estimator: delay, count or auto, "
-				     "not '%s'", optarg);
+			o->est = (enum frames_est)opt_choice(optarg, "--estimator",
+							     frames_est_names);
 			break;
 		case 'w': o->window = opt_duration_ns(optarg, "--window"); break;
 		case 'k': o->size = opt_u64(optarg, "--size"); break;

@@ -6,6 +6,7 @@
 #include <err.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,4 +150,29 @@ char *fmt_bytes(char buf[32], double bytes)
 	}
 	snprintf(buf, 32, i ? "%.2f%s" : "%.0f%s", bytes, unit[i]);
 	return buf;
+}
+
+int opt_choice(const char *arg, const char *what, const char *const *names)
+{
+	char list[256] = "";
+	size_t n = 0;
+
+	for (int i = 0; names[i]; i++)
+		if (!strcmp(arg, names[i]))
+			return i;
+	while (names[n])
+		n++;
+	for (size_t i = 0; i < n; i++)
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+			 i == 0 ? "" : i + 1 == n ? " or " : ", ", names[i]);
+	errx(2, "%s takes %s, not '%s'", what, list, arg);
+}
+
+int opt_pid(const char *arg)
+{
+	uint64_t pid = opt_u64(arg, "--pid");
+
+	if (!pid || pid > INT_MAX)
+		errx(2, "--pid %s is out of range (1 to %d)", arg, INT_MAX);
+	return (int)pid;
 }

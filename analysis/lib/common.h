@@ -27,6 +27,11 @@ int64_t opt_i64(const char *arg, const char *what);
 uint64_t opt_u64(const char *arg, const char *what);
 double opt_double(const char *arg, const char *what);
 uint64_t opt_duration_ns(const char *arg, const char *what);
+/* The index of ARG in NAMES (NULL-terminated), or a usage error naming
+ * them all. */
+int opt_choice(const char *arg, const char *what, const char *const *names);
+/* A process id, 1 to INT_MAX (what move_pages and kill take). */
+int opt_pid(const char *arg);
 
 /* The exit-status scheme of histo, hotness and xval, for --help
  * (docs/analysis.md, "Exit status"). */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "damonlog.h"
+#include "session.h"
 
 static void damonlog_init(struct damonlog *d)
 {
@@ -61,12 +62,8 @@ static const char *damonlog_comment(struct damonlog *d, const char *l)
 	}
 	if (strncmp(l, "# memslot ", 10))
 		return NULL;
-	if (sscanf(l + 10, "gpa=%lx hva=%lx pages=%lu", &s.gpa, &s.hva,
-		   &s.pages) != 3 || !s.pages || s.gpa & 4095 || s.hva & 4095)
-		return "bad memslot line (want gpa=0x.. hva=0x.. pages=N, page-aligned)";
-	if (s.pages > (UINT64_MAX - s.hva) / 4096 ||
-	    s.pages > (UINT64_MAX - s.gpa) / 4096)
-		return "memslot beyond the 64-bit address space";
+	if ((p = memslot_parse(l + 10, &s.gpa, &s.hva, &s.pages)))
+		return p;
 	if (d->nslots == DAMONLOG_MAX_SLOTS)
 		return "too many memslots";
 	d->slot[d->nslots++] = s;

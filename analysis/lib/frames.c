@@ -219,3 +219,29 @@ void frames_stat(const struct frames *w, size_t i, struct frames_stat *st)
 	else
 		st->kind = f->n ? FRAMES_SEEN : FRAMES_NONE;
 }
+
+const char *const frames_est_names[] = { "auto", "delay", "count", NULL };
+
+static int ranked_cmp(const void *a, const void *b)
+{
+	const struct ranked *x = a, *y = b;
+
+	if (x->rate != y->rate)
+		return x->rate > y->rate ? -1 : 1;
+	return x->gfn < y->gfn ? -1 : x->gfn > y->gfn;
+}
+
+struct ranked *frames_rank(const struct frames *w, enum frames_est est,
+			   double secs)
+{
+	size_t n = frames_n(w);
+	struct ranked *r = xcalloc(n ? n : 1, sizeof(*r));
+
+	for (size_t i = 0; i < n; i++) {
+		r[i].gfn = frames_gfn(w, i);
+		r[i].n = frames_accesses(w, i);
+		r[i].rate = frames_rate(w, i, est, secs);
+	}
+	qsort(r, n, sizeof(*r), ranked_cmp);
+	return r;
+}

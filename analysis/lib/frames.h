@@ -19,6 +19,9 @@
 
 /* How a frame's rate is estimated from fault samples. */
 enum frames_est { FRAMES_EST_AUTO, FRAMES_EST_DELAY, FRAMES_EST_COUNT };
+/* Their names, in that order ("auto", "delay", "count"), for opt_choice
+ * (--estimator of hotness, placement, tier), NULL-terminated. */
+extern const char *const frames_est_names[];
 
 struct frame_obs {
 	uint64_t n;		/* usable samples naming the frame */
@@ -88,5 +91,17 @@ struct frames_stat {
 	double x;
 };
 void frames_stat(const struct frames *w, size_t i, struct frames_stat *st);
+
+/* A frame and its estimated rate, as frames_rank ranks them. */
+struct ranked {
+	uint64_t gfn;
+	uint64_t n;		/* accesses seen */
+	double rate;		/* per second */
+};
+/* The frames of W with their rates (frames_rate), highest first, ties by
+ * frame number: an array of frames_n(W) entries (at least one
+ * allocated), to free. */
+struct ranked *frames_rank(const struct frames *w, enum frames_est est,
+			   double secs);
 
 #endif

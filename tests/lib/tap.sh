@@ -139,6 +139,93 @@ lab_run_ok() {
 	return $st
 }
 
+# lab_retry RUN STRUCK: run the function RUN (a lab run); while it fails
+# and the function STRUCK says a known emulation failure caused it (a
+# triple fault under emulated NPT, a lost lab VM: docs/workload.md,
+# "Known lab problem"), say so and run it again, three tries in all.
+# Returns the status of the last try.
+lab_retry() {
+	local st try
+	"$1"
+	st=$?
+	for try in 2 3; do
+		[ $st -ne 0 ] && "$2" || break
+		diag "the known emulated-NPT failure struck; try $try"
+		"$1"
+		st=$?
+	done
+	return $st
+}
+
+# lab_struck LOG FILE...: did a known emulation failure strike the lab
+# run whose lab/run output is LOG: a triple fault, or a guest gone before
+# a tool attached ("no such process"), in one of the FILEs, or the lab VM
+# lost (lab/lib.sh, lab_vm_lost)? For lab_retry.
+lab_struck() {
+	local log=$1
+	shift
+	grep -q -e 'triple fault' -e 'no such process' "$@" 2>/dev/null ||
+		lab_vm_lost "$log"
+}
+
+# lab_result STATUS DESCRIPTION LOG FILE...: the test line of a lab run;
+# when it failed, the tail of LOG and the FILEs as diagnostics.
+lab_result() {
+	local st=$1 desc=$2 log=$3
+	shift 3
+	ok "$st" "$desc"
+	[ "$st" -eq 0 ] || { tail -n 20 "$log"; cat "$@"; } 2>/dev/null | sed 's/^/# /'
+}
+
+# exit_said_ok PREFIX STATUS REGEX WHAT: a command whose exit status went
+# to PREFIX.st and its output to PREFIX.out (in a lab run) exited STATUS
+# and said REGEX: two tests.
+exit_said_ok() {
+	is "$(cat "$1.st" 2>/dev/null)" "$2" "$4: exit $2"
+	like "$(cat "$1.out" 2>/dev/null)" "$3" "... saying: $3"
+}
+
+# kv_field KEY FILE: the value of the last KEY=value word in FILE.
+kv_field() { tr ' ' '\n' <"$2" | sed -n "s/^$1=//p" | tail -n 1; }
+
+# usage_error_ok MESSAGE COMMAND...: COMMAND exits 2 (a usage error) and
+# says MESSAGE (an extended regular expression): two test lines.
+usage_error_ok() {
+	local msg=$1 out st
+	shift
+	out=$("$@" 2>&1)
+	st=$?
+	is "$st" 2 "'$*' exits 2"
+	like "$out" "$msg" "... saying: $msg"
+}
+
+# help_ok MANPAGE PROGRAM: PROGRAM --help exits 0, has examples and the
+# exit codes, and every long option it names is in MANPAGE: four tests.
+help_ok() {
+	local out st
+	out=$("$2" --help)
+	st=$?
+	is "$st" 0 "--help exits 0"
+	like "$out" 'Examples:' "--help has examples"
+	like "$out" 'Exit status' "--help gives the exit codes"
+	help_in_man_ok "$1" "$2" --help
+}
+
+# numa_nodes: how many NUMA nodes this machine has.
+numa_nodes() { ls -d /sys/devices/system/node/node[0-9]* 2>/dev/null | wc -l; }
+
+# help_in_man_ok MANPAGE COMMAND...: every long option that COMMAND's
+# output (its --help) names is in MANPAGE as \-\-option (roff): one test.
+help_in_man_ok() {
+	local man=$1 missing
+	shift
+	missing=$("$@" | grep -o -E -- '--[a-z][a-z-]+' | sort -u |
+		while read -r opt; do
+			grep -qF -- "$(printf '%s' "$opt" | sed 's/-/\\-/g')" "$man" || echo "$opt"
+		done)
+	is "$missing" "" "every long option of '$*' is in $(basename "$man")"
+}
+
 skip_all() { echo "1..0 # SKIP $1"; exit 0; }
 
 # skip COUNT REASON: COUNT test lines skipped, for REASON.
