@@ -545,10 +545,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		default: usage(stderr); exit(2);
 		}
 	}
-	if (optind < argc)
-		o->path = argv[optind++];
-	if (optind < argc)
-		errx(2, "one LOG at most (see --help)");
+	o->path = opt_log_operand(argc, argv);
 	if (!o->rows || o->rows > 4096)
 		errx(2, "--rows: 1 to 4096");
 	if (!o->cols || o->cols > 4096)

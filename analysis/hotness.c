@@ -495,10 +495,7 @@ static void parse_args(int argc, char **argv, struct opts *o,
 		default: usage(stderr); exit(2);
 		}
 	}
-	if (optind < argc)
-		*path = argv[optind++];
-	if (optind < argc)
-		errx(2, "one LOG at most (see --help)");
+	*path = opt_log_operand(argc, argv);
 	if (o->size && o->threshold > 0)
 		errx(2, "--size and --threshold exclude each other");
 	if (o->damon && o->est != FRAMES_EST_AUTO)

@@ -149,10 +149,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		default: usage(stderr); exit(2);
 		}
 	}
-	if (optind < argc)
-		o->log = argv[optind++];
-	if (optind < argc)
-		errx(2, "one LOG at most (see --help)");
+	o->log = opt_log_operand(argc, argv);
 	if (!o->pid)
 		errx(2, "-p PID is required (see --help)");
 	if (!o->log && !o->truth)

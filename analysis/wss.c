@@ -495,10 +495,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		default: usage(stderr); exit(2);
 		}
 	}
-	if (optind < argc)
-		o->path = argv[optind++];
-	if (optind < argc)
-		errx(2, "one LOG at most (see --help)");
+	o->path = opt_log_operand(argc, argv);
 	if (!o->window)
 		errx(2, "--window: a length > 0");
 	if (!(conf > 0 && conf < 100))

@@ -4,6 +4,7 @@
 #include "num.h"
 
 #include <err.h>
+#include <getopt.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -175,4 +176,13 @@ int opt_pid(const char *arg)
 	if (!pid || pid > INT_MAX)
 		errx(2, "--pid %s is out of range (1 to %d)", arg, INT_MAX);
 	return (int)pid;
+}
+
+const char *opt_log_operand(int argc, char **argv)
+{
+	const char *log = optind < argc ? argv[optind++] : NULL;
+
+	if (optind < argc)
+		errx(2, "one LOG at most (see --help)");
+	return log;
 }

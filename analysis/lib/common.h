@@ -32,6 +32,9 @@ uint64_t opt_duration_ns(const char *arg, const char *what);
 int opt_choice(const char *arg, const char *what, const char *const *names);
 /* A process id, 1 to INT_MAX (what move_pages and kill take). */
 int opt_pid(const char *arg);
+/* The one optional LOG operand after the options (getopt's optind):
+ * NULL when there is none; exits 2 on a second. */
+const char *opt_log_operand(int argc, char **argv);
 
 /* The exit-status scheme of histo, hotness and xval, for --help
  * (docs/analysis.md, "Exit status"). */

@@ -535,16 +535,9 @@ static void one_line(struct vsource *s, uint64_t lineno, const char *l,
 		why = num_why(rc);
 		break;
 	case VF_COLS:
-		if (likely(!col_get(s->col, l, e, &vp, &ve))) {
-			why = take(s, h, top, vp, ve);
-			if (likely(!why))
-				return;
-		} else {
-			why = "no such column";
-		}
-		break;
 	case VF_CSV:
-		if (likely(!csv_get(s->col, l, e, &vp, &ve))) {
+		if (likely(!(s->fmt == VF_CSV ? csv_get(s->col, l, e, &vp, &ve) :
+			     col_get(s->col, l, e, &vp, &ve)))) {
 			why = take(s, h, top, vp, ve);
 			if (likely(!why))
 				return;
