@@ -71,8 +71,11 @@ static void usage(FILE *f)
 "  -1, --once, --batch   one listing after one second: name, total, delta\n"
 "                        over the second, source, type and unit; then the\n"
 "                        histogram statistics, drawn\n"
-"  -l, --log             a record every DELAY seconds (the default, as no\n"
-"                        full-screen view exists yet)\n"
+"  -l, --log             a record every DELAY seconds (the default when\n"
+"                        standard output is no terminal; on a terminal the\n"
+"                        default is the full-screen view, kvm_stat's keys:\n"
+"                        f filter, c clear, o order, x child events,\n"
+"                        r reset, s interval, h help, q quit)\n"
 "  -L, --log-to-file FILE  like -l, appending to FILE (SIGHUP reopens it)\n"
 "  -c, --csv             the records as kvm_stat's CSV: timestamp,NAME,...\n"
 "  -z, --skip-zero-records  no record when no counter changed\n"
@@ -431,8 +434,9 @@ static int exit_reasons(struct run *r)
 	return exits_run(r->env, r->vmm_pidfd, &stop);
 }
 
-/* Sleep until DEADLINE (monotonic seconds), watching the VMMs' pidfds.
- * 1 when every watched VM is gone (or a signal came), else 0. */
+/* Sleep until DEADLINE (monotonic seconds), watching the VMMs' pidfds (a
+ * DEADLINE already past: one look). 1 when every watched VM is gone (or a
+ * signal came), else 0. */
 static int wait_until(struct run *r, double deadline)
 {
 	int fds[MAX_POLL];
@@ -443,14 +447,12 @@ static int wait_until(struct run *r, double deadline)
 		double left = deadline - now_s();
 		int rc;
 
-		if (left <= 0)
-			return 0;
 		n = r->bin ? bin_pollfds(r->bin, fds, MAX_POLL - 1) : 0;
 		if (r->vmm_pidfd >= 0)
 			fds[n++] = r->vmm_pidfd;
 		for (i = 0; i < n; i++)
 			pfd[i] = (struct pollfd){ .fd = fds[i], .events = POLLIN };
-		rc = poll(pfd, n, (int)(left * 1000) + 1);
+		rc = poll(pfd, n, left > 0 ? (int)(left * 1000) + 1 : 0);
 		if (rc < 0 && errno != EINTR) {
 			fprintf(stderr, "kvmstat: poll: %s\n", strerror(errno));
 			return 1;
@@ -468,6 +470,8 @@ static int wait_until(struct run *r, double deadline)
 			if (!bin_vm_exited(r->bin, pfd[i].fd) && r->env->pid)
 				return 1;
 		}
+		if (left <= 0)
+			return 0;
 	}
 	return stop;
 }
@@ -502,6 +506,22 @@ static int log_record(struct out *o, struct run *r)
 	else
 		out_log_line(o, &r->t);
 	return 0;
+}
+
+/* The full-screen view's refresh: 1 when the watched VMs are gone, -1 on
+ * an error, else 0 after a round of every source. */
+static int tui_refresh(void *ctx)
+{
+	static double rescanned;
+	struct run *r = ctx;
+
+	if (wait_until(r, 0))
+		return 1;
+	if (r->bin && !r->env->pid && !r->env->nfiles && now_s() - rescanned >= RESCAN_S) {
+		bin_rescan(r->bin, r->env);
+		rescanned = now_s();
+	}
+	return read_round(r, 0) ? -1 : 0;
 }
 
 /* -l, -L, and the default: a record every DELAY seconds until the end.
@@ -597,7 +617,10 @@ int main(int argc, char **argv)
 		rc = 1;
 		goto out;
 	}
-	if (env.once) {
+	if (!env.once && !env.log && !env.json && !env.metrics &&
+	    isatty(STDOUT_FILENO)) {
+		rc = tui_run(&env, &r.t, tui_refresh, &r);
+	} else if (env.once) {
 		wait_until(&r, now_s() + (env.check ? env.check_s : 1.0));
 		if (!stop && !read_round(&r, 0)) {
 			if (env.check)

@@ -71,6 +71,7 @@ int field_wanted(const struct env *env, const char *name);
 void table_begin_round(struct table *t);
 void table_end_round(struct table *t, int include_past);
 void table_sort(struct table *t);
+void table_reset(struct table *t);	/* totals from now (the view's r) */
 void table_free(struct table *t);
 int field_type(const struct field *f);	/* KVM_STATS_TYPE_* */
 int field_is_hist(const struct field *f);
@@ -164,6 +165,11 @@ int out_all_zero(const struct table *t);
 int out_check(FILE *f, const struct env *env, const struct table *t);
 /* Whether --check compares tracepoint (or child event) NAME. */
 int check_tracepoint(const char *name);
+
+/* tui.c: the full-screen view until q, or until REFRESH (a round of
+ * every source) says the VMs are gone (1) or fails (-1); the status. */
+int tui_run(struct env *env, struct table *t, int (*refresh)(void *ctx),
+	    void *ctx);
 
 /* metrics.c: one exposition of T, OpenMetrics or Prometheus text. */
 void out_metrics(FILE *f, const struct env *env, const struct table *t);

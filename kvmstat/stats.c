@@ -110,6 +110,16 @@ static int field_cmp(const void *a, const void *b)
 	return c ? c : (int)x->src - (int)y->src;
 }
 
+void table_reset(struct table *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++) {
+		memcpy(t->f[i].base, t->f[i].cur, t->f[i].size * sizeof(uint64_t));
+		memcpy(t->f[i].col_base, t->f[i].col_cur, t->ncols * sizeof(uint64_t));
+	}
+}
+
 void table_sort(struct table *t)
 {
 	size_t i;
