@@ -21,8 +21,11 @@ EXP_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$EXP_ROOT/lab/lib.sh"
 export LC_ALL=C
 
-# Largest raw file exp_keep copies whole into the results folder (bytes).
+# Largest raw file exp_keep copies whole into the results folder (bytes);
+# a larger one is cut there, and kept whole as NAME.xz when that is at most
+# EXP_XZ_MAX bytes, so that every figure can be recomputed from results/.
 EXP_KEEP_MAX=${EXP_KEEP_MAX:-262144}
+EXP_XZ_MAX=${EXP_XZ_MAX:-8388608}
 
 exp_say() { echo "[$EXP_NAME] $*" >&2; }
 
@@ -275,20 +278,28 @@ trim() { local t=${1# }; t=${t%;}; echo "${t%,}"; }
 # exp_body: append markdown from stdin to the README's body.
 exp_body() { cat >>"$EXP_BODY"; }
 
-# exp_keep FILE [NAME]: copy a raw log or summary into the results folder,
-# cut to EXP_KEEP_MAX bytes at a line boundary, saying so in the file when
-# cut.
+# exp_keep FILE [NAME]: copy a raw log or summary into the results folder.
+# One larger than EXP_KEEP_MAX bytes is cut there at a line boundary, for
+# reading, and kept whole as NAME.xz (xz -6) when that is at most
+# EXP_XZ_MAX bytes; the cut file's last line says which.
 exp_keep() {
 	local src=$1 name=${2:-$(basename "$1")}
-	local dst=$EXP_RESULTS/$name size
+	local dst=$EXP_RESULTS/$name size whole
 	[ -f "$src" ] || { exp_fail "raw file $src exists"; return 1; }
 	size=$(stat -c %s "$src")
 	if [ "$size" -le "$EXP_KEEP_MAX" ]; then
 		cp "$src" "$dst"
-	else
-		head -c "$EXP_KEEP_MAX" "$src" | sed '$d' >"$dst"
-		echo "# [cut by experiments/lib.sh: first $(wc -l <"$dst") lines of $(wc -l <"$src"), $size bytes in all]" >>"$dst"
+		return 0
 	fi
+	head -c "$EXP_KEEP_MAX" "$src" | sed '$d' >"$dst"
+	if xz -6 -T1 -c "$src" >"$dst.xz" 2>/dev/null &&
+	   [ "$(stat -c %s "$dst.xz")" -le "$EXP_XZ_MAX" ]; then
+		whole="the whole file: $name.xz"
+	else
+		rm -f "$dst.xz"
+		whole="not kept whole: over $EXP_XZ_MAX bytes compressed"
+	fi
+	echo "# [cut by experiments/lib.sh: first $(wc -l <"$dst") lines of $(wc -l <"$src"), $size bytes in all; $whole]" >>"$dst"
 }
 
 # exp_plot FILE.gp [gnuplot -e definitions]: run a gnuplot script in the

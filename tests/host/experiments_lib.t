@@ -21,6 +21,7 @@ cat >"$tmp/exp/zz-demo/run" <<EOS
 exp_init
 seq 1 100000 >"\$EXP_OUT/big.log"
 EXP_KEEP_MAX=1000 exp_keep "\$EXP_OUT/big.log"
+EXP_KEEP_MAX=1000 EXP_XZ_MAX=10 exp_keep "\$EXP_OUT/big.log" huge.log
 exp_check 0 "a claim that holds"
 exp_check "\$(exp_awk_true 'p >= 0.9' -v p=0.42; echo \$?)" "precision 0.42 >= 0.9"
 n=7 bad="1 2"
@@ -62,9 +63,12 @@ like "$(cat "$R/README.md")" '^- QEMU: QEMU emulator version ' "... the QEMU ver
 like "$(cat "$R/README.md")" '^- Date: 20[0-9][0-9]-[0-9][0-9]-[0-9][0-9] ' "... and the date"
 like "$(cat "$R/README.md")" '^\| a \| b \|$' "the body is in the README"
 size=$(stat -c %s "$R/big.log")
-ok_if 'size <= 1100' "a raw log is cut to its bound ($size bytes)"
-like "$(tail -n 1 "$R/big.log")" '^# \[cut by experiments/lib.sh: first [0-9]+ lines of 100000' "... and says so"
+ok_if 'size <= 1200' "a raw log is cut to its bound, and a note ($size bytes)"
+like "$(tail -n 1 "$R/big.log")" '^# \[cut by experiments/lib.sh: first [0-9]+ lines of 100000, [0-9]+ bytes in all; the whole file: big.log.xz\]$' "... and says so, and where the whole file is"
 is "$(sed -n 1p "$R/big.log")" 1 "... keeping its first lines"
+is "$(xz -dc "$R/big.log.xz" | cmp - <(seq 1 100000) && echo same)" same "the whole log is kept, compressed: big.log.xz"
+like "$(tail -n 1 "$R/huge.log")" 'not kept whole: over 10 bytes compressed\]$' "a log too large even compressed is only cut, and says so"
+is "$(ls "$R"/huge.log.xz 2>/dev/null)" "" "... with no .xz left"
 
 # A host run (make experiment HOST=1): exp_lab runs the command here, with
 # LAB_OUT, and the README says hardware. EXP_HOST_REQUIRE_KVM=0 lets it run
