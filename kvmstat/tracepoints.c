@@ -7,6 +7,9 @@
  * exit reason of the CPU's vendor (SVM or VMX) and kvm_userspace_exit(REASON)
  * for each run->exit_reason, counters filtered on the reason (tables from
  * the uapi headers: gen-exit-reasons). A wanted child pulls in its parent.
+ * A target's counters form one group (PERF_FORMAT_GROUP), as kvm_stat
+ * makes them: one read() per target a round, not one per counter (each
+ * read of a counter running on another CPU takes an IPI).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -32,9 +35,21 @@ struct tp {
 	int *fd;		/* one per target */
 };
 
+/* One target's group: its leader, and the events in the group's order. */
+struct group {
+	int leader;		/* -1: none opened yet */
+	int warned;		/* a failed read was said */
+	int target;		/* the thread, or the CPU */
+	size_t n;
+	uint32_t *ev;		/* index into tps.ev, MAX_EVENTS entries */
+};
+
 struct tps {
 	struct tp ev[MAX_EVENTS];
 	size_t n, ntargets;
+	struct group *grp;	/* one per target */
+	pid_t pid;		/* the VMM's, or 0: the targets are CPUs */
+	uint64_t *buf;		/* a group read: nr, then a value each */
 };
 
 const char *tp_dir(void)
@@ -91,17 +106,18 @@ int tp_event_id(const char *dir, const char *name)
 	return id;
 }
 
-static int open_counter(int id, pid_t pid, int target)
+static int open_counter(int id, pid_t pid, int target, int group)
 {
 	struct perf_event_attr a = {
 		.type = PERF_TYPE_TRACEPOINT,
 		.size = sizeof(a),
 		.config = (uint64_t)id,
 		.inherit = pid != 0,
+		.read_format = PERF_FORMAT_GROUP,
 	};
 
 	return (int)syscall(SYS_perf_event_open, &a, pid ? target : -1,
-			    pid ? -1 : target, -1, PERF_FLAG_FD_CLOEXEC);
+			    pid ? -1 : target, group, PERF_FLAG_FD_CLOEXEC);
 }
 
 /* Open NAME (tracepoint ID, FILTER or none) on every target: 0, or -1
@@ -118,7 +134,9 @@ static int add_event(struct tps *s, const char *name, int id,
 	e->name = xstrdup(name);
 	e->fd = xmalloc(s->ntargets * sizeof(int));
 	for (k = 0; k < s->ntargets; k++) {
-		e->fd[k] = open_counter(id, pid, tgt[k]);
+		struct group *g = &s->grp[k];
+
+		e->fd[k] = open_counter(id, pid, tgt[k], g->leader);
 		/* A thread that just ended, an offline CPU: skip it. */
 		if (e->fd[k] < 0 && errno != ESRCH && errno != ENODEV) {
 			fprintf(stderr, "kvmstat: -t: perf_event_open on %s: %s%s\n",
@@ -133,6 +151,11 @@ static int add_event(struct tps *s, const char *name, int id,
 				filter, name, strerror(errno));
 			return -1;
 		}
+		if (e->fd[k] < 0)
+			continue;
+		if (g->leader < 0)
+			g->leader = e->fd[k];
+		g->ev[g->n++] = (uint32_t)(s->n - 1);
 	}
 	return 0;
 }
@@ -188,6 +211,14 @@ struct tps *tp_open(const struct env *env, volatile sig_atomic_t *stop)
 	s = xcalloc(1, sizeof(*s));
 	tgt = xmalloc(MAX_TARGETS * sizeof(*tgt));
 	s->ntargets = tp_targets(env->pid, tgt, MAX_TARGETS);
+	s->pid = env->pid;
+	s->grp = xcalloc(s->ntargets ? s->ntargets : 1, sizeof(*s->grp));
+	for (size_t k = 0; k < s->ntargets; k++) {
+		s->grp[k].leader = -1;
+		s->grp[k].target = tgt[k];
+		s->grp[k].ev = xmalloc(MAX_EVENTS * sizeof(uint32_t));
+	}
+	s->buf = xmalloc((MAX_EVENTS + 1) * sizeof(uint64_t));
 	d = opendir(dir);
 	if (!d || !s->ntargets) {
 		fprintf(stderr, "kvmstat: -t: %s\n", d ? "no threads or CPUs to count on" : strerror(errno));
@@ -212,25 +243,39 @@ fail:
 	return NULL;
 }
 
+/* Each target's group in one read: nr, then the values in group order. */
 void tp_read(struct tps *s, struct table *t)
 {
-	size_t i, k;
+	uint64_t *sum = xcalloc(s->n ? s->n : 1, sizeof(*sum));
+	size_t i, j, k;
 
+	for (k = 0; k < s->ntargets; k++) {
+		struct group *g = &s->grp[k];
+		ssize_t want = (ssize_t)((g->n + 1) * sizeof(uint64_t));
+
+		if (g->leader < 0)
+			continue;
+		if (read(g->leader, s->buf, (size_t)want) != want) {
+			/* ECHILD: a thread inherited the group while it was
+			 * being built, and perf will not sum unlike groups. */
+			if (!g->warned++)
+				fprintf(stderr, "kvmstat: -t: the counters of %s %d cannot be read (%s): left out\n",
+					s->pid ? "thread" : "CPU", g->target, strerror(errno));
+			continue;
+		}
+		for (j = 0; j < g->n && j < s->buf[0]; j++)
+			sum[g->ev[j]] += s->buf[j + 1];
+	}
 	for (i = 0; i < s->n; i++) {
-		struct tp *e = &s->ev[i];
-		struct field *f = table_get(t, e->name, SRC_TRACE,
+		struct field *f = table_get(t, s->ev[i].name, SRC_TRACE,
 					    KVM_STATS_TYPE_CUMULATIVE, 0, 1, 0, 0);
 
 		if (!f)
 			continue;
 		f->present = 1;
-		for (k = 0; k < s->ntargets; k++) {
-			uint64_t v;
-
-			if (e->fd[k] >= 0 && read(e->fd[k], &v, sizeof(v)) == (ssize_t)sizeof(v))
-				f->cur[0] += v;
-		}
+		f->cur[0] += sum[i];
 	}
+	free(sum);
 }
 
 void tp_close(struct tps *s)
@@ -246,5 +291,9 @@ void tp_close(struct tps *s)
 		free(s->ev[i].fd);
 		free(s->ev[i].name);
 	}
+	for (k = 0; s->grp && k < s->ntargets; k++)
+		free(s->grp[k].ev);
+	free(s->grp);
+	free(s->buf);
 	free(s);
 }
