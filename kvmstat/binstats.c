@@ -553,6 +553,12 @@ size_t bin_rescan(struct vmset *s, const struct env *env)
 				break;
 		if (k < s->n || vm_open(&vm, pids[i], env, fo, &what))
 			continue;
+		/* A VM caught between KVM_CREATE_VM and its vCPUs' stats fds:
+		 * taken at the next rescan, whole (its vCPUs are its counts). */
+		if (!vm.nvcpus) {
+			vm_free(&vm);
+			continue;
+		}
 		for (k = 0; k < vm.nvcpus; k++)
 			vm.vcpus[k].col = -1;	/* the columns are fixed */
 		vm.joining = 1;
