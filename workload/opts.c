@@ -200,11 +200,10 @@ static int parse_num(const char *opt, const char *s, double lo, double hi,
 	return 0;
 }
 
-int parse_options(int argc, char **argv, struct options *o)
+/* The defaults: every option not given. */
+static void set_defaults(struct options *o)
 {
 	char err[256];
-	const char *why;
-	int c;
 
 	memset(o, 0, sizeof(*o));
 	o->mem = 64ULL << 20;
@@ -224,168 +223,177 @@ int parse_options(int argc, char **argv, struct options *o)
 	pattern_parse("hotcold:hot=10%,p=0.9", &o->pat, err, sizeof(err));
 	mix_parse("r=100", &o->mix, err, sizeof(err));
 
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "hq", longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_MEM:
-			if (parse_size(optarg, &o->mem, &why))
-				return bad("--mem", optarg, why);
-			if (o->mem == 0)
-				return bad("--mem", optarg, "must be more than 0");
-			if (o->mem % GUEST_PAGE_SIZE)
-				return bad("--mem", optarg, "not a multiple of 4K");
-			if (o->mem > MAX_MEM)
-				return bad("--mem", optarg, "too large (maximum 256G)");
-			break;
-		case OPT_VCPUS:
-			if (parse_int("--vcpus", optarg, 1, GUEST_MAX_VCPUS, &o->vcpus))
-				return -1;
-			break;
-		case OPT_SECONDS:
-			if (parse_num("--seconds", optarg, 0, 1e6, 1, &o->seconds))
-				return -1;
-			break;
-		case OPT_BACKING:
-			if (!strcmp(optarg, "anon"))
-				o->backing = BACKING_ANON;
-			else if (!strcmp(optarg, "shared"))
-				o->backing = BACKING_SHARED;
-			else if (!strcmp(optarg, "thp"))
-				o->backing = BACKING_THP;
-			else if (!strcmp(optarg, "hugetlb"))
-				o->backing = BACKING_HUGETLB;
-			else
-				return bad("--backing", optarg,
-					   "unknown backing (want anon, shared, thp or hugetlb)");
-			break;
-		case OPT_NODE:
-			if (parse_int("--node", optarg, 0, 1023, &o->node))
-				return -1;
-			break;
-		case OPT_PATTERN:
-			if (pattern_parse(optarg, &o->pat, err, sizeof(err))) {
-				fprintf(stderr, "guest: %s\n", err);
-				return -1;
-			}
-			break;
-		case OPT_MIX:
-			if (mix_parse(optarg, &o->mix, err, sizeof(err))) {
-				fprintf(stderr, "guest: %s\n", err);
-				return -1;
-			}
-			break;
-		case OPT_AS:
-			if (parse_int("--address-spaces", optarg, 1, GUEST_MAX_AS,
-				      &o->address_spaces))
-				return -1;
-			break;
-		case OPT_SWITCH:
-			if (parse_num("--switch-rate", optarg, 0, 1e7, 0, &o->switch_rate))
-				return -1;
-			break;
-		case OPT_PTW:
-			if (parse_num("--pt-writes", optarg, 0, 1e7, 0, &o->pt_writes))
-				return -1;
-			break;
-		case OPT_SEED: {
-			char *end;
+}
 
-			errno = 0;
-			o->seed = strtoull(optarg, &end, 0);
-			if (errno || end == optarg || *end || *optarg == '-')
-				return bad("--seed", optarg, "not an unsigned integer");
-			break;
-		}
-		case OPT_TRUTH:
-			o->truth = optarg;
-			break;
-		case OPT_DIRTY:
-			o->dirty_log = optarg;
-			break;
-		case OPT_CHURN:
-			o->slot_churn = 1;
-			if (optarg && parse_num("--slot-churn", optarg, 1, 1e6, 0,
-						&o->churn_ms))
-				return -1;
-			break;
-		case OPT_REMAP:
-			o->remap = 1;
-			if (optarg && parse_num("--remap", optarg, 1, 1e6, 0,
-						&o->remap_ms))
-				return -1;
-			break;
-		case OPT_DEVSLOTS:
-			o->device_slots = 1;
-			break;
-		case OPT_DTOGGLE:
-			o->dirty_toggle = 1;
-			if (optarg && parse_num("--dirty-toggle", optarg, 1, 1e6, 0,
-						&o->toggle_ms))
-				return -1;
-			break;
-		case OPT_KVMDEV:
-			o->kvm_dev = optarg;
-			break;
-		case OPT_NOPREFAULT:
-			o->prefault = 0;
-			break;
-		case OPT_WARMUP:
-			o->warmup = 1;
-			break;
-		case OPT_INTERVAL:
-			if (parse_num("--interval", optarg, 0, 1e6, 0, &o->interval))
-				return -1;
-			break;
-		case OPT_DRY:
-			o->dry_run = 1;
-			break;
-		case OPT_QUIET:
-			o->quiet = 1;
-			break;
-		case OPT_FAULT:
-			if (!strcmp(optarg, "ud"))
-				o->fault = GUEST_FAULT_UD;
-			else if (!strcmp(optarg, "pf"))
-				o->fault = GUEST_FAULT_PF;
-			else if (!strcmp(optarg, "gp"))
-				o->fault = GUEST_FAULT_GP;
-			else {
-				bad("--fault", optarg, "want ud, pf or gp");
-				return -1;
-			}
-			break;
-		case OPT_EXITS:
-			if (parse_int("--exits", optarg, 0, 1000000, &o->exits))
-				return -1;
-			break;
-		case OPT_BATCH: {
-			int b;
+/* Option C with its argument ARG (ARG0: the word the parser stopped at,
+ * for the message of an unknown one): 0, 1 after --help, -1 on an error
+ * (said). */
+static int one_option(struct options *o, int c, const char *arg,
+		      const char *arg0)
+{
+	char err[256];
+	const char *why;
 
-			if (parse_int("--batch", optarg, 1, 1 << 20, &b))
-				return -1;
-			o->batch = (unsigned)b;
-			break;
-		}
-		case OPT_HELP:
-		case 'h':
-			fputs(usage_text, stdout);
-			return 1;
-		case '?':
-		default:
-			if (optopt)
-				fprintf(stderr, "guest: bad or incomplete option -%c\n", optopt);
-			else
-				fprintf(stderr, "guest: unknown option or missing argument: %s\n",
-					argv[optind - 1]);
-			fprintf(stderr, "Try 'workload/guest --help'.\n");
+	switch (c) {
+	case OPT_MEM:
+		if (parse_size(arg, &o->mem, &why))
+			return bad("--mem", arg, why);
+		if (o->mem == 0)
+			return bad("--mem", arg, "must be more than 0");
+		if (o->mem % GUEST_PAGE_SIZE)
+			return bad("--mem", arg, "not a multiple of 4K");
+		if (o->mem > MAX_MEM)
+			return bad("--mem", arg, "too large (maximum 256G)");
+		break;
+	case OPT_VCPUS:
+		if (parse_int("--vcpus", arg, 1, GUEST_MAX_VCPUS, &o->vcpus))
+			return -1;
+		break;
+	case OPT_SECONDS:
+		if (parse_num("--seconds", arg, 0, 1e6, 1, &o->seconds))
+			return -1;
+		break;
+	case OPT_BACKING:
+		if (!strcmp(arg, "anon"))
+			o->backing = BACKING_ANON;
+		else if (!strcmp(arg, "shared"))
+			o->backing = BACKING_SHARED;
+		else if (!strcmp(arg, "thp"))
+			o->backing = BACKING_THP;
+		else if (!strcmp(arg, "hugetlb"))
+			o->backing = BACKING_HUGETLB;
+		else
+			return bad("--backing", arg,
+				   "unknown backing (want anon, shared, thp or hugetlb)");
+		break;
+	case OPT_NODE:
+		if (parse_int("--node", arg, 0, 1023, &o->node))
+			return -1;
+		break;
+	case OPT_PATTERN:
+		if (pattern_parse(arg, &o->pat, err, sizeof(err))) {
+			fprintf(stderr, "guest: %s\n", err);
 			return -1;
 		}
+		break;
+	case OPT_MIX:
+		if (mix_parse(arg, &o->mix, err, sizeof(err))) {
+			fprintf(stderr, "guest: %s\n", err);
+			return -1;
+		}
+		break;
+	case OPT_AS:
+		if (parse_int("--address-spaces", arg, 1, GUEST_MAX_AS,
+			      &o->address_spaces))
+			return -1;
+		break;
+	case OPT_SWITCH:
+		if (parse_num("--switch-rate", arg, 0, 1e7, 0, &o->switch_rate))
+			return -1;
+		break;
+	case OPT_PTW:
+		if (parse_num("--pt-writes", arg, 0, 1e7, 0, &o->pt_writes))
+			return -1;
+		break;
+	case OPT_SEED: {
+		char *end;
+
+		errno = 0;
+		o->seed = strtoull(arg, &end, 0);
+		if (errno || end == arg || *end || *arg == '-')
+			return bad("--seed", arg, "not an unsigned integer");
+		break;
 	}
-	if (optind < argc) {
-		fprintf(stderr, "guest: unexpected argument '%s'\n", argv[optind]);
+	case OPT_TRUTH:
+		o->truth = arg;
+		break;
+	case OPT_DIRTY:
+		o->dirty_log = arg;
+		break;
+	case OPT_CHURN:
+		o->slot_churn = 1;
+		if (arg && parse_num("--slot-churn", arg, 1, 1e6, 0,
+					&o->churn_ms))
+			return -1;
+		break;
+	case OPT_REMAP:
+		o->remap = 1;
+		if (arg && parse_num("--remap", arg, 1, 1e6, 0,
+					&o->remap_ms))
+			return -1;
+		break;
+	case OPT_DEVSLOTS:
+		o->device_slots = 1;
+		break;
+	case OPT_DTOGGLE:
+		o->dirty_toggle = 1;
+		if (arg && parse_num("--dirty-toggle", arg, 1, 1e6, 0,
+					&o->toggle_ms))
+			return -1;
+		break;
+	case OPT_KVMDEV:
+		o->kvm_dev = arg;
+		break;
+	case OPT_NOPREFAULT:
+		o->prefault = 0;
+		break;
+	case OPT_WARMUP:
+		o->warmup = 1;
+		break;
+	case OPT_INTERVAL:
+		if (parse_num("--interval", arg, 0, 1e6, 0, &o->interval))
+			return -1;
+		break;
+	case OPT_DRY:
+		o->dry_run = 1;
+		break;
+	case OPT_QUIET:
+		o->quiet = 1;
+		break;
+	case OPT_FAULT:
+		if (!strcmp(arg, "ud"))
+			o->fault = GUEST_FAULT_UD;
+		else if (!strcmp(arg, "pf"))
+			o->fault = GUEST_FAULT_PF;
+		else if (!strcmp(arg, "gp"))
+			o->fault = GUEST_FAULT_GP;
+		else {
+			bad("--fault", arg, "want ud, pf or gp");
+			return -1;
+		}
+		break;
+	case OPT_EXITS:
+		if (parse_int("--exits", arg, 0, 1000000, &o->exits))
+			return -1;
+		break;
+	case OPT_BATCH: {
+		int b;
+
+		if (parse_int("--batch", arg, 1, 1 << 20, &b))
+			return -1;
+		o->batch = (unsigned)b;
+		break;
+	}
+	case OPT_HELP:
+	case 'h':
+		fputs(usage_text, stdout);
+		return 1;
+	case '?':
+	default:
+		if (optopt)
+			fprintf(stderr, "guest: bad or incomplete option -%c\n", optopt);
+		else
+			fprintf(stderr, "guest: unknown option or missing argument: %s\n",
+				arg0);
+		fprintf(stderr, "Try 'workload/guest --help'.\n");
 		return -1;
 	}
+	return 0;
+}
+
+/* Options that exclude each other, and what follows from others: 0 or -1. */
+static int check_options(struct options *o)
+{
 	if ((o->backing == BACKING_THP || o->backing == BACKING_HUGETLB) &&
 	    o->mem % (2ULL << 20)) {
 		fprintf(stderr, "guest: --mem must be a multiple of 2M with --backing %s\n",
@@ -410,4 +418,23 @@ int parse_options(int argc, char **argv, struct options *o)
 		fprintf(stderr, "guest: note: phases every %gs but the run lasts %gs\n",
 			o->pat.every, o->seconds);
 	return 0;
+}
+
+int parse_options(int argc, char **argv, struct options *o)
+{
+	int c, r;
+
+	set_defaults(o);
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "hq", longopts, NULL)) != -1) {
+		r = one_option(o, c, optarg, argv[optind - 1]);
+		if (r)
+			return r;
+	}
+	if (optind < argc) {
+		fprintf(stderr, "guest: unexpected argument '%s'\n", argv[optind]);
+		return -1;
+	}
+	return check_options(o);
 }
