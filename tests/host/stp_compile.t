@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # stp_compile.t - CI: every script in stp/ compiles (stap -p4, through
 # lab/stap) for the lab kernel with the project's tapsets; every script
-# has a header and a .meta file; the install target puts the tapsets
-# where stap finds them without -I.
+# has a header and a .meta file, whose test_support and test_check pass;
+# the install target puts the tapsets where stap finds them without -I.
 . "$(dirname "$0")/../lib/tap.sh"
 cd "$EPTSCOPE_ROOT" || exit 1
 
@@ -23,6 +23,22 @@ for s in stp/*.stp; do
 	[ -f "$m" ] && for k in title name keywords description test_check test_installcheck; do
 		grep -q "^$k: " "$m" || exit 1; done
 	ok $? "$name: $m has title, name, keywords, description, test_check, test_installcheck"
+done
+
+# Each .meta's test_support and test_check, run as SystemTap's check.exp
+# runs them, for the lab kernel: stap -r ABI for the probe points, the
+# check through lab/stap (its -p4, the patched runtime, the tapsets). Their
+# test_installcheck needs a running VMM: the lab tests (stp_*.t) run each
+# script against workload/guest instead.
+for m in stp/*.meta; do
+	name=$(basename "$m" .meta)
+	sup=$(sed -n 's/^test_support: //p' "$m") chk=$(sed -n 's/^test_check: //p' "$m")
+	out=$(cd stp && eval "stap -r $abi ${sup#stap }" 2>&1)
+	ok $? "$name.meta: test_support holds for $abi ($sup)"
+	like "$out" '^module\("kvm"\)\.function\(' "... and names the probe point"
+	c=${chk#stap }
+	out=$(cd stp && eval "../lab/stap ${c//-p4/}" 2>&1)
+	ok $? "$name.meta: test_check compiles for $abi ($chk)"
 done
 
 # docs/tapsets.md's reference is the tapsets' own doc comments, current.
