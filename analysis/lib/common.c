@@ -13,7 +13,7 @@
 #include <string.h>
 
 const char exit_help[] =
-"Exit status (histo, hotness and xval alike): 0 done; 1 nothing usable\n"
+"Exit status (every analysis tool alike): 0 done; 1 nothing usable\n"
 "was read (an empty log, all lines malformed or filtered out) or a\n"
 "threshold was missed; 2 a usage error (an option, a field or key the\n"
 "input does not have) or a file that cannot be read or written.\n";

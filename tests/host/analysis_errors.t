@@ -101,9 +101,12 @@ for cmd in "$H --nosuch" "$HN --nosuch" "$X --nosuch a b" "$H -f delay --vcpu x 
 	$cmd >/dev/null 2>&1; is "$?" 2 "'${cmd#$BIN/}': a usage error, exit 2"
 done
 scheme=$($H --help | sed -n '/^Exit status/,$p')
-like "$scheme" '^Exit status \(histo, hotness and xval alike\): 0 done; 1 nothing usable' "histo --help gives the scheme"
+like "$scheme" '^Exit status \(every analysis tool alike\): 0 done; 1 nothing usable' "histo --help gives the scheme"
 is "$($HN --help | sed -n '/^Exit status/,$p')" "$scheme" "hotness --help gives the same scheme"
 is "$($X --help | sed -n '/^Exit status/,$p')" "$scheme" "xval --help gives the same scheme"
+for t in wss heatmap placement; do
+	is "$("$BIN/$t" --help | sed -n '/^Exit status/,$p' | head -n 4)" "$scheme" "$t --help gives the same scheme"
+done
 is "$(grep -c '^## Exit status' "$EPTSCOPE_ROOT/docs/analysis.md")" 1 "docs/analysis.md documents it once"
 
 # --- 5. out of range ------------------------------------------------------
