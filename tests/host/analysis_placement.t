@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # analysis_placement.t - analysis/placement's options on a machine without
-# the module (the list itself: tests/lab/placement.t): --help (every long
-# option in the man page), bad options exit 2 saying which, a node this
+# the module (the list itself: tests/lab/placement.t): --help (its man
+# page against its options: man_pages.t), bad options exit 2 saying which, a node this
 # machine does not have exits 2 naming the nodes it has, a missing log
 # exits 2, and no module loaded exits 1 saying to load it; no -o FILE
 # after either failure.
@@ -10,7 +10,7 @@ source "$EPTSCOPE_ROOT/analysis/testenv.sh"
 P=$BIN/placement
 nodes=$(numa_nodes) absent=$(($(numa_nodes) + 3))
 
-help_ok "$EPTSCOPE_ROOT/analysis/eptscope-placement.1" $P
+help_ok $P
 
 usage_error_ok 'PID is required' $P log
 usage_error_ok 'LOG is required' $P -p 1

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tier_cli.t - eptscope-tier's options on a machine without the module:
-# --help (every long option in the man page), bad options and missing or
+# --help (its man page against its options: man_pages.t), bad options and missing or
 # equal nodes exit 2 with a message that says which, a node this machine
 # does not have exits 2 naming the nodes it has, and no module loaded
 # exits 1 saying to load it (with two nodes; the lab test tier.t has it
@@ -13,7 +13,7 @@ T=tier/tier
 scratch_dir
 nodes=$(numa_nodes) absent=$(($(numa_nodes) + 3))
 
-help_ok tier/eptscope-tier.8 $T
+help_ok $T
 
 usage_error_ok 'PID is required' $T --fast-node 0 --slow-node 0
 usage_error_ok 'are required' $T -p 1 --fast-node 0
