@@ -50,6 +50,7 @@ struct env {
 	int mode;			/* -1: the module's default */
 	int memslots;			/* 1: in the header; 2: only them (-l) */
 	int quiet;
+	const char *header;		/* -H LOG: print its header, no sampling */
 };
 
 /* Records written to the log so far. */
@@ -64,8 +65,10 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "Usage: eptsample -p PID [options]\n"
+"       eptsample -H LOG\n"
 "Sample the memory accesses of the KVM guest run by process PID through\n"
-"kvm_ept_sample.ko, and write them as a sample log.\n"
+"kvm_ept_sample.ko, and write them as a sample log; or print the header\n"
+"of a log it wrote.\n"
 "\n"
 "  -p, --pid PID        the VMM process (QEMU, workload/guest, ...)\n"
 "  -f, --freq RATE      samples per second to aim for (default 1000)\n"
@@ -95,6 +98,10 @@ static void usage(FILE *f)
 "  -l, --list-memslots  write only the VM's memslots (gpa= hva= pages=),\n"
 "                       one per line, and exit: no sampling\n"
 "  -q, --quiet          no statistics on standard error at the end\n"
+"  -H, --header LOG     print the header of LOG (binary or text) as one\n"
+"                       line, format= pid= freq= types= start_ns= (binary:\n"
+"                       also version= record_size=), and exit: start_ns is\n"
+"                       the capture's start, CLOCK_MONOTONIC\n"
 "  -h, --help           this text\n"
 "\n"
 "Text log lines: t=<ns> vcpu=<n> gfn=0x<hex> type=<rwx> level=<n> delay=<ns>\n"
@@ -109,6 +116,7 @@ static void usage(FILE *f)
 "  eptsample -p 1234 -t w -b -o writes.bin\n"
 "  eptsample -p 1234 -f 1000 -d 10 -b -o s.bin; hotness s.bin\n"
 "  eptsample -p 1234 -d 5 -C | histo -f delay --log2\n"
+"  eptsample -H s.bin                     # format=binary pid=1234 ...\n"
 "\n"
 "Exit status: 0 when done, 1 on an error (the message says which), 2 for\n"
 "bad options.\n");
@@ -158,12 +166,13 @@ static int parse_args(int argc, char **argv, struct env *env)
 		{ "memslots", no_argument, NULL, 'm' },
 		{ "list-memslots", no_argument, NULL, 'l' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "header", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "p:f:t:d:o:be:cCr:M:mlqh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:f:t:d:o:be:cCr:M:mlqH:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p': env->pid = opt_u64(optarg, "pid"); break;
 		case 'f': env->freq = opt_u64(optarg, "freq"); break;
@@ -193,10 +202,13 @@ static int parse_args(int argc, char **argv, struct env *env)
 		case 'm': env->memslots = 1; break;
 		case 'l': env->memslots = 2; break;
 		case 'q': env->quiet = 1; break;
+		case 'H': env->header = optarg; break;
 		case 'h': usage(stdout); return 1;
 		default: usage(stderr); return 2;
 		}
 	}
+	if (env->header && optind == argc)
+		return 0;
 	if (optind != argc || !env->pid) {
 		bad_usage(optind != argc ? "unexpected argument" : "-p PID is required");
 		usage(stderr);
@@ -449,6 +461,54 @@ static int list_memslots(int fd, FILE *out, const struct env *env)
 	return e ? 1 : 0;
 }
 
+/*
+ * -H LOG: the header of a log eptsample wrote, as key=value: the binary
+ * header's fields, or a text log's '# eptsample' line. 0, or 1 with a
+ * message when LOG is neither.
+ */
+static int print_log_header(const char *path)
+{
+	struct eptscope_log_header h;
+	char buf[4096], types[4];
+	size_t n;
+	FILE *f = fopen(path, "rb");
+	int status = 1;
+
+	if (!f) {
+		fprintf(stderr, "eptsample: %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	n = fread(buf, 1, sizeof(h), f);
+	if (ept_bin_is_log(buf, n)) {
+		const char *why = ept_bin_header_check(buf, n, &h);
+
+		if (why) {
+			fprintf(stderr, "eptsample: %s: %s\n", path, why);
+		} else {
+			ept_type_str(types, h.xwr);
+			printf("format=binary pid=%llu freq=%u types=%s start_ns=%llu version=%u record_size=%u\n",
+			       (unsigned long long)h.pid, h.rate, types,
+			       (unsigned long long)h.start_ns, h.version, h.record_size);
+			status = 0;
+		}
+		fclose(f);
+		return status;
+	}
+	rewind(f);
+	while (fgets(buf, sizeof(buf), f) && buf[0] == '#') {
+		if (!strncmp(buf, "# eptsample ", 12)) {
+			printf("format=text %s", buf + 12);
+			status = 0;
+			break;
+		}
+	}
+	if (status)
+		fprintf(stderr, "eptsample: %s: no binary header and no '# eptsample' line: not a log eptsample wrote\n",
+			path);
+	fclose(f);
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	struct env env = {
@@ -464,6 +524,8 @@ int main(int argc, char **argv)
 	status = parse_args(argc, argv, &env);
 	if (status)
 		return status == 1 ? 0 : status;
+	if (env.header)
+		return print_log_header(env.header);
 	fd = session_open();
 	if (fd < 0 || configure(fd, &env) < 0)
 		return 1;

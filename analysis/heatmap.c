@@ -520,7 +520,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 {
 	int c;
 
-	while ((c = getopt_long(argc, argv, "r:C:w:G:t:g:p:L:o:h", longopts,
+	while ((c = getopt_long(argc, argv, "r:C:w:G:t:g:p:L:P:o:h", longopts,
 				NULL)) != -1) {
 		if (filter_option(&o->filt, c, optarg) ||
 		    truth_option(&o->ph, c, optarg))
@@ -590,5 +590,6 @@ int main(int argc, char **argv)
 	free(m.n);
 	if (o.have_truth)
 		truth_free(&o.truth);
+	truth_phasing_free(&o.ph);
 	return st;
 }

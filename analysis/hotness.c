@@ -86,6 +86,10 @@ static void usage(FILE *f)
 "from --phase-length; --phase P fixes one phase. coverage= is the\n"
 "fraction of truth-hot frames sampled at all (the most recall can be);\n"
 "sampled_precision= the precision of the top sampled_hot frames.\n"
+"With --phase-times each score line also gives phase_changes= (changes\n"
+"more than a twentieth of the window inside it) and prev_phase=,\n"
+"prev_precision=, prev_recall=, prev_sampled_precision=: the same hot\n"
+"set against the phase before (prev_phase=-1 in the first phase).\n"
 "Frames the truth has no row for (the guest's own code, stack, tables\n"
 "and page tables: hot, but with no known share) stay in the ranking and\n"
 "are passed over by the score: the hot set scored is the first N frames\n"
@@ -234,16 +238,22 @@ static size_t score_top(const struct truth *t, long phase,
 	return hit;
 }
 
+/* How one window's hot set meets one truth phase. */
+struct window_score {
+	double p, rc, rho, cov, sp;
+	size_t shot, unscored;
+};
+
 /* Compare ranking R (N frames, hot set = the first K) with truth phase
- * TP and print the scores. */
+ * TP into *WS. */
 static void score_window(const struct opts *o, const struct frames *w,
 			 const struct ranked *r, size_t n, size_t k,
 			 long phase, const struct truth_phase *tp,
-			 struct score *sc)
+			 struct window_score *ws)
 {
 	const struct truth *t = o->truth;
 	size_t nu = tp->n, hit, shot = 0, shit, scored, unscored, sd, sp_passed;
-	double *x, *y, *rate, rho, p, rc, cov, sp;
+	double *x, *y, *rate;
 
 	/* rate of each frame of R, by entry index, for the lookups below */
 	rate = xcalloc(n ? n : 1, sizeof(*rate));
@@ -266,29 +276,58 @@ static void score_window(const struct opts *o, const struct frames *w,
 		x[i] = e == (size_t)-1 ? 0 : rate[e];
 		y[i] = tp->rows[i].share;
 	}
-	rho = spearman(x, y, nu);
+	ws->rho = spearman(x, y, nu);
 	if (o->threshold > 0)
-		p = scored ? (double)hit / (double)scored : NAN;
+		ws->p = scored ? (double)hit / (double)scored : NAN;
 	else
-		p = k ? (double)hit / (double)k : NAN;
-	rc = tp->nhot ? (double)hit / (double)tp->nhot : NAN;
-	cov = tp->nhot ? (double)shot / (double)tp->nhot : NAN;
-	sp = shot ? (double)shit / (double)shot : NAN;
-	fprintf(o->out, "precision=%.4f recall=%.4f spearman=%.4f "
-		"truth_phase=%ld truth_hot=%zu sampled_hot=%zu coverage=%.4f "
-		"sampled_precision=%.4f unscored=%zu\n", p, rc, rho, phase,
-		tp->nhot, shot, cov, sp, unscored);
-	sc->windows++;
-	sc->sum_p += isnan(p) ? 0 : p;
-	sc->sum_r += isnan(rc) ? 0 : rc;
-	sc->sum_cov += isnan(cov) ? 0 : cov;
-	if (!isnan(rho)) {
-		sc->sum_rho += rho;
-		sc->n_rho++;
-	}
+		ws->p = k ? (double)hit / (double)k : NAN;
+	ws->rc = tp->nhot ? (double)hit / (double)tp->nhot : NAN;
+	ws->cov = tp->nhot ? (double)shot / (double)tp->nhot : NAN;
+	ws->sp = shot ? (double)shit / (double)shot : NAN;
+	ws->shot = shot;
+	ws->unscored = unscored;
 	free(x);
 	free(y);
 	free(rate);
+}
+
+/* Print window score WS against PHASE (TP) and add it to the means. */
+static void print_score(const struct opts *o, long phase,
+			const struct truth_phase *tp,
+			const struct window_score *ws, struct score *sc)
+{
+	fprintf(o->out, "precision=%.4f recall=%.4f spearman=%.4f "
+		"truth_phase=%ld truth_hot=%zu sampled_hot=%zu coverage=%.4f "
+		"sampled_precision=%.4f unscored=%zu", ws->p, ws->rc, ws->rho,
+		phase, tp->nhot, ws->shot, ws->cov, ws->sp, ws->unscored);
+	sc->windows++;
+	sc->sum_p += isnan(ws->p) ? 0 : ws->p;
+	sc->sum_r += isnan(ws->rc) ? 0 : ws->rc;
+	sc->sum_cov += isnan(ws->cov) ? 0 : ws->cov;
+	if (!isnan(ws->rho)) {
+		sc->sum_rho += ws->rho;
+		sc->n_rho++;
+	}
+}
+
+/*
+ * With --phase-times: how many phase changes lie inside the window, and
+ * the same hot set scored against the phase before (does it still
+ * follow the old phase?); prev_phase=-1 in the first phase.
+ */
+static void print_prev_phase(const struct opts *o, const struct frames *w,
+			     const struct ranked *r, size_t n, size_t k,
+			     uint64_t t0, uint64_t start, uint64_t end)
+{
+	long prev = truth_window_prev_phase(&o->ph, t0, start, end);
+	struct window_score ws = { NAN, NAN, NAN, NAN, NAN, 0, 0 };
+
+	if (prev >= 0 && (uint64_t)prev < o->truth->nphases)
+		score_window(o, w, r, n, k, prev, &o->truth->phases[prev], &ws);
+	fprintf(o->out, " phase_changes=%zu prev_phase=%ld prev_precision=%.4f"
+		" prev_recall=%.4f prev_sampled_precision=%.4f",
+		truth_window_changes(&o->ph, t0, start, end), prev, ws.p,
+		ws.rc, ws.sp);
 }
 
 static void print_window(const struct opts *o, const struct frames *w,
@@ -339,11 +378,18 @@ static void print_window(const struct opts *o, const struct frames *w,
 				" %14.1f %8.4f\n", i + 1, r[i].gfn, r[i].n,
 				r[i].rate, r[i].rate / total);
 	}
-	if (o->truth && !tp)
+	if (o->truth && !tp) {
 		fprintf(f, "truth_phase=%ld absent from the truth file\n",
 			phase);
-	else if (o->truth)
-		score_window(o, w, r, n, k, phase, tp, sc);
+	} else if (o->truth) {
+		struct window_score ws;
+
+		score_window(o, w, r, n, k, phase, tp, &ws);
+		print_score(o, phase, tp, &ws, sc);
+		if (o->ph.ntimes)
+			print_prev_phase(o, w, r, n, k, t0, start, end);
+		fputc('\n', f);
+	}
 	free(r);
 }
 
@@ -469,7 +515,7 @@ static void parse_args(int argc, char **argv, struct opts *o,
 {
 	int c;
 
-	while ((c = getopt_long(argc, argv, "e:w:k:T:g:p:L:u:Dqo:h", longopts,
+	while ((c = getopt_long(argc, argv, "e:w:k:T:g:p:L:P:u:Dqo:h", longopts,
 				NULL)) != -1) {
 		if (filter_option(&o->filt, c, optarg) ||
 		    truth_option(&o->ph, c, optarg))
@@ -565,5 +611,6 @@ int main(int argc, char **argv)
 	frames_free(&rd.w);
 	if (o.truth)
 		truth_free(&truth);
+	truth_phasing_free(&o.ph);
 	return rd.nsamples ? 0 : EXIT_NODATA;
 }

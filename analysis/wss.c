@@ -473,7 +473,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 	double conf = 95;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "w:i:N:c:g:R:p:L:qo:h", longopts,
+	while ((c = getopt_long(argc, argv, "w:i:N:c:g:R:p:L:P:qo:h", longopts,
 				NULL)) != -1) {
 		if (filter_option(&o->filt, c, optarg) ||
 		    truth_option(&o->ph, c, optarg))
@@ -557,5 +557,6 @@ int main(int argc, char **argv)
 	free(rd.res);
 	if (o.have_truth)
 		truth_free(&o.truth);
+	truth_phasing_free(&o.ph);
 	return rd.nres ? 0 : EXIT_NODATA;
 }

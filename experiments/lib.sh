@@ -16,6 +16,11 @@
 #   exp_plot experiments/NAME/plot.gp         # PNGs into the results folder
 #   exp_body <<'EOF' ... EOF                  # table and findings (markdown)
 #   exp_finish                                # README.md; status = checks
+#
+# EXP_REPLAY=DIR (a run's work folder, kept with KEEP=1: its out/ and
+# lab.N.log) runs the analysis again on that run's raw outputs: no lab
+# run, and the README says where the data came from. It is how a change
+# to the analysis is checked to give the same figures from the same logs.
 
 EXP_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$EXP_ROOT/lab/lib.sh"
@@ -65,7 +70,11 @@ exp_init() {
 	EXP_RETRIES=()
 	[ -n "${KEEP:-}" ] || trap 'rm -rf "$EXP_WORK"' EXIT
 	cd "$EXP_ROOT" || exit 1
-	if exp_on_host; then
+	if [ -n "${EXP_REPLAY:-}" ]; then
+		[ -d "$EXP_REPLAY/out" ] || { exp_say "EXP_REPLAY=$EXP_REPLAY: no out/ folder (a work folder a KEEP=1 run left)"; exit 2; }
+		cp -a "$EXP_REPLAY/out/." "$EXP_OUT/" && cp -a "$EXP_REPLAY"/lab.*.log "$EXP_WORK/" 2>/dev/null
+		exp_say "replaying the raw outputs of $EXP_REPLAY: no lab run"
+	elif exp_on_host; then
 		exp_host_ready || exit 1
 	else
 		lab_abi >/dev/null || { exp_say "the lab is not set up: run make experiment (or lab/setup)"; exit 1; }
@@ -141,6 +150,10 @@ exp_lab() {
 	local log=$EXP_WORK/lab.$n.log args=()
 	while [ $# -gt 0 ] && [ "$1" != "--" ]; do args+=("$1"); shift; done
 	[ "${1:-}" = "--" ] && shift
+	if [ -n "${EXP_REPLAY:-}" ]; then
+		EXP_LAB_ARGS+=("lab/run ${args[*]} -- … (replayed from $EXP_REPLAY)")
+		return 0
+	fi
 	if exp_on_host; then
 		EXP_LAB_ARGS+=("on this host: sh -c … (exp_lab ${args[*]})")
 		exp_say "host run $n (in place of lab/run ${args[*]})"
@@ -375,6 +388,7 @@ exp_finish() {
 		echo "- $(exp_on_host && echo 'Host runs (hardware figures)' || echo 'Lab runs'): $(printf '`%s`; ' "${EXP_LAB_ARGS[@]}" | sed 's/; $//')"
 		echo "- Acceleration: $(exp_lab_accel)"
 		echo "- Date: $EXP_DATE; took $(($(date +%s) - EXP_START)) s"
+		[ -z "${EXP_REPLAY:-}" ] || echo "- **Replayed:** the raw outputs of an earlier run ($EXP_REPLAY, EXP_REPLAY=), analysed again; no lab run"
 		exp_provenance | sed 's/^/- /'
 		echo
 		cat "$EXP_BODY"

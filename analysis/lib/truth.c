@@ -276,6 +276,8 @@ void truth_free(struct truth *t)
 void truth_load_phased(struct truth *t, const char *path,
 		       struct truth_phasing *ph)
 {
+	if (ph->times_path)
+		truth_load_phase_times(ph, ph->times_path);
 	if (truth_load(t, path))
 		err(2, "%s", path);
 	bad_report(&t->bad, stderr, path);
@@ -284,10 +286,26 @@ void truth_load_phased(struct truth *t, const char *path,
 	if (t->nphases > 1 && !ph->have_phase && !ph->phase_len &&
 	    t->phase_seconds > 0)
 		ph->phase_len = (uint64_t)(t->phase_seconds * 1e9);
-	if (t->nphases > 1 && !ph->have_phase && !ph->phase_len)
+	if (t->nphases > 1 && !ph->have_phase && !ph->phase_len &&
+	    !ph->ntimes)
 		errx(2, "%s has %u phases and no '# phase_seconds=': "
-		     "give --phase or --phase-length", path, t->nphases);
+		     "give --phase, --phase-length or --phase-times", path,
+		     t->nphases);
 	ph->nphases = t->nphases;
+}
+
+/* With phase times: the index of the entry holding the window's middle. */
+static size_t phase_time_index(const struct truth_phasing *ph, uint64_t t0,
+			       uint64_t start, uint64_t end)
+{
+	uint64_t mid = start + (end - start) / 2;
+	size_t i = 0;
+
+	if (mid < t0)
+		return 0;
+	while (i + 1 < ph->ntimes && ph->start_ns[i + 1] <= mid - t0)
+		i++;
+	return i;
 }
 
 long truth_window_phase(const struct truth_phasing *ph, uint64_t t0,
@@ -297,6 +315,8 @@ long truth_window_phase(const struct truth_phasing *ph, uint64_t t0,
 
 	if (ph->have_phase)
 		return ph->phase;
+	if (ph->ntimes)
+		return ph->at[phase_time_index(ph, t0, start, end)];
 	if (!ph->phase_len)
 		return 0;	/* single-phase truth (checked at load) */
 	mid = start + (end - start) / 2;
@@ -306,11 +326,106 @@ long truth_window_phase(const struct truth_phasing *ph, uint64_t t0,
 	return (long)(ph->nphases ? p % ph->nphases : p);
 }
 
+long truth_window_prev_phase(const struct truth_phasing *ph, uint64_t t0,
+			     uint64_t start, uint64_t end)
+{
+	size_t i;
+
+	if (!ph->ntimes)
+		return -1;
+	i = phase_time_index(ph, t0, start, end);
+	return i ? (long)ph->at[i - 1] : -1;
+}
+
+size_t truth_window_changes(const struct truth_phasing *ph, uint64_t t0,
+			    uint64_t start, uint64_t end)
+{
+	uint64_t margin = (end - start) / 20;
+	size_t n = 0;
+
+	for (size_t i = 0; i < ph->ntimes; i++) {
+		uint64_t t = t0 + ph->start_ns[i];
+
+		n += t > start + margin && t + margin < end;
+	}
+	return n;
+}
+
+/* One 'phase t=SECONDS phase=P' line into *T and *P: 0, or -1. */
+static int parse_phase_line(const char *l, uint64_t *t, uint32_t *p)
+{
+	double secs;
+	unsigned int phase;
+	int used = 0;
+
+	if (sscanf(l, "phase t=%lf phase=%u%n", &secs, &phase, &used) != 2 ||
+	    (l[used] && l[used] != '\n') || !isfinite(secs) || secs < 0 ||
+	    secs > 1e9 || phase >= MAX_PHASES)
+		return -1;
+	*t = (uint64_t)llround(secs * 1e9);
+	*p = phase;
+	return 0;
+}
+
+void truth_load_phase_times(struct truth_phasing *ph, const char *path)
+{
+	char line[4096];
+	size_t lineno = 0, cap = 16;
+	FILE *f;
+
+	f = fopen(path, "r");
+	if (!f)
+		err(2, "%s", path);
+	ph->start_ns = xcalloc(cap, sizeof(*ph->start_ns));
+	ph->at = xcalloc(cap, sizeof(*ph->at));
+	ph->ntimes = 1;		/* phase 0 from the start */
+	while (fgets(line, sizeof(line), f)) {
+		uint64_t t;
+		uint32_t p;
+
+		lineno++;
+		if (strncmp(line, "phase ", 6))
+			continue;
+		if (parse_phase_line(line, &t, &p))
+			errx(2, "%s:%zu: not a 'phase t=SECONDS phase=P' line",
+			     path, lineno);
+		if (t < ph->start_ns[ph->ntimes - 1])
+			errx(2, "%s:%zu: phase change earlier than the one before",
+			     path, lineno);
+		if (ph->ntimes == cap) {
+			cap *= 2;
+			ph->start_ns = xrealloc(ph->start_ns,
+						cap * sizeof(*ph->start_ns));
+			ph->at = xrealloc(ph->at, cap * sizeof(*ph->at));
+		}
+		ph->start_ns[ph->ntimes] = t;
+		ph->at[ph->ntimes++] = p;
+	}
+	if (ferror(f))
+		err(2, "%s", path);
+	fclose(f);
+}
+
+void truth_phasing_free(struct truth_phasing *ph)
+{
+	free(ph->start_ns);
+	free(ph->at);
+	ph->start_ns = NULL;
+	ph->at = NULL;
+	ph->ntimes = 0;
+}
+
 const char truth_phase_help[] =
 "  -p, --phase P           compare every window with truth phase P\n"
 "  -L, --phase-length DUR  phase P covers [t0 + P*DUR, t0 + (P+1)*DUR); a\n"
 "                          window is compared with the phase of its middle\n"
-"                          (default: the truth's '# phase_seconds=')\n";
+"                          (default: the truth's '# phase_seconds=')\n"
+"  -P, --phase-times FILE  the phases as the guest ran them: the 'phase\n"
+"                          t=SECONDS phase=P' lines of workload/guest's\n"
+"                          output, SECONDS from the time origin (--t0: the\n"
+"                          guest's start); phase 0 runs from 0 to the\n"
+"                          first; a window is compared with the phase of\n"
+"                          its middle\n";
 
 int truth_option(struct truth_phasing *ph, int c, const char *arg)
 {
@@ -319,10 +434,13 @@ int truth_option(struct truth_phasing *ph, int c, const char *arg)
 		ph->have_phase = 1;
 	} else if (c == 'L') {
 		ph->phase_len = opt_duration_ns(arg, "--phase-length");
+	} else if (c == 'P') {
+		ph->times_path = arg;
 	} else {
 		return 0;
 	}
-	if (ph->have_phase && ph->phase_len)
-		errx(2, "--phase and --phase-length exclude each other");
+	if (ph->have_phase + !!ph->phase_len + !!ph->times_path > 1)
+		errx(2, "--phase, --phase-length and --phase-times exclude "
+		     "each other");
 	return 1;
 }

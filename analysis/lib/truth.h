@@ -68,18 +68,27 @@ struct truth_phasing {
 	uint32_t phase;
 	uint64_t phase_len;	/* ns; 0: from the file, or one phase */
 	uint32_t nphases;	/* of the file, set by truth_load_phased */
+	/* The phase changes the guest reported (truth_load_phase_times):
+	 * phase at[i] from start_ns[i] after the time origin; entry 0 is
+	 * phase 0 at 0. ntimes 0: none, the rules above apply. */
+	size_t ntimes;
+	uint64_t *start_ns;
+	uint32_t *at;
+	const char *times_path;	/* -P/--phase-times, loaded with the truth */
 };
 /* The options -p/--phase and -L/--phase-length, for a program's option
  * table, and their --help lines. */
 #define TRUTH_LONGOPTS \
 	{ "phase", required_argument, NULL, 'p' }, \
-	{ "phase-length", required_argument, NULL, 'L' }
+	{ "phase-length", required_argument, NULL, 'L' }, \
+	{ "phase-times", required_argument, NULL, 'P' }
 extern const char truth_phase_help[];
-/* Option C with argument ARG: 1 if it was -p or -L (exits 2 on a bad
- * argument, or on both given), 0 if not. */
+/* Option C with argument ARG: 1 if it was -p, -L or -P (exits 2 on a
+ * bad argument, or on two of them given), 0 if not. */
 int truth_option(struct truth_phasing *ph, int c, const char *arg);
-/* Load PATH for a program's -g option and settle PH (the phase length
- * from its '# phase_seconds=' when PH gives none); malformed lines are
+/* Load PATH for a program's -g option and settle PH (the phase times
+ * of -P, or the phase length from its '# phase_seconds=' when PH gives
+ * none); malformed lines are
  * reported on stderr. Exits 2 on an unreadable file, one without data
  * lines, or several phases and no way to tell them apart. */
 void truth_load_phased(struct truth *t, const char *path,
@@ -89,5 +98,20 @@ void truth_load_phased(struct truth *t, const char *path,
  * P mod the file's phases, as workload/guest's phases pattern does). */
 long truth_window_phase(const struct truth_phasing *ph, uint64_t t0,
 			uint64_t start, uint64_t end);
+
+/* Load the phase changes from PATH, workload/guest's output: its lines
+ * 'phase t=SECONDS phase=P' (other lines are passed over), in time
+ * order. Exits 2 on an unreadable file, a malformed or out-of-order
+ * phase line, or with --phase given. Windows are then compared with
+ * the phase the guest was in at their middle. */
+void truth_load_phase_times(struct truth_phasing *ph, const char *path);
+/* With phase times: the phase before the window's (-1 if it is the
+ * first), and the changes that lie inside [START, END) by more than a
+ * twentieth of its length (a window that straddles a change). */
+long truth_window_prev_phase(const struct truth_phasing *ph, uint64_t t0,
+			     uint64_t start, uint64_t end);
+size_t truth_window_changes(const struct truth_phasing *ph, uint64_t t0,
+			    uint64_t start, uint64_t end);
+void truth_phasing_free(struct truth_phasing *ph);
 
 #endif

@@ -2,7 +2,8 @@
 # analysis_formats.t - histo on every input format: the module's text and
 # binary sample logs, key=value, columns (by number and by header name),
 # SystemTap output (its @hist text re-read and merged), --top, and the
-# threaded read of a large file; answers from awk, sort and uniq.
+# threaded read of a large file; answers from awk, sort and uniq; and
+# eptsample -H, the header of a binary or text log.
 source "$(dirname "$0")/../lib/tap.sh"
 source "$EPTSCOPE_ROOT/analysis/testenv.sh"
 H=$BIN/histo
@@ -161,4 +162,19 @@ like "$($H -f 'kvm_exit(HLT)' "$T/kvm.csv")" '^# count=3 min=0 max=2 avg=1\.0$' 
 $H -f nosuch "$T/kvm.csv" >/dev/null 2>"$T/csv.err"
 is "$?" 2 "csv: an unknown column is a usage error (exit 2)"
 like "$(cat "$T/csv.err")" 'no column of that name in the header line' "... saying so"
+# eptsample -H: a log's header as key=value (genlog's binary header:
+# pid 4242, rate 10000, start 1 s), a text log's '# eptsample' line, and
+# errors for a cut header, a file that is no log and one that is missing.
+E=$BIN/eptsample
+is "$($E -H "$T/s.bin")" "format=binary pid=4242 freq=10000 types=rwx start_ns=1000000000 version=1 record_size=32" \
+	"eptsample -H: a binary log's header"
+printf '# eptsample pid=7 freq=300 types=-w- start_ns=555\n# memslot gpa=0x0\nt=1 vcpu=0 gfn=0x1 type=-w- level=1 delay=5\n' >"$T/h.txt"
+is "$($E -H "$T/h.txt")" "format=text pid=7 freq=300 types=-w- start_ns=555" "eptsample -H: a text log's header line"
+head -c 40 "$T/s.bin" >"$T/cut.bin"
+like "$($E -H "$T/cut.bin" 2>&1 >/dev/null)" 'cut.bin: truncated header' "eptsample -H: a cut binary header is named"
+$E -H "$T/cut.bin" >/dev/null 2>&1
+is $? 1 "... and is an error (exit 1)"
+like "$($E -H "$T/s.txt" 2>&1 >/dev/null)" "no binary header and no '# eptsample' line" "eptsample -H: a log without its header line is no eptsample log"
+$E -H "$T/nosuch" >/dev/null 2>&1
+is $? 1 "eptsample -H: a missing file is an error (exit 1)"
 done_testing

@@ -104,7 +104,7 @@ for a in "-r 0" "-r 5000" "-C 0" "-w 0x" "-G 5-1" "-G 5" "-G x-9" "--nosuch" "$T
 	is "$?" 2 "'heatmap $a': a usage error, exit 2 ($(head -n 1 "$T/err" | cut -c1-60))"
 done
 printf '# 2 phases\n0 0 0.5 1\n0 1 0.5 1\n' >"$T/truth2"
-like "$($HM -g "$T/truth2" "$T/p.txt" 2>&1)" 'give --phase or --phase-length' "a multi-phase truth without a length names the fix"
+like "$($HM -g "$T/truth2" "$T/p.txt" 2>&1)" 'give --phase, --phase-length or --phase-times' "a multi-phase truth without a length names the fix"
 $HM --help >"$T/help"; is "$?" 0 "--help: exit 0"
 like "$(cat "$T/help")" '^Exit status' "--help ends with the exit status scheme"
 man=$EPTSCOPE_ROOT/analysis/eptscope-heatmap.1

@@ -314,4 +314,41 @@ like "$($HN -q -u 1s "$T/s.txt")" '^window=0 start_ns=1000000000 end_ns=20000000
 $HN -D -e delay "$T/damon.log" >/dev/null 2>&1
 is $? 2 "-D with --estimator is a usage error (exit 2)"
 
+# --phase-times: the phases as the guest reported them. Frame 0x1 is hot
+# in phase 0 and 0x2 in phase 1; the guest changed at 2.3 s, so window 2
+# (2..3 s: middle 2.5 s) is phase 1 with a change inside it, and window 3
+# is phase 1 with phase 0 before it, where its hot set scores 0.
+cat >"$T/pt.truth" <<'IN'
+# phase_seconds=3
+phase=0 gfn=0x1 share=0.5 hot=1
+phase=0 gfn=0x2 share=0.5 hot=0
+phase=1 gfn=0x1 share=0.5 hot=0
+phase=1 gfn=0x2 share=0.5 hot=1
+IN
+{ echo "# eptsample pid=1 freq=1000 types=rwx start_ns=0"
+  for t in $(seq 0 100000000 3900000000); do
+	g=1; [ "$t" -ge 2300000000 ] && g=2
+	echo "t=$t vcpu=0 gfn=0x$g type=r-- level=1 delay=1000"
+	echo "t=$((t + 1)) vcpu=0 gfn=0x$((3 - g)) type=r-- level=1 delay=100000000"
+  done; } >"$T/pt.log"
+printf 'tick t=1.000 vcpu=0\nphase t=2.300 phase=1\n' >"$T/pt.guest"
+out=$($HN -q -w 1s --t0 0 -P "$T/pt.guest" -g "$T/pt.truth" "$T/pt.log")
+like "$(grep '^precision=' <<<"$out" | sed -n 1p)" 'truth_phase=0 .* phase_changes=0 prev_phase=-1 prev_precision=nan ' \
+	"-P: window 0 is phase 0, the first, with no phase before"
+like "$(grep '^precision=' <<<"$out" | sed -n 3p)" '^precision=1.0000 .*truth_phase=1 .* phase_changes=1 prev_phase=0 ' \
+	"-P: window 2 (middle 2.5 s) is phase 1, by the guest's change at 2.3 s, with the change inside it"
+like "$(grep '^precision=' <<<"$out" | sed -n 4p)" 'truth_phase=1 .* phase_changes=0 prev_phase=0 prev_precision=0.0000 prev_recall=0.0000 prev_sampled_precision=0.0000$' \
+	"-P: window 3's hot set scored against the phase before: 0"
+like "$($HN -q -w 1s --t0 0 -g "$T/pt.truth" "$T/pt.log" | grep '^precision=' | sed -n 3p)" 'truth_phase=0 ' \
+	"without -P, window 2 is phase 0 by the truth's 3 s phases"
+like "$($HN -q -w 1s --t0 0 --from 1s -u 3s -P "$T/pt.guest" -g "$T/pt.truth" "$T/pt.log" | grep -c '^window=')" '^2$' \
+	"--from 1s -u 3s: the two whole windows 1..2 s and 2..3 s"
+printf 'phase t=2.3 phase=one\n' >"$T/pt.bad"
+like "$($HN -q -P "$T/pt.bad" -g "$T/pt.truth" "$T/pt.log" 2>&1 >/dev/null)" "pt.bad:1: not a 'phase t=SECONDS phase=P' line" \
+	"-P: a malformed phase line is named with its line number"
+printf 'phase t=2.3 phase=1\nphase t=1 phase=0\n' >"$T/pt.bad"
+$HN -q -P "$T/pt.bad" -g "$T/pt.truth" "$T/pt.log" >/dev/null 2>&1
+is $? 2 "-P: phase changes out of time order are an error (exit 2)"
+$HN -q -L 3s -P "$T/pt.guest" -g "$T/pt.truth" "$T/pt.log" >/dev/null 2>&1
+is $? 2 "-P with --phase-length is a usage error (exit 2)"
 done_testing

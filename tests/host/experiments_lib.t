@@ -2,7 +2,8 @@
 # experiments_lib.t - experiments/lib.sh and experiments/run without the
 # lab: checks that fail make the experiment fail and say so in its README,
 # first under the title; raw logs are cut to a bound, the README carries
-# the provenance, and experiments/run refuses unknown names.
+# the provenance, EXP_REPLAY analyses a kept run again, and
+# experiments/run refuses unknown names.
 # (experiments_run.t tests where experiments/run puts results, and
 # exp_figure with experiments/compare.)
 . "$(dirname "$0")/../lib/tap.sh"
@@ -115,6 +116,29 @@ fi
 experiments/run --host cross-validation >/dev/null 2>"$tmp/err"
 is "$?" 2 "experiments/run --host: an experiment without '# host: yes' is refused"
 like "$(cat "$tmp/err")" 'cross-validation runs only in the lab' "... saying it runs only in the lab"
+
+# EXP_REPLAY=DIR: a KEEP=1 run's work folder analysed again, with no
+# lab run: its out/ comes back in EXP_OUT, and the README says so.
+mkdir -p "$tmp/exp/zz-replay" "$tmp/kept/out"
+echo "samples=42" >"$tmp/kept/out/capture"
+cat >"$tmp/exp/zz-replay/run" <<EOS
+#!/usr/bin/env bash
+# title: a replay
+. "$EPTSCOPE_ROOT/experiments/lib.sh"
+exp_init
+exp_lab --vcpus 2 -- 'exit 1'
+exp_claim "the kept capture is read again" grep -qx samples=42 "\$EXP_OUT/capture"
+exp_finish
+EOS
+chmod +x "$tmp/exp/zz-replay/run"
+EXP_REPLAY=$tmp/kept EXP_RESULTS_ROOT=$tmp/results "$tmp/exp/zz-replay/run" 2>"$tmp/replay.err"
+is "$?" 0 "EXP_REPLAY: the lab run is skipped (its command would fail) and the kept outputs pass the checks"
+R=$tmp/results/zz-replay
+like "$(cat "$R/README.md")" '^- \*\*Replayed:\*\* the raw outputs of an earlier run \('"$tmp"'/kept, ' "... and the README says the data was replayed, from where"
+like "$(cat "$R/README.md")" 'lab/run --vcpus 2 -- … \(replayed from ' "... and which lab run it stands for"
+EXP_REPLAY=$tmp/nosuch EXP_RESULTS_ROOT=$tmp/results "$tmp/exp/zz-replay/run" >/dev/null 2>"$tmp/replay.err"
+is "$?" 2 "EXP_REPLAY of a folder without out/ is a usage error"
+like "$(cat "$tmp/replay.err")" 'EXP_REPLAY=.*: no out/ folder' "... that says what is missing"
 
 # The run scripts' text helpers.
 . "$EPTSCOPE_ROOT/experiments/lib.sh"
