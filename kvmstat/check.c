@@ -91,14 +91,10 @@ static void cell(FILE *out, const struct field *f)
 /* The comparison of T's last interval; 0 when every pair agrees. */
 int out_check(FILE *out, const struct env *env, const struct table *t)
 {
-	int svm = 0;
-	struct exit_reasons arch = exit_reasons_of("kvm_exit");
-	size_t i, k;
+	int svm = exit_isa() == EXIT_ISA_SVM;
+	size_t i;
 	int bad = 0, shown = 0;
 
-	for (k = 0; k < arch.n; k++)
-		if (!strcmp(arch.reason[k].name, "IOIO"))
-			svm = 1;
 	fprintf(out, "kvmstat --check: %s, deltas over %.1f s\n",
 		env->pid ? "the VM of the -p process" : "every VM", env->check_s);
 	fprintf(out, "%-18s %12s %12s %12s  %-36s %s\n", "STATISTIC", "BINARY",

@@ -127,6 +127,9 @@ struct exit_reasons {
 	size_t n;
 };
 struct exit_reasons exit_reasons_of(const char *event);
+/* This CPU's virtualization extension, whose kvm_exit reasons apply. */
+enum exit_isa { EXIT_ISA_NONE, EXIT_ISA_SVM, EXIT_ISA_VMX };
+enum exit_isa exit_isa(void);
 const char *exit_reason_name(const struct exit_reasons *r, unsigned long code);
 
 /* exits.c: --exit-reasons, until the VMM (VMM_PIDFD, or -1) ends or STOP

@@ -30,21 +30,27 @@ static int cpu_has_flag(const char *flag)
 	return found;
 }
 
+enum exit_isa exit_isa(void)
+{
+	static int isa = -1;
+
+	if (isa < 0)
+		isa = cpu_has_flag("svm") ? EXIT_ISA_SVM :
+		      cpu_has_flag("vmx") ? EXIT_ISA_VMX : EXIT_ISA_NONE;
+	return (enum exit_isa)isa;
+}
+
 struct exit_reasons exit_reasons_of(const char *event)
 {
-	static int isa = -1;	/* 0 none, 1 SVM, 2 VMX */
-
 	if (!strcmp(event, "kvm_userspace_exit"))
 		return (struct exit_reasons){ "reason", user_exit_reasons,
 					      ARRAY_SIZE(user_exit_reasons) };
 	if (strcmp(event, "kvm_exit"))
 		return (struct exit_reasons){ NULL, NULL, 0 };
-	if (isa < 0)
-		isa = cpu_has_flag("svm") ? 1 : cpu_has_flag("vmx") ? 2 : 0;
-	if (isa == 1)
+	if (exit_isa() == EXIT_ISA_SVM)
 		return (struct exit_reasons){ "exit_reason", svm_exit_reasons,
 					      ARRAY_SIZE(svm_exit_reasons) };
-	if (isa == 2)
+	if (exit_isa() == EXIT_ISA_VMX)
 		return (struct exit_reasons){ "exit_reason", vmx_exit_reasons,
 					      ARRAY_SIZE(vmx_exit_reasons) };
 	return (struct exit_reasons){ NULL, NULL, 0 };

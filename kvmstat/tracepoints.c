@@ -50,6 +50,7 @@ struct tps {
 	struct group *grp;	/* one per target */
 	pid_t pid;		/* the VMM's, or 0: the targets are CPUs */
 	uint64_t *buf;		/* a group read: nr, then a value each */
+	uint64_t *sum;		/* tp_read's sums, one per event */
 };
 
 const char *tp_dir(void)
@@ -219,6 +220,7 @@ struct tps *tp_open(const struct env *env, volatile sig_atomic_t *stop)
 		s->grp[k].ev = xmalloc(MAX_EVENTS * sizeof(uint32_t));
 	}
 	s->buf = xmalloc((MAX_EVENTS + 1) * sizeof(uint64_t));
+	s->sum = xmalloc(MAX_EVENTS * sizeof(uint64_t));
 	d = opendir(dir);
 	if (!d || !s->ntargets) {
 		fprintf(stderr, "kvmstat: -t: %s\n", d ? "no threads or CPUs to count on" : strerror(errno));
@@ -246,9 +248,10 @@ fail:
 /* Each target's group in one read: nr, then the values in group order. */
 void tp_read(struct tps *s, struct table *t)
 {
-	uint64_t *sum = xcalloc(s->n ? s->n : 1, sizeof(*sum));
+	uint64_t *sum = s->sum;
 	size_t i, j, k;
 
+	memset(sum, 0, s->n * sizeof(*sum));
 	for (k = 0; k < s->ntargets; k++) {
 		struct group *g = &s->grp[k];
 		ssize_t want = (ssize_t)((g->n + 1) * sizeof(uint64_t));
@@ -275,7 +278,6 @@ void tp_read(struct tps *s, struct table *t)
 		f->present = 1;
 		f->cur[0] += sum[i];
 	}
-	free(sum);
 }
 
 void tp_close(struct tps *s)
@@ -295,5 +297,6 @@ void tp_close(struct tps *s)
 		free(s->grp[k].ev);
 	free(s->grp);
 	free(s->buf);
+	free(s->sum);
 	free(s);
 }

@@ -34,6 +34,7 @@ struct row {
 	const struct field *f;
 	double rate;		/* per second over the last interval */
 	uint64_t total;
+	char name[160];		/* column_name's, formatted once */
 };
 
 static int row_cmp_rate(const void *a, const void *b)
@@ -75,7 +76,7 @@ static void draw(struct tui *u, const struct table *t)
 {
 	double secs = u->secs;
 	struct row *rows = xcalloc(t->n ? t->n : 1, sizeof(*rows));
-	char name[160];
+	char name[sizeof(rows->name)];
 	uint64_t sum = 0;
 	size_t n = 0, i;
 	int y;
@@ -83,8 +84,8 @@ static void draw(struct tui *u, const struct table *t)
 	for (i = 0; i < t->n; i++) {
 		const struct field *f = &t->f[i];
 
-		column_name(name, sizeof(name), t, f, SIZE_MAX);
-		if (!shown(u, f, name))
+		column_name(rows[n].name, sizeof(rows[n].name), t, f, SIZE_MAX);
+		if (!shown(u, f, rows[n].name))
 			continue;
 		rows[n].f = f;
 		rows[n].total = field_value(f);
@@ -110,12 +111,11 @@ static void draw(struct tui *u, const struct table *t)
 	for (i = 0, y = 3; i < n && y < LINES - 1; i++, y++) {
 		const struct row *r = &rows[i];
 
-		column_name(name, sizeof(name), t, r->f, SIZE_MAX);
 		if (is_value(r->f))
-			mvprintw(y, 0, "%-40.40s %12llu %7s %12s", name,
+			mvprintw(y, 0, "%-40.40s %12llu %7s %12s", r->name,
 				 (unsigned long long)r->total, "", type_name(r->f));
 		else
-			mvprintw(y, 0, "%-40.40s %12llu %6.1f%% %12.1f", name,
+			mvprintw(y, 0, "%-40.40s %12llu %6.1f%% %12.1f", r->name,
 				 (unsigned long long)r->total,
 				 sum ? 100.0 * r->total / sum : 0.0, r->rate);
 	}
