@@ -1,13 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * policy.c - the two temperature policies of eptscope-tier (docs/tier.md):
+ * policy.c - the temperature policies of eptscope-tier (docs/tier.md):
  *  - rate (the default): the access rate that analysis/hotness estimates
  *    (lib/frames.h), over a sliding window of the last window_s/2 to
  *    window_s seconds (two half-windows, the older one ranked);
  *  - decay: the seed demo's, a temperature that halves every half_life_s
  *    and rises by a weight per sampled access of each type (r, w, x; an
- *    accessed-bit observation that found the frame touched counts as r).
+ *    accessed-bit observation that found the frame touched counts as r);
+ *  - the baselines, which ignore the samples: oracle, each frame's share
+ *    of the guest's accesses in workload/guest's truth (the best a policy
+ *    can place), and random, a fixed random order of the frames (what
+ *    placing without knowledge gives).
  */
+#include <err.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +29,14 @@ void policy_init(struct policy_state *p, const struct tier_opts *o,
 	frames_init(&p->win[1]);
 	p->rotated_ns = now;
 	p->last_decay_ns = now;
+	if (o->policy != POLICY_ORACLE)
+		return;
+	if (truth_load(&p->truth, o->truth_path))
+		err(2, "--truth %s", o->truth_path);
+	if (o->truth_phase >= p->truth.nphases ||
+	    !p->truth.phases[o->truth_phase].n)
+		errx(2, "--truth %s: no rows for phase %u", o->truth_path,
+		     o->truth_phase);
 }
 
 void policy_reset(struct policy_state *p)
@@ -36,11 +49,15 @@ void policy_free(struct policy_state *p)
 {
 	frames_free(&p->win[0]);
 	frames_free(&p->win[1]);
+	if (p->policy == POLICY_ORACLE)
+		truth_free(&p->truth);
 }
 
 const char *policy_name(enum policy p)
 {
-	return p == POLICY_RATE ? "rate" : "decay";
+	static const char *const names[] = { "rate", "decay", "oracle", "random" };
+
+	return names[p];
 }
 
 void policy_add(struct policy_state *p, struct frame_table *f,
@@ -49,6 +66,8 @@ void policy_add(struct policy_state *p, struct frame_table *f,
 	int64_t i;
 	double w = 0;
 
+	if (p->policy == POLICY_ORACLE || p->policy == POLICY_RANDOM)
+		return;			/* the baselines read no samples */
 	if (p->policy == POLICY_RATE) {
 		frames_add(&p->win[0], s, FRAMES_EST_DELAY);
 		frames_add(&p->win[1], s, FRAMES_EST_DELAY);
@@ -95,10 +114,42 @@ static void rate_update(struct policy_state *p, struct frame_table *f, uint64_t 
 	}
 }
 
+/* random: frame GFN's place in a fixed order, a splitmix64 hash of it
+ * and the seed, in [0, 1). */
+static double random_rank(uint64_t seed, uint64_t gfn)
+{
+	uint64_t z = gfn + seed * 0x9e3779b97f4a7c15ULL + 0x9e3779b97f4a7c15ULL;
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	z ^= z >> 31;
+	return (double)(z >> 11) / 9007199254740992.0;
+}
+
+/* The baselines: the truth's share, or the random order, of each frame. */
+static void baseline_update(struct policy_state *p, struct frame_table *f)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		uint64_t gfn = memslots_gfn(&f->ms, i);
+		const struct truth_row *row;
+
+		if (p->policy == POLICY_RANDOM) {
+			f->temp[i] = random_rank(p->o->seed, gfn);
+			continue;
+		}
+		row = truth_find(&p->truth, p->o->truth_phase, gfn);
+		f->temp[i] = row ? row->share : 0;
+	}
+}
+
 void policy_update(struct policy_state *p, struct frame_table *f, uint64_t now)
 {
 	double k;
 
+	if (p->policy == POLICY_ORACLE || p->policy == POLICY_RANDOM) {
+		baseline_update(p, f);
+		return;
+	}
 	if (p->policy == POLICY_RATE) {
 		rate_update(p, f, now);
 		return;

@@ -57,7 +57,13 @@ static void usage(FILE *f)
 "  -P, --policy NAME       the temperature: rate (default), the access\n"
 "                          rate hotness estimates, over the last --window;\n"
 "                          decay, the seed demo's: halves every\n"
-"                          --half-life, rises by --weights per sample\n"
+"                          --half-life, rises by --weights per sample;\n"
+"                          the baselines, which read no sample: oracle,\n"
+"                          each frame's share in --truth; random, a fixed\n"
+"                          random order (--seed)\n"
+"  -g, --truth FILE        oracle: workload/guest's ground truth\n"
+"      --phase P           oracle: the truth's phase to place (default 0)\n"
+"      --seed N            random: the order's seed (default 1)\n"
 "  -w, --window S          rate: the estimator's window, S seconds\n"
 "                          (default 4; it ranks the last S/2 to S s)\n"
 "  -H, --half-life S       decay: the half-life in seconds (default 2)\n"
@@ -113,6 +119,9 @@ static const struct option longopts[] = {
 	{ "mode", required_argument, NULL, 'M' },
 	{ "duration", required_argument, NULL, 'd' },
 	{ "huge", required_argument, NULL, 257 },
+	{ "truth", required_argument, NULL, 'g' },
+	{ "phase", required_argument, NULL, 258 },
+	{ "seed", required_argument, NULL, 259 },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
@@ -134,12 +143,12 @@ static void parse_weights(const char *arg, double *w)
 
 static void parse_args(int argc, char **argv, struct tier_opts *o)
 {
-	static const char *const policies[] = { "rate", "decay", NULL };
+	static const char *const policies[] = { "rate", "decay", "oracle", "random", NULL };
 	static const char *const huge[] = { "auto", "on", "off", NULL };
 	int64_t fast = INT64_MIN, slow = INT64_MIN;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "p:f:s:r:i:m:P:w:H:W:t:F:M:d:qh",
+	while ((c = getopt_long(argc, argv, "p:f:s:r:i:m:P:w:H:W:t:F:M:d:g:qh",
 				longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p': o->pid = opt_pid(optarg); break;
@@ -160,6 +169,9 @@ static void parse_args(int argc, char **argv, struct tier_opts *o)
 		case 'M': o->mode = opt_choice(optarg, "--mode", session_modes); break;
 		case 257: o->huge = opt_choice(optarg, "--huge", huge); break;
 		case 'd': o->duration_s = opt_double(optarg, "--duration"); break;
+		case 'g': o->truth_path = optarg; break;
+		case 258: o->truth_phase = (uint32_t)opt_u64(optarg, "--phase"); break;
+		case 259: o->seed = opt_u64(optarg, "--seed"); break;
 		case 'q': o->quiet = 1; break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); exit(2);
@@ -185,6 +197,10 @@ static void parse_args(int argc, char **argv, struct tier_opts *o)
 		errx(2, "--freq takes 1 to 1000000 samples per second");
 	if (!(o->duration_s >= 0))
 		errx(2, "--duration takes seconds, 0 or more");
+	if ((o->policy == POLICY_ORACLE) != !!o->truth_path)
+		errx(2, "--truth goes with --policy oracle, and oracle needs it");
+	if (o->truth_path && access(o->truth_path, R_OK))
+		err(2, "--truth %s", o->truth_path);
 	if (fast == INT64_MIN || slow == INT64_MIN)
 		errx(2, "--fast-node and --slow-node are required (see --help)");
 	if (fast == slow)
@@ -366,6 +382,7 @@ int main(int argc, char **argv)
 		.max_mbps = 100, .policy = POLICY_RATE, .window_s = 4,
 		.half_life_s = 2, .weight = { 1, 2, 1 }, .tolerance = 0.5,
 		.hold_s = 5, .freq = 1000, .mode = -1, .huge = HUGE_AUTO,
+		.seed = 1,
 	};
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct frame_table f = { 0 };

@@ -12,8 +12,12 @@
 
 #include "../analysis/lib/frames.h"
 #include "../analysis/lib/session.h"
+#include "../analysis/lib/truth.h"
 
-enum policy { POLICY_RATE, POLICY_DECAY };
+/* rate and decay read the samples; oracle (the ground truth's shares)
+ * and random (a fixed random order) are the baselines they are scored
+ * against, moved by the same migrator. */
+enum policy { POLICY_RATE, POLICY_DECAY, POLICY_ORACLE, POLICY_RANDOM };
 enum huge { HUGE_AUTO, HUGE_ON, HUGE_OFF };
 
 #define REGION_FRAMES	512		/* a 2 MiB region, in 4 KiB frames */
@@ -28,6 +32,9 @@ struct tier_opts {
 	double window_s;		/* rate: the estimator's window */
 	double half_life_s;		/* decay: the temperature's half-life */
 	double weight[3];		/* decay: per sample of r, w, x */
+	const char *truth_path;		/* oracle: workload/guest's truth */
+	uint32_t truth_phase;		/* oracle: its phase */
+	uint64_t seed;			/* random: the order's seed */
 	double tolerance;		/* anti-thrash band (lib/plan.h) */
 	double hold_s;			/* anti-thrash: no page moved twice within */
 	uint64_t freq;			/* the session's samples per second */
@@ -64,8 +71,10 @@ struct policy_state {
 	struct frames win[2];		/* rate: current and next half-window */
 	uint64_t rotated_ns;		/* rate: when win[1] was last cleared */
 	uint64_t last_decay_ns;		/* decay: time of the last decay */
+	struct truth truth;		/* oracle */
 };
 
+/* Exits 2 when the oracle's truth cannot be read or lacks its phase. */
 void policy_init(struct policy_state *p, const struct tier_opts *o,
 		 uint64_t now);
 /* One record from the session. */

@@ -4,7 +4,7 @@
 # equal nodes exit 2 with a message that says which, a node this machine
 # does not have exits 2 naming the nodes it has, and no module loaded
 # exits 1 saying to load it (with two nodes; the lab test tier.t has it
-# too). analysis/placement's options: analysis_placement.t.
+# too); the oracle policy and --truth go together. analysis/placement's options: analysis_placement.t.
 . "$(dirname "$0")/../lib/tap.sh"
 cd "$EPTSCOPE_ROOT" || exit 1
 export LC_ALL=C
@@ -21,7 +21,10 @@ usage_error_ok 'must differ' $T -p 1 --fast-node 0 --slow-node 0
 usage_error_ok "no such NUMA node on this machine \\(nodes 0 to $((nodes - 1))\\)" $T -p 1 --fast-node $absent --slow-node 0
 usage_error_ok 'no such NUMA node' $T -p 1 --fast-node 0 --slow-node -1
 usage_error_ok 'fast-ratio takes' $T -p 1 -f 0 -s $absent -r 0
-usage_error_ok 'policy takes rate or decay' $T -p 1 -P lru
+usage_error_ok 'policy takes rate, decay, oracle or random' $T -p 1 -P lru
+usage_error_ok 'truth goes with --policy oracle, and oracle needs it' $T -p 1 -f 0 -s 0 -P oracle
+usage_error_ok 'truth goes with --policy oracle' $T -p 1 -f 0 -s 0 -g /dev/null
+usage_error_ok 'truth /nonexistent: No such file' $T -p 1 -f 0 -s 0 -P oracle -g /nonexistent
 usage_error_ok 'weights takes R,W,X' $T -p 1 -W 1,2
 usage_error_ok 'weights takes R,W,X' $T -p 1 -W 1,2,x
 usage_error_ok 'interval takes' $T -p 1 -i 1

@@ -13,8 +13,10 @@
 # that does not exist. Then the decay policy on the phases pattern (the
 # hot set moves at 12 s): 10 s in, and 12 s after the move, fast_share
 # >= 0.8 x the oracle's of the phase (read by placement while tier holds
-# the VM's session: the memslots from eptsample -l). lab/run fails the run on any
-# kernel splat in dmesg.
+# the VM's session: the memslots from eptsample -l). The baselines on a
+# third guest: random serves about capacity / frames of the accesses, and
+# the oracle, run after it, reaches the truth's best. lab/run fails the run
+# on any kernel splat in dmesg.
 . "$(dirname "$0")/../lib/tap.sh"
 cd "$EPTSCOPE_ROOT" || exit 1
 lab_required
@@ -22,7 +24,7 @@ scratch_dir
 
 run() {
 	rm -rf "$tmp/o"
-	lab/run --numa 2 --vcpus 2 --timeout 400 --out "$tmp/o" -- sh -c '
+	lab/run --numa 2 --vcpus 2 --timeout 500 --out "$tmp/o" -- sh -c '
 	O=$LAB_OUT P="analysis/placement -g $LAB_OUT/truth -s" T=tier/tier
 	$T -p $$ --fast-node 0 --slow-node 1 >$O/nomod.out 2>&1; echo $? >$O/nomod.st
 	$T -p $$ --fast-node 0 --slow-node 2 >$O/nonode.out 2>&1; echo $? >$O/nonode.st
@@ -46,10 +48,19 @@ run() {
 	sleep 12; analysis/placement -m $O/ms2 -g $O/truth2 -s --phase 1 -p $g >$O/decay1 2>&1
 	wait $d; echo $? >$O/decay.st
 	wait $g
+	workload/guest --mem 64M --node 1 --pattern hotcold:hot=10%,p=0.9 --mix r=70,w=30 \
+		--seconds 20 --warmup --interval 1 --truth $O/truth3 >$O/guest3.out 2>&1 & g=$!
+	while ! grep -q "^tick" $O/guest3.out && kill -0 $g 2>/dev/null; do sleep 0.5; done
+	analysis/eptsample -p $g -l >$O/ms3 || exit 1
+	$T -p $g --fast-node 0 --slow-node 1 -P random --duration 3 >$O/random.out 2>&1 || exit 1
+	analysis/placement -m $O/ms3 -g $O/truth3 -s -p $g >$O/random.after 2>&1
+	$T -p $g --fast-node 0 --slow-node 1 -P oracle -g $O/truth3 --duration 3 >$O/oracle.out 2>&1 || exit 1
+	analysis/placement -m $O/ms3 -g $O/truth3 -s -p $g >$O/oracle.after 2>&1
+	kill $g; wait $g
 	$T -p 999999 --fast-node 0 --slow-node 1 >$O/nopid.out 2>&1; echo $? >$O/nopid.st
 	dmesg | grep -i -e migrat -e "page allocation" >$O/dmesg.txt; true' >"$tmp/log" 2>&1
 }
-struck() { lab_struck "$tmp/log" "$tmp/o/guest.out" "$tmp/o/guest2.out" "$tmp/o/slow.err"; }
+struck() { lab_struck "$tmp/log" "$tmp/o/guest.out" "$tmp/o/guest2.out" "$tmp/o/guest3.out" "$tmp/o/slow.err"; }
 lab_retry run struck
 lab_result $? "a guest on node 1, the daemon's runs and the placement checks" \
 	"$tmp/log" "$tmp/o/slow.err" "$tmp/o/tier.err"
@@ -95,6 +106,18 @@ for p in 0 1; do
 		"decay policy, phase $p: fast_share $d >= 0.8 x the oracle's $or"
 done
 diag "$(tail -n 1 "$o/decay.out")"
+
+# The baselines, on a third guest: random first (from the slow node), then
+# the oracle on top of it, which must swap random's cold frames for hot ones.
+cap3=$(kv_field capacity "$o/random.after") frames3=$(kv_field guest_frames "$o/random.after")
+r=$(kv_field fast_share "$o/random.after") want=$(awk -v c="$cap3" -v f="$frames3" 'BEGIN { printf "%.4f", c / f }')
+ok "$(awk -v r="$r" -v e="$want" 'BEGIN { print !(r - e <= 0.05 && e - r <= 0.05) }')" \
+	"random policy: a random capacity's worth of frames serves about its share, $want (within 0.05): $r"
+cap=$cap3
+or=$(oracle "$o/truth3" 0) got=$(kv_field fast_share "$o/oracle.after")
+ok "$(awk -v a="$got" -v o="$or" 'BEGIN { print !(a >= 0.99 * o) }')" \
+	"oracle policy, after random: fast_share $got reaches the truth's best $or (>= 0.99 x)"
+le "$(kv_field truth_on_fast "$o/oracle.after")" "$cap3" "... within the capacity"
 
 exit_said_ok "$o/nomod" 1 'does not exist: load the module' "no module loaded"
 exit_said_ok "$o/nonode" 2 'slow-node 2: no such NUMA node .*nodes 0 to 1' "a node that does not exist"
