@@ -27,6 +27,7 @@ void policy_init(struct policy_state *p, const struct tier_opts *o,
 	p->o = o;
 	frames_init(&p->win[0]);
 	frames_init(&p->win[1]);
+	p->start_ns = now;
 	p->rotated_ns = now;
 	p->last_decay_ns = now;
 	if (o->policy != POLICY_ORACLE)
@@ -96,6 +97,11 @@ static void rate_update(struct policy_state *p, struct frame_table *f, uint64_t 
 	size_t n = frames_n(&p->win[0]);
 
 	memset(f->temp, 0, f->n * sizeof(*f->temp));
+	/* Until half a window of records is in, no frame is ranked (all at
+	 * 0, so nothing moves): a decision on the first interval's records
+	 * alone would be held, wrong, for --hold seconds. */
+	if (now - p->start_ns < half)
+		return;
 	r = frames_rank(&p->win[0], FRAMES_EST_DELAY, 1);
 	for (size_t k = 0; k < n; k++) {
 		int64_t i = memslots_index(&f->ms, r[k].gfn);

@@ -69,6 +69,7 @@ struct policy_state {
 	enum policy policy;
 	const struct tier_opts *o;
 	struct frames win[2];		/* rate: current and next half-window */
+	uint64_t start_ns;		/* rate: when the records began */
 	uint64_t rotated_ns;		/* rate: when win[1] was last cleared */
 	uint64_t last_decay_ns;		/* decay: time of the last decay */
 	struct truth truth;		/* oracle */
