@@ -39,6 +39,10 @@ struct options {
 	unsigned batch;
 	int fault;			/* GUEST_FAULT_*: exception on purpose */
 	int exits;			/* --exits N: known exits of vCPU 0 */
+	struct {			/* --vhost-net tx=N,rx=M[,stall=K] */
+		int on;
+		unsigned tx, rx, stall;	/* stall 0: never */
+	} vnet;
 };
 
 /*
