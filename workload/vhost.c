@@ -175,6 +175,7 @@ static int open_vhost(struct vhost_net *d, struct vm *vm, uint8_t *ram,
 		return fail("/dev/vhost-net",
 			    errno == ENOENT || errno == ENODEV || errno == ENXIO ?
 			    "(the vhost_net module is not loaded: modprobe vhost_net)" :
+			    errno == EACCES ? "(needs root, or access to /dev/vhost-net)" :
 			    NULL);
 	if (ioctl(d->vhost_fd, VHOST_SET_OWNER, NULL) < 0)
 		return fail("VHOST_SET_OWNER", NULL);
@@ -304,7 +305,7 @@ static int read_signals(struct vhost_net *d)
 static void *host_end(void *arg)
 {
 	struct vhost_net *d = arg;
-	uint64_t quiet_since = 0, stop_at = 0;
+	uint64_t quiet_since = 0, stop_at = 0, t0 = mono_ns();
 
 	for (;;) {
 		struct pollfd p[3] = {
@@ -331,6 +332,8 @@ static void *host_end(void *arg)
 			d->host_rx_sent++;
 			any = 1;
 		}
+		if (!d->done_ns && d->gr->done)
+			d->done_ns = mono_ns() - t0;
 		if (d->stop) {
 			uint64_t now = mono_ns();
 
@@ -429,7 +432,7 @@ int vhost_net_stop(struct vhost_net *d, FILE *out)
 	rxp = tap_stat(d, "rx_packets");
 	rxd = tap_stat(d, "rx_dropped");
 	if (d->started)
-		fprintf(out, "vhost tap=%s tx=%u tx_sent=%llu tx_used=%llu tx_reclaimed=%llu tx_kicks=%llu tx_signals=%llu host_tx_seen=%llu host_tx_bad=%llu rx=%u rx_posted=%llu rx_used=%llu rx_received=%llu rx_in_order=%llu rx_bad=%llu rx_kicks=%llu rx_signals=%llu host_rx_sent=%llu rx_waiting=%lld tap_tx_packets=%lld tap_tx_dropped=%lld tap_rx_packets=%lld tap_rx_dropped=%lld stall=%u stalled=%llu done=%llu\n",
+		fprintf(out, "vhost tap=%s tx=%u tx_sent=%llu tx_used=%llu tx_reclaimed=%llu tx_kicks=%llu tx_signals=%llu host_tx_seen=%llu host_tx_bad=%llu rx=%u rx_posted=%llu rx_used=%llu rx_received=%llu rx_in_order=%llu rx_bad=%llu rx_kicks=%llu rx_signals=%llu host_rx_sent=%llu rx_waiting=%lld tap_tx_packets=%lld tap_tx_dropped=%lld tap_rx_packets=%lld tap_rx_dropped=%lld stall=%u stalled=%llu done=%llu done_s=%.3f\n",
 			d->ifname, d->tx, (unsigned long long)g->tx_sent,
 			(unsigned long long)tx_used,
 			(unsigned long long)g->tx_reclaimed,
@@ -449,7 +452,8 @@ int vhost_net_stop(struct vhost_net *d, FILE *out)
 			(long long)d->host_rx_sent - txp - txd,
 			txp, txd, rxp, rxd, d->stall,
 			(unsigned long long)g->stalled,
-			(unsigned long long)g->done);
+			(unsigned long long)g->done,
+			d->done_ns ? (double)d->done_ns * 1e-9 : -1.0);
 	if (d->failed)
 		fprintf(stderr, "guest: --vhost-net: host end: %s\n", d->err);
 	if (d->vhost_fd >= 0 && d->tap_fd >= 0)

@@ -34,6 +34,7 @@ struct vhost_net {
 	uint64_t host_tx_bad;		/* frames of ours out of order */
 	uint64_t host_rx_sent;		/* frames sent to the guest */
 	uint64_t send_errors;
+	uint64_t done_ns;		/* from the start to the guest's done */
 	int failed;
 	char err[256];
 };
