@@ -107,6 +107,7 @@ struct guest_vnet_params {
 	uint32_t tx;		/* packets to send */
 	uint32_t rx;		/* packets to receive */
 	uint32_t stall;		/* stop taking RX after this many; 0 = never */
+	uint64_t start_cycles;	/* TSC cycles into the timed run to begin */
 	uint64_t ring_gpa;	/* the "vring" region */
 	uint8_t mac[6];		/* the guest's source address */
 	uint8_t pad[2];

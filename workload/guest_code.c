@@ -414,9 +414,9 @@ INLINE void pause_point(struct guest_ctl *ctl, struct guest_report *rep,
 }
 
 /*
- * vCPU 0's timed run under --vhost-net: send v->tx frames, keep the RX
- * ring full and take v->rx frames, checking each one's number, until the
- * host says stop.  stall=K: after K frames received the guest stops taking
+ * vCPU 0's timed run under --vhost-net: from start_cycles into it, send
+ * v->tx frames, keep the RX ring full and take v->rx frames, checking each
+ * one's number, until the host says stop.  stall=K: after K frames received the guest stops taking
  * and refilling RX (and stops moving used_event), as a guest that never
  * got its RX interrupt.
  */
@@ -429,6 +429,11 @@ INLINE void vnet_run(const struct guest_params *p, struct guest_ctl *ctl,
 	uint64_t seen = 0, paused = 0;
 	int stalled = 0;
 
+	while (rdtsc() - rep->tsc_start < v->start_cycles && !ctl->stop) {
+		rep->tsc_now = rdtsc();
+		pause_point(ctl, rep, &seen, &paused);
+		cpu_relax();
+	}
 	vq_init(&rxq, v, GUEST_VQ_RX, GUEST_PORT_KICK_RX);
 	vq_init(&txq, v, GUEST_VQ_TX, GUEST_PORT_KICK_TX);
 	if (v->rx) {

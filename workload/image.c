@@ -166,6 +166,7 @@ uint64_t image_build(uint8_t *ram, const struct layout *l,
 		p->vnet.tx = o->vnet.tx;
 		p->vnet.rx = o->vnet.rx;
 		p->vnet.stall = o->vnet.stall;
+		p->vnet.start_cycles = (uint64_t)llround((double)hz * o->vnet.start);
 		p->vnet.ring_gpa = gfn_to_gpa(l->vring_gfn);
 		memcpy(p->vnet.mac, mac, sizeof(mac));
 	}

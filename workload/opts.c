@@ -60,11 +60,12 @@ static const char usage_text[] =
 "  --exits N               vCPU 0 makes N of each after the warmup: port\n"
 "                          OUT, MMIO write, HLT, hypercall (known exits, for\n"
 "                          kvmstat); the report counts what the VMM saw\n"
-"  --vhost-net tx=N,rx=M[,stall=K]\n"
+"  --vhost-net tx=N,rx=M[,stall=K][,start=S]\n"
 "                          a virtio-net device on /dev/vhost-net and a tap\n"
 "                          (eptscope%d): vCPU 0 sends N frames and receives\n"
 "                          M, each numbered; stall=K: it stops taking RX\n"
-"                          after K (an omitted count is 0; not with --fault)\n"
+"                          after K; start=S: S seconds into the run (0)\n"
+"                          (an omitted count is 0; not with --fault)\n"
 "  --help                  this text\n"
 "\n"
 "Output (stdout) is key=value lines: workload, region, memslot, running,\n"
@@ -208,7 +209,7 @@ static int parse_num(const char *opt, const char *s, double lo, double hi,
 
 #define VNET_MAX	10000000	/* packets per direction */
 
-/* --vhost-net tx=N,rx=M[,stall=K]: 0 or -1 (said). */
+/* --vhost-net tx=N,rx=M[,stall=K][,start=S]: 0 or -1 (said). */
 static int parse_vhost(const char *spec, struct options *o)
 {
 	char buf[128], *save = NULL, *f;
@@ -218,14 +219,21 @@ static int parse_vhost(const char *spec, struct options *o)
 		return bad("--vhost-net", spec, "too long");
 	strcpy(buf, spec);
 	o->vnet.tx = o->vnet.rx = o->vnet.stall = 0;
+	o->vnet.start = 0;
 	for (f = strtok_r(buf, ",", &save); f; f = strtok_r(NULL, ",", &save)) {
 		char *eq = strchr(f, '='), *end;
 		unsigned long v;
 		unsigned *dst;
 
 		if (!eq)
-			return bad("--vhost-net", spec, "want tx=N,rx=M[,stall=K]");
+			return bad("--vhost-net", spec, "want tx=N,rx=M[,stall=K][,start=S]");
 		*eq = 0;
+		if (!strcmp(f, "start")) {
+			if (parse_num("--vhost-net start", eq + 1, 0, 1e6, 0,
+				      &o->vnet.start))
+				return -1;
+			continue;
+		}
 		if (!strcmp(f, "tx"))
 			dst = &o->vnet.tx, seen_tx++;
 		else if (!strcmp(f, "rx"))
@@ -233,7 +241,7 @@ static int parse_vhost(const char *spec, struct options *o)
 		else if (!strcmp(f, "stall"))
 			dst = &o->vnet.stall;
 		else {
-			fprintf(stderr, "guest: --vhost-net %s: unknown field '%s' (want tx, rx, stall)\n",
+			fprintf(stderr, "guest: --vhost-net %s: unknown field '%s' (want tx, rx, stall, start)\n",
 				spec, f);
 			return -1;
 		}
@@ -477,6 +485,9 @@ static int check_options(struct options *o)
 		fprintf(stderr, "guest: --exits and --fault exclude each other (the MMIO page is where --fault pf reads)\n");
 		return -1;
 	}
+	if (o->vnet.on && o->vnet.start >= o->seconds)
+		fprintf(stderr, "guest: note: --vhost-net start=%g but the run lasts %gs\n",
+			o->vnet.start, o->seconds);
 	if (o->vnet.on && o->fault) {
 		fprintf(stderr, "guest: --vhost-net and --fault exclude each other (vCPU 0 drives the virtqueues; an exception would leave them half done)\n");
 		return -1;

@@ -102,6 +102,8 @@ bad 'given twice' --vhost-net tx=1,tx=2
 bad 'stall=K must be less than rx=M' --vhost-net tx=10,rx=100,stall=100
 bad 'stall=K must be less than rx=M' --vhost-net tx=10,stall=5
 bad '--vhost-net and --fault exclude each other' --vhost-net tx=10 --fault ud
+bad 'start -1: out of range' --vhost-net tx=10,start=-1
+bad 'start soon: not a number' --vhost-net tx=10,start=soon
 out=$("$G" --mem 16M --vhost-net tx=10,rx=5,stall=2 --dry-run 2>&1); rc=$?
 is "$rc" 0 "--vhost-net tx=10,rx=5,stall=2: accepted"
 # 6 ring pages and 512 buffers of 2 KiB: 262 pages.

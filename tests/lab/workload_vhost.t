@@ -24,6 +24,7 @@ modprobe vhost_net; echo $? >$O/modprobe.st
 r normal --seconds 6 --vhost-net tx='$N',rx='$N'
 r stall --seconds 6 --vhost-net tx=100,rx='$N',stall=200
 r badspec --seconds 2 --vhost-net tx=10,rx=10,stall=10
+r start --vcpus 2 --seconds 5 --vhost-net tx=500,rx=500,start=2
 # Killed by a signal: the tap goes with its last fd.
 $G --seconds 120 --vhost-net tx=10,rx=10 >$O/kill.out 2>&1 & g=$!
 i=0
@@ -91,6 +92,15 @@ is "$(f stall done)" 0 "not done: the guest never took the rest"
 # A bad SPEC: a usage error, before any device is made.
 is "$(st badspec)" 2 "stall=K not below rx=M: exit 2"
 like "$(cat "$O/badspec.out")" 'stall=K must be less than rx=M' "... saying why"
+
+# start=2 on 2 vCPUs: the traffic waits 2 s, vCPU 1 runs its pattern.
+is "$(st start)" 0 "start=2 with 2 vCPUs: the guest runs to its end"
+diag "$(grep '^vhost ' "$O/start.out")"
+is "$(f start rx_in_order)/$(f start host_tx_seen)/$(f start done)" 500/500/1 "... every frame both ways"
+done_ms=$(awk -v d="$(f start done_s)" 'BEGIN { printf "%d", d * 1000 }')
+ok_if "done_ms >= 2000 && done_ms < 5000" "... done 2 to 5 s after the device's start"
+acc1=$(awk '$1 == "vcpu" && $2 == "id=1" { sub("accesses=", "", $4); print $4 }' "$O/start.out")
+gt "${acc1:-0}" 0 "... while vCPU 1 made its pattern's accesses"
 
 # Killed: the tap was there, and is gone with the process.
 like "$(cat "$O/kill.before")" '^eptscope[0-9]+$' "the running guest's tap exists"
