@@ -2,8 +2,9 @@
 # workload_vhost.t - workload/guest --vhost-net in the lab (6.1): a real
 # vhost-net data path whose packet counts are known. A normal run sends,
 # uses and delivers exactly N frames each way, every RX number in order;
-# a stalled run stops taking RX at K while the rest waits on the tap (or
-# is dropped, by the tap's own counters); vhost_net not loaded, a bad
+# a stalled run stops taking RX at K while the rest waits on the tap, or
+# is dropped, by the tap's own counters; traffic that starts later
+# (start=S) on 2 vCPUs; vhost_net not loaded, a bad
 # SPEC and a killed guest each end cleanly (no tap left behind).
 . "$(dirname "$0")/../lib/tap.sh"
 cd "$EPTSCOPE_ROOT" || exit 1
@@ -23,6 +24,7 @@ r nomod --seconds 2 --vhost-net tx=10,rx=10
 modprobe vhost_net; echo $? >$O/modprobe.st
 r normal --seconds 6 --vhost-net tx='$N',rx='$N'
 r stall --seconds 6 --vhost-net tx=100,rx='$N',stall=200
+r drop --seconds 4 --vhost-net tx=10,rx=3000,stall=200
 r badspec --seconds 2 --vhost-net tx=10,rx=10,stall=10
 r start --vcpus 2 --seconds 5 --vhost-net tx=500,rx=500,start=2
 # Killed by a signal: the tap goes with its last fd.
@@ -88,6 +90,15 @@ gt "$(f stall rx_waiting)" 0 "packets wait on the tap"
 is "$(f stall tx_used)" 100 "TX goes on: 100 used"
 is "$(f stall host_tx_seen)" 100 "... and 100 seen by the host"
 is "$(f stall done)" 0 "not done: the guest never took the rest"
+
+# A stall with more than the tap can hold: the tap drops the rest.
+is "$(st drop)" 0 "tx=10,rx=3000,stall=200: the guest runs to its end"
+diag "$(grep '^vhost ' "$O/drop.out")"
+is "$(f drop rx_received)" 200 "it took exactly 200"
+gt "$(f drop tap_tx_dropped)" 0 "the tap dropped frames (its queue was full)"
+is "$(( $(f drop tap_tx_packets) + $(f drop rx_waiting) + $(f drop tap_tx_dropped) ))" 3000 \
+	"delivered + waiting + dropped = the 3000 sent"
+is "$(f drop tap_tx_packets)" "$(f drop rx_used)" "the tap delivered exactly what vhost used"
 
 # A bad SPEC: a usage error, before any device is made.
 is "$(st badspec)" 2 "stall=K not below rx=M: exit 2"
