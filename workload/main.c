@@ -10,7 +10,8 @@
  *   run.c      vCPU threads, phases  stats.c    KVM binary statistics
  *   dirtylog.c KVM_GET_DIRTY_LOG     churn.c    --slot-churn
  *   remap.c    --remap               devslots.c --device-slots
- *   dirtytoggle.c --dirty-toggle  vhost.c  --vhost-net
+ *   dirtytoggle.c --dirty-toggle
+ *   vhost.c    --vhost-net's device  tapend.c   its tap's host end
  *   syscheck.c system area intact after a failure?
  */
 #include <stdio.h>
@@ -29,6 +30,7 @@
 #include "run.h"
 #include "stats.h"
 #include "syscheck.h"
+#include "tapend.h"
 #include "truth.h"
 #include "vhost.h"
 #include "vm.h"
@@ -46,6 +48,7 @@ struct guest_run {
 	struct devslots devslots;
 	struct dirtytoggle toggle;
 	struct vhost_net vnet;
+	struct tap_end tapend;
 	struct syscheck sc;
 	struct guest_shared *sh;
 	uint64_t data_frames, slot_bytes;
@@ -173,9 +176,10 @@ static int start_extras(struct guest_run *g)
 	    (o->dirty_toggle &&
 	     dirtytoggle_start(&g->toggle, &g->vm, g->gm.hva, g->slot_bytes, o->toggle_ms)) ||
 	    (o->vnet.on &&
-	     vhost_net_start(&g->vnet, &g->vm, g->gm.hva, g->slot_bytes,
-			     gfn_to_gpa(g->l.vring_gfn), g->sh, o->vnet.tx,
-			     o->vnet.rx, o->vnet.stall, g->out)))
+	     (vhost_net_open(&g->vnet, &g->vm, g->gm.hva, g->slot_bytes,
+			     gfn_to_gpa(g->l.vring_gfn), g->out) ||
+	      tap_end_start(&g->tapend, &g->vnet, g->sh, o->vnet.tx,
+			    o->vnet.rx, o->vnet.stall))))
 		return 1;
 	fflush(g->out);
 	return 0;
@@ -199,8 +203,11 @@ static int stop_extras(struct guest_run *g, int r)
 		if (g->toggle.failed)
 			r = -1;
 	}
-	if (o->vnet.on && vhost_net_stop(&g->vnet, g->out))
-		r = -1;
+	if (o->vnet.on) {
+		if (tap_end_stop(&g->tapend, g->out))
+			r = -1;
+		vhost_net_close(&g->vnet);
+	}
 	if (o->remap) {
 		remap_stop(&g->remap);
 		fprintf(g->out, "remap remaps=%llu failed=%d\n", g->remap.remaps,
