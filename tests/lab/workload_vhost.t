@@ -4,8 +4,9 @@
 # uses and delivers exactly N frames each way, every RX number in order;
 # a stalled run stops taking RX at K while the rest waits on the tap, or
 # is dropped, by the tap's own counters; traffic that starts later
-# (start=S) on 2 vCPUs; vhost_net not loaded, a bad
-# SPEC and a killed guest each end cleanly (no tap left behind).
+# (start=S) on 2 vCPUs; vhost_net not loaded, no CAP_NET_ADMIN, no
+# /dev/net/tun, a bad SPEC and a killed guest each end cleanly (no tap
+# left behind).
 . "$(dirname "$0")/../lib/tap.sh"
 cd "$EPTSCOPE_ROOT" || exit 1
 export LC_ALL=C
@@ -26,6 +27,11 @@ r normal --seconds 6 --vhost-net tx='$N',rx='$N'
 r stall --seconds 6 --vhost-net tx=100,rx='$N',stall=200
 r drop --seconds 4 --vhost-net tx=10,rx=3000,stall=200
 r badspec --seconds 2 --vhost-net tx=10,rx=10,stall=10
+# No CAP_NET_ADMIN over the network: root of a new user namespace.
+unshare -r $G --seconds 1 --vhost-net tx=1 >$O/nocap.out 2>&1; echo $? >$O/nocap.st
+# No /dev/net/tun (as without the tun module), for one run.
+mv /dev/net/tun /dev/net/tun.away && r notun --seconds 1 --vhost-net tx=1
+mv /dev/net/tun.away /dev/net/tun
 r start --vcpus 2 --seconds 5 --vhost-net tx=500,rx=500,start=2
 # Killed by a signal: the tap goes with its last fd.
 $G --seconds 120 --vhost-net tx=10,rx=10 >$O/kill.out 2>&1 & g=$!
@@ -112,6 +118,12 @@ done_ms=$(awk -v d="$(f start done_s)" 'BEGIN { printf "%d", d * 1000 }')
 ok_if "done_ms >= 2000 && done_ms < 5000" "... done 2 to 5 s after the device's start"
 acc1=$(awk '$1 == "vcpu" && $2 == "id=1" { sub("accesses=", "", $4); print $4 }' "$O/start.out")
 gt "${acc1:-0}" 0 "... while vCPU 1 made its pattern's accesses"
+
+# Without the rights for a tap, or without its clone device: clear errors.
+is "$(st nocap)" 1 "without CAP_NET_ADMIN: exit 1"
+like "$(cat "$O/nocap.out")" 'TUNSETIFF: Operation not permitted \(creating a tap needs CAP_NET_ADMIN\)' "... saying so"
+is "$(st notun)" 1 "without /dev/net/tun: exit 1"
+like "$(cat "$O/notun.out")" '/dev/net/tun: No such file or directory \(the tun module is not loaded: modprobe tun\)' "... saying: modprobe tun"
 
 # Killed: the tap was there, and is gone with the process.
 like "$(cat "$O/kill.before")" '^eptscope[0-9]+$' "the running guest's tap exists"
