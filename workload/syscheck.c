@@ -14,11 +14,14 @@ int syscheck_init(struct syscheck *c, const uint8_t *ram,
 	c->gfn[0] = l->gdt_gfn;
 	c->pages[0] = l->stack_gfn - l->gdt_gfn;	/* gdt, code */
 	c->gfn[1] = l->perm_gfn;
-	c->pages[1] = l->pad_gfn - l->perm_gfn;	/* perm .. pt */
-	c->copy = malloc((c->pages[0] + c->pages[1]) * GUEST_PAGE_SIZE);
+	c->pages[1] = l->vring_gfn - l->perm_gfn;	/* perm, alias */
+	c->gfn[2] = l->pml4_gfn;
+	c->pages[2] = l->pad_gfn - l->pml4_gfn;		/* pml4 .. pt */
+	c->copy = malloc((c->pages[0] + c->pages[1] + c->pages[2]) *
+			 GUEST_PAGE_SIZE);
 	if (!c->copy)
 		return -1;
-	for (k = 0; k < 2; k++) {
+	for (k = 0; k < SYSCHECK_PARTS; k++) {
 		memcpy(c->copy + off, ram + c->gfn[k] * GUEST_PAGE_SIZE,
 		       c->pages[k] * GUEST_PAGE_SIZE);
 		off += c->pages[k] * GUEST_PAGE_SIZE;
@@ -35,7 +38,7 @@ void syscheck_report(FILE *f, const struct syscheck *c, const uint8_t *ram,
 
 	if (!c->copy)
 		return;
-	for (k = 0; k < 2; k++) {
+	for (k = 0; k < SYSCHECK_PARTS; k++) {
 		const uint8_t *cur = ram + c->gfn[k] * GUEST_PAGE_SIZE;
 		uint64_t len = c->pages[k] * GUEST_PAGE_SIZE;
 

@@ -13,9 +13,13 @@
 #include <stdio.h>
 #include "layout.h"
 
+/* [gdt, stack), [perm, vring) and [pml4, pad): the vring region of
+ * --vhost-net, between them, is written by the guest and by vhost-net. */
+#define SYSCHECK_PARTS	3
+
 struct syscheck {
 	uint8_t *copy;
-	uint64_t gfn[2], pages[2];	/* [gdt, stack) and [perm, pad) */
+	uint64_t gfn[SYSCHECK_PARTS], pages[SYSCHECK_PARTS];
 };
 
 /* Snapshot the system area of `ram` (after image_build).  0 or -1. */
