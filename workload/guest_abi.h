@@ -30,6 +30,8 @@
 #define GUEST_PORT_PANIC	0xe1	/* value: GUEST_ERR_* */
 #define GUEST_PORT_EXCEPTION	0xe2	/* value: vector; see below */
 #define GUEST_PORT_COUNT	0xe4	/* --exits: one counted exit, go on */
+#define GUEST_PORT_KICK_RX	0xe8	/* --vhost-net: kick queue 0 (an ioeventfd) */
+#define GUEST_PORT_KICK_TX	0xe9	/* --vhost-net: kick queue 1 (an ioeventfd) */
 
 #define GUEST_ERR_MAGIC		1	/* guest_params not initialised */
 #define GUEST_ERR_KIND		2	/* unknown pattern kind */
@@ -74,6 +76,59 @@ struct guest_alias {
 	uint32_t alias;
 };
 
+/*
+ * --vhost-net: a virtio-net device whose data path is the kernel's
+ * vhost-net.  Two split virtqueues of GUEST_VQ_SIZE entries, queue 0 RX and
+ * queue 1 TX, live in the "vring" region: for each, the descriptor table,
+ * the avail ring (with used_event after it) and the used ring (with
+ * avail_event after it), each on its own page, then one GUEST_VNET_BUF
+ * byte buffer per descriptor.  Each buffer starts with the 12-byte
+ * struct virtio_net_hdr_mrg_rxbuf (VIRTIO_F_VERSION_1), then the frame.
+ */
+#define GUEST_VQ_SIZE		256
+#define GUEST_VQ_RX		0
+#define GUEST_VQ_TX		1
+#define GUEST_VNET_BUF		2048
+#define GUEST_VNET_HDR		12
+#define GUEST_VNET_ETHERTYPE	0x88b5	/* IEEE local experimental */
+#define GUEST_VNET_FRAME	60	/* bytes of each frame, no FCS */
+#define GUEST_VNET_MAGIC	0x53545045	/* "EPTS" in the payload */
+/* The payload, after the 14-byte Ethernet header: magic, dir, seq. */
+#define GUEST_VNET_DIR_TX	1	/* sent by the guest */
+#define GUEST_VNET_DIR_RX	2	/* sent by the host, for the guest */
+/* The pages of one queue inside the region, and the buffers after both. */
+#define GUEST_VQ_PAGES		3	/* desc, avail, used */
+#define GUEST_VNET_RING_PAGES	(2 * GUEST_VQ_PAGES)
+#define GUEST_VNET_PAGES	(GUEST_VNET_RING_PAGES + \
+	2 * GUEST_VQ_SIZE * GUEST_VNET_BUF / GUEST_PAGE_SIZE)
+
+struct guest_vnet_params {
+	uint32_t on;
+	uint32_t tx;		/* packets to send */
+	uint32_t rx;		/* packets to receive */
+	uint32_t stall;		/* stop taking RX after this many; 0 = never */
+	uint64_t start_cycles;	/* TSC cycles into the timed run to begin */
+	uint64_t ring_gpa;	/* the "vring" region */
+	uint8_t mac[6];		/* the guest's source address */
+	uint8_t pad[2];
+};
+
+/* What the guest's driver did, counted by vCPU 0. */
+struct guest_vnet_report {
+	volatile uint64_t tx_sent;	/* frames posted on the TX ring */
+	volatile uint64_t tx_reclaimed;	/* TX used entries taken back */
+	volatile uint64_t tx_kicks;	/* OUTs to GUEST_PORT_KICK_TX */
+	volatile uint64_t rx_posted;	/* RX buffers made available */
+	volatile uint64_t rx_received;	/* RX used entries consumed */
+	volatile uint64_t rx_in_order;	/* ... with the expected seq */
+	volatile uint64_t rx_bad;	/* ... not our frame, or out of order */
+	volatile uint64_t rx_kicks;	/* OUTs to GUEST_PORT_KICK_RX */
+	volatile uint64_t stalled;	/* 1: the guest stopped taking RX */
+	volatile uint64_t rx_last_used;	/* the guest's RX last_used_idx */
+	volatile uint64_t tx_last_used;	/* the guest's TX last_used_idx */
+	volatile uint64_t done;		/* 1: all sent, reclaimed, received */
+};
+
 struct guest_params {
 	uint64_t magic;
 	uint32_t kind;
@@ -102,6 +157,7 @@ struct guest_params {
 	uint64_t mmio_gva;	/* --exits: mapped, outside every memslot */
 	uint64_t cr3[GUEST_MAX_AS];
 	uint64_t phase_off[GUEST_MAX_PHASES];	/* hotcold: perm[] offset */
+	struct guest_vnet_params vnet;		/* --vhost-net (vnet.on) */
 };
 
 struct guest_ctl {
@@ -136,6 +192,7 @@ struct guest_shared {
 	struct guest_params params;
 	struct guest_ctl ctl;
 	struct guest_report report[GUEST_MAX_VCPUS];
+	struct guest_vnet_report vnet;
 };
 
 #endif /* WORKLOAD_GUEST_ABI_H */

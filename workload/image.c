@@ -157,6 +157,19 @@ uint64_t image_build(uint8_t *ram, const struct layout *l,
 	p->fault_gva = gfn_to_gpa(l->total_frames);	/* past the slot: unmapped */
 	p->exits = (uint32_t)o->exits;
 	p->mmio_gva = o->exits ? gfn_to_gpa(l->total_frames) : 0;
+	if (o->vnet.on) {
+		static const uint8_t mac[6] = { 0x02, 0x45, 0x50, 0x54, 0x53, 0x01 };
+
+		memset(ram + gfn_to_gpa(l->vring_gfn), 0,
+		       l->vring_pages * GUEST_PAGE_SIZE);
+		p->vnet.on = 1;
+		p->vnet.tx = o->vnet.tx;
+		p->vnet.rx = o->vnet.rx;
+		p->vnet.stall = o->vnet.stall;
+		p->vnet.start_cycles = (uint64_t)llround((double)hz * o->vnet.start);
+		p->vnet.ring_gpa = gfn_to_gpa(l->vring_gfn);
+		memcpy(p->vnet.mac, mac, sizeof(mac));
+	}
 	for (i = 0; i < l->n_as; i++)
 		p->cr3[i] = gfn_to_gpa(l->pml4_gfn + i);
 	for (i = 0; i < GUEST_MAX_PHASES; i++)

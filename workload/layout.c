@@ -19,7 +19,7 @@ static void add_region(struct layout *l, const char *kind, uint64_t gfn,
 }
 
 int layout_compute(struct layout *l, uint64_t data_frames, int vcpus, int n_as,
-		   int need_alias, uint64_t code_bytes)
+		   int need_alias, uint64_t code_bytes, uint64_t vring_pages)
 {
 	uint64_t next, pt = 0, pd = 0, total = 0, prev = ~0ULL;
 
@@ -45,6 +45,9 @@ int layout_compute(struct layout *l, uint64_t data_frames, int vcpus, int n_as,
 	l->alias_pages = need_alias ?
 		PAGES(data_frames * sizeof(struct guest_alias)) : 0;
 	next += l->alias_pages;
+	l->vring_gfn = next;
+	l->vring_pages = vring_pages;
+	next += l->vring_pages;
 	l->pml4_gfn = next;
 	l->n_as = (uint64_t)n_as;
 	next += l->n_as;
@@ -74,6 +77,7 @@ int layout_compute(struct layout *l, uint64_t data_frames, int vcpus, int n_as,
 	add_region(l, "stack", l->stack_gfn, l->stack_pages);
 	add_region(l, "perm", l->perm_gfn, l->perm_pages);
 	add_region(l, "alias", l->alias_gfn, l->alias_pages);
+	add_region(l, "vring", l->vring_gfn, l->vring_pages);
 	add_region(l, "pml4", l->pml4_gfn, l->n_as);
 	add_region(l, "pdpt", l->pdpt_gfn, 1);
 	add_region(l, "pd", l->pd_gfn, l->pd_pages);

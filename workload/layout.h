@@ -31,7 +31,7 @@ struct region {
 	uint64_t gfn, pages;
 };
 
-#define LAYOUT_MAX_REGIONS 12
+#define LAYOUT_MAX_REGIONS 13
 
 struct layout {
 	uint64_t data_frames;
@@ -41,6 +41,7 @@ struct layout {
 	uint64_t stack_gfn, stack_pages;	/* all vCPUs */
 	uint64_t perm_gfn, perm_pages;
 	uint64_t alias_gfn, alias_pages;
+	uint64_t vring_gfn, vring_pages;	/* --vhost-net: rings, buffers */
 	uint64_t pml4_gfn, n_as;
 	uint64_t pdpt_gfn;
 	uint64_t pd_gfn, pd_pages;
@@ -59,7 +60,7 @@ uint64_t layout_exc_stack_top(const struct layout *l, int i);	/* IST1 */
 const char *layout_region_of(const struct layout *l, uint64_t gpa);
 
 int layout_compute(struct layout *l, uint64_t data_frames, int vcpus, int n_as,
-		   int need_alias, uint64_t code_bytes);
+		   int need_alias, uint64_t code_bytes, uint64_t vring_pages);
 /* "region kind=K gfn_start=A gfn_end=B" lines, each after `prefix`. */
 void layout_print(FILE *f, const struct layout *l, const char *prefix);
 

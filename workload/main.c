@@ -10,7 +10,7 @@
  *   run.c      vCPU threads, phases  stats.c    KVM binary statistics
  *   dirtylog.c KVM_GET_DIRTY_LOG     churn.c    --slot-churn
  *   remap.c    --remap               devslots.c --device-slots
- *   dirtytoggle.c --dirty-toggle
+ *   dirtytoggle.c --dirty-toggle  vhost.c  --vhost-net
  *   syscheck.c system area intact after a failure?
  */
 #include <stdio.h>
@@ -30,6 +30,7 @@
 #include "stats.h"
 #include "syscheck.h"
 #include "truth.h"
+#include "vhost.h"
 #include "vm.h"
 
 /* Everything one run of the guest holds, step after step. */
@@ -44,6 +45,7 @@ struct guest_run {
 	struct remap remap;
 	struct devslots devslots;
 	struct dirtytoggle toggle;
+	struct vhost_net vnet;
 	struct syscheck sc;
 	struct guest_shared *sh;
 	uint64_t data_frames, slot_bytes;
@@ -69,7 +71,8 @@ static int plan(struct guest_run *g)
 		return 2;
 	g->data_frames = o->mem / GUEST_PAGE_SIZE;
 	if (layout_compute(&g->l, g->data_frames, o->vcpus, o->address_spaces,
-			   o->pat.kind == PAT_ZIPF, guest_code_size())) {
+			   o->pat.kind == PAT_ZIPF, guest_code_size(),
+			   o->vnet.on ? GUEST_VNET_PAGES : 0)) {
 		fprintf(stderr, "guest: --mem too large for the guest page tables\n");
 		return 2;
 	}
@@ -156,7 +159,7 @@ static int build(struct guest_run *g)
 }
 
 /* What runs beside the guest: dirty logging, memslot churn, device slots,
- * remapping, dirty-log toggling. 0 or 1. */
+ * remapping, dirty-log toggling, the vhost-net device. 0 or 1. */
 static int start_extras(struct guest_run *g)
 {
 	const struct options *o = &g->o;
@@ -168,7 +171,11 @@ static int start_extras(struct guest_run *g)
 	    (o->device_slots && devslots_add(&g->devslots, &g->vm, above_slot(g, 1), g->out)) ||
 	    (o->remap && remap_start(&g->remap, &g->gm, o->mem, o->remap_ms)) ||
 	    (o->dirty_toggle &&
-	     dirtytoggle_start(&g->toggle, &g->vm, g->gm.hva, g->slot_bytes, o->toggle_ms)))
+	     dirtytoggle_start(&g->toggle, &g->vm, g->gm.hva, g->slot_bytes, o->toggle_ms)) ||
+	    (o->vnet.on &&
+	     vhost_net_start(&g->vnet, &g->vm, g->gm.hva, g->slot_bytes,
+			     gfn_to_gpa(g->l.vring_gfn), g->sh, o->vnet.tx,
+			     o->vnet.rx, o->vnet.stall, g->out)))
 		return 1;
 	fflush(g->out);
 	return 0;
@@ -192,6 +199,8 @@ static int stop_extras(struct guest_run *g, int r)
 		if (g->toggle.failed)
 			r = -1;
 	}
+	if (o->vnet.on && vhost_net_stop(&g->vnet, g->out))
+		r = -1;
 	if (o->remap) {
 		remap_stop(&g->remap);
 		fprintf(g->out, "remap remaps=%llu failed=%d\n", g->remap.remaps,

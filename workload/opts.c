@@ -60,6 +60,12 @@ static const char usage_text[] =
 "  --exits N               vCPU 0 makes N of each after the warmup: port\n"
 "                          OUT, MMIO write, HLT, hypercall (known exits, for\n"
 "                          kvmstat); the report counts what the VMM saw\n"
+"  --vhost-net tx=N,rx=M[,stall=K][,start=S]\n"
+"                          a virtio-net device on /dev/vhost-net and a tap\n"
+"                          (eptscope%d): vCPU 0 sends N frames and receives\n"
+"                          M, each numbered; stall=K: it stops taking RX\n"
+"                          after K; start=S: S seconds into the run (0)\n"
+"                          (an omitted count is 0; not with --fault)\n"
 "  --help                  this text\n"
 "\n"
 "Output (stdout) is key=value lines: workload, region, memslot, running,\n"
@@ -70,7 +76,7 @@ enum {
 	OPT_PATTERN, OPT_MIX, OPT_AS, OPT_SWITCH, OPT_PTW, OPT_SEED,
 	OPT_TRUTH, OPT_DIRTY, OPT_CHURN, OPT_KVMDEV, OPT_DRY, OPT_BATCH,
 	OPT_HELP, OPT_NOPREFAULT, OPT_WARMUP, OPT_INTERVAL, OPT_FAULT, OPT_EXITS,
-	OPT_REMAP, OPT_DEVSLOTS, OPT_DTOGGLE, OPT_QUIET = 'q',
+	OPT_REMAP, OPT_DEVSLOTS, OPT_DTOGGLE, OPT_VHOST, OPT_QUIET = 'q',
 };
 
 static const struct option longopts[] = {
@@ -101,6 +107,7 @@ static const struct option longopts[] = {
 	{ "quiet", no_argument, NULL, OPT_QUIET },
 	{ "fault", required_argument, NULL, OPT_FAULT },
 	{ "exits", required_argument, NULL, OPT_EXITS },
+	{ "vhost-net", required_argument, NULL, OPT_VHOST },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -197,6 +204,68 @@ static int parse_num(const char *opt, const char *s, double lo, double hi,
 		return -1;
 	}
 	*out = v;
+	return 0;
+}
+
+#define VNET_MAX	10000000	/* packets per direction */
+
+/* --vhost-net tx=N,rx=M[,stall=K][,start=S]: 0 or -1 (said). */
+static int parse_vhost(const char *spec, struct options *o)
+{
+	char buf[128], *save = NULL, *f;
+	int seen_tx = 0, seen_rx = 0;
+
+	if (strlen(spec) >= sizeof(buf))
+		return bad("--vhost-net", spec, "too long");
+	strcpy(buf, spec);
+	o->vnet.tx = o->vnet.rx = o->vnet.stall = 0;
+	o->vnet.start = 0;
+	for (f = strtok_r(buf, ",", &save); f; f = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(f, '='), *end;
+		unsigned long v;
+		unsigned *dst;
+
+		if (!eq)
+			return bad("--vhost-net", spec, "want tx=N,rx=M[,stall=K][,start=S]");
+		*eq = 0;
+		if (!strcmp(f, "start")) {
+			if (parse_num("--vhost-net start", eq + 1, 0, 1e6, 0,
+				      &o->vnet.start))
+				return -1;
+			continue;
+		}
+		if (!strcmp(f, "tx"))
+			dst = &o->vnet.tx, seen_tx++;
+		else if (!strcmp(f, "rx"))
+			dst = &o->vnet.rx, seen_rx++;
+		else if (!strcmp(f, "stall"))
+			dst = &o->vnet.stall;
+		else {
+			fprintf(stderr, "guest: --vhost-net %s: unknown field '%s' (want tx, rx, stall, start)\n",
+				spec, f);
+			return -1;
+		}
+		errno = 0;
+		v = strtoul(eq + 1, &end, 10);
+		if (errno || end == eq + 1 || *end || eq[1] == '-' || eq[1] == '+') {
+			fprintf(stderr, "guest: --vhost-net %s: %s=%s: not a count\n",
+				spec, f, eq + 1);
+			return -1;
+		}
+		if (v > VNET_MAX) {
+			fprintf(stderr, "guest: --vhost-net %s: %s=%s: out of range (want 0-%d)\n",
+				spec, f, eq + 1, VNET_MAX);
+			return -1;
+		}
+		*dst = (unsigned)v;
+	}
+	if (seen_tx > 1 || seen_rx > 1)
+		return bad("--vhost-net", spec, "a field given twice");
+	if (!o->vnet.tx && !o->vnet.rx)
+		return bad("--vhost-net", spec, "nothing to do (tx and rx are both 0)");
+	if (o->vnet.stall && o->vnet.stall >= o->vnet.rx)
+		return bad("--vhost-net", spec, "stall=K must be less than rx=M");
+	o->vnet.on = 1;
 	return 0;
 }
 
@@ -366,6 +435,10 @@ static int one_option(struct options *o, int c, const char *arg,
 		if (parse_int("--exits", arg, 0, 1000000, &o->exits))
 			return -1;
 		break;
+	case OPT_VHOST:
+		if (parse_vhost(arg, o))
+			return -1;
+		break;
 	case OPT_BATCH: {
 		int b;
 
@@ -410,6 +483,13 @@ static int check_options(struct options *o)
 	}
 	if (o->exits && o->fault) {
 		fprintf(stderr, "guest: --exits and --fault exclude each other (the MMIO page is where --fault pf reads)\n");
+		return -1;
+	}
+	if (o->vnet.on && o->vnet.start >= o->seconds)
+		fprintf(stderr, "guest: note: --vhost-net start=%g but the run lasts %gs\n",
+			o->vnet.start, o->seconds);
+	if (o->vnet.on && o->fault) {
+		fprintf(stderr, "guest: --vhost-net and --fault exclude each other (vCPU 0 drives the virtqueues; an exception would leave them half done)\n");
 		return -1;
 	}
 	if (o->quiet)

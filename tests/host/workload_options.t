@@ -11,7 +11,7 @@ is "$rc" 0 "--help exits 0"
 for opt in --mem --vcpus --seconds --backing --node --pattern --mix \
 	--address-spaces --switch-rate --pt-writes --seed --truth --slot-churn \
 	--dirty-log --warmup --no-prefault --dry-run --remap --dirty-toggle \
-	--device-slots --batch --interval --fault --kvm-dev; do
+	--device-slots --batch --interval --fault --kvm-dev --vhost-net; do
 	like "$o" "^ +$opt( |\[|$)" "--help documents $opt"
 done
 
@@ -86,5 +86,31 @@ is "$rc" 2 "--exits on a slot that ends on 1 GiB: exit 2"
 like "$out" 'ends on a 1 GiB boundary' "... saying why"
 "$G" --mem 16M --exits 5 --dry-run >/dev/null 2>&1
 is "$?" 0 "--exits 5 on 16M: accepted"
+
+# --vhost-net tx=N,rx=M[,stall=K]: each field checked; both counts 0 is
+# nothing to do; stall below rx; not with --fault.
+bad 'nothing to do' --vhost-net tx=0
+bad 'nothing to do' --vhost-net tx=0,rx=0,stall=0
+bad "unknown field 'foo'" --vhost-net tx=1,foo=2
+bad 'want tx=N,rx=M' --vhost-net 1000
+bad 'tx=x: not a count' --vhost-net tx=x
+bad 'rx=-5: not a count' --vhost-net rx=-5
+bad 'tx=: not a count' --vhost-net tx=
+bad 'rx=1e3: not a count' --vhost-net rx=1e3
+bad 'out of range \(want 0-10000000\)' --vhost-net tx=10000001
+bad 'given twice' --vhost-net tx=1,tx=2
+bad 'stall=K must be less than rx=M' --vhost-net tx=10,rx=100,stall=100
+bad 'stall=K must be less than rx=M' --vhost-net tx=10,stall=5
+bad '--vhost-net and --fault exclude each other' --vhost-net tx=10 --fault ud
+bad 'start -1: out of range' --vhost-net tx=10,start=-1
+bad 'start soon: not a number' --vhost-net tx=10,start=soon
+out=$("$G" --mem 16M --vhost-net tx=10,rx=5,stall=2 --dry-run 2>&1); rc=$?
+is "$rc" 0 "--vhost-net tx=10,rx=5,stall=2: accepted"
+# 6 ring pages and 512 buffers of 2 KiB: 262 pages.
+like "$out" '^region kind=vring gfn_start=([0-9]+) gfn_end=' "... with a vring region"
+vr=$(printf '%s\n' "$out" | awk '/^region kind=vring/ { split($3, a, "="); split($4, b, "="); print b[2] - a[2] }')
+is "$vr" 262 "... of 262 pages (6 of rings, 256 of buffers)"
+out=$("$G" --mem 16M --dry-run 2>&1)
+unlike "$out" 'kind=vring' "no vring region without --vhost-net"
 
 done_testing
