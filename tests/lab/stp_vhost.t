@@ -124,8 +124,10 @@ diag "$(grep 'false -> suppressed' "$O/normal.out" | head -n 2)"
 # ---- stalls -------------------------------------------------------------------------
 unlike "$(cat "$O/normal.out")" 'STALL' "normal: no stall reported"
 like "$(cat "$O/stall.out")" '^vhost_vring: pid [0-9]+ STALL rx 0 \(dev 0x[0-9a-f]+\): ' "stall: a stall of the RX queue (rx 0) is reported"
-like "$(cat "$O/stall.out")" 'STALL rx 0 .*: no RX buffers: for [0-9]+ ms a packet \([0-9]+ bytes\) waits on the tap' \
-	"stall: named as no RX buffers while a packet waits on the tap"
+like "$(cat "$O/stall.out")" 'STALL rx 0 .*: no RX buffers: for [0-9]+ ms [0-9]+ packets \(the first [0-9]+ bytes\) wait on the tap' \
+	"stall: named as no RX buffers while packets wait on the tap"
+w=$(grep 'STALL rx 0 .*: no RX buffers' "$O/stall.out" | tail -n 1 | sed -n 's/.* ms \([0-9]*\) packets .*/\1/p')
+is "${w:-none}" "$(kv_field rx_waiting "$O/stall.g")" "stall: the packets it says wait on the tap = the guest's rx_waiting (sent, never taken)"
 like "$(cat "$O/stall.out")" 'STALL rx 0 .*: used entries not signalled: [0-9]+ used entries' \
 	"stall: named as used entries not signalled (the guest's used_event stays behind)"
 diag "$(grep STALL "$O/stall.out" | head -n 2)"
