@@ -35,7 +35,7 @@ for m in stp/*.meta; do
 	sup=$(sed -n 's/^test_support: //p' "$m") chk=$(sed -n 's/^test_check: //p' "$m")
 	out=$(cd stp && eval "stap -r $abi ${sup#stap }" 2>&1)
 	ok $? "$name.meta: test_support holds for $abi ($sup)"
-	like "$out" '^module\("kvm"\)\.function\(' "... and names the probe point"
+	like "$out" '^module\("(kvm|vhost)"\)\.function\(' "... and names the probe point"
 	c=${chk#stap }
 	out=$(cd stp && eval "../lab/stap ${c//-p4/}" 2>&1)
 	ok $? "$name.meta: test_check compiles for $abi ($chk)"
@@ -49,11 +49,11 @@ rm -f "${TMPDIR:-/tmp}/tapref.$$.diff"
 
 # Every tapset probe and function is documented, in the file and in docs/tapsets.md.
 for t in tapsets/*.stp; do
-	for p in $(sed -n 's/^probe \(kvm\.[a-z_.]*\) *=.*/\1/p' "$t"); do
+	for p in $(sed -n 's/^probe \(\(kvm\|vhost\)\.[a-z_.]*\) *=.*/\1/p' "$t"); do
 		grep -q "^ \* probe $p - " "$t" && grep -q "^### probe $p\$" docs/tapsets.md
 		ok $? "$p: a /** probe doc comment and an entry in docs/tapsets.md"
 	done
-	for f in $(sed -n 's/^function \(kvm_[a-z0-9_]*\):.*/\1/p' "$t"); do
+	for f in $(sed -n 's/^function \(\(kvm\|vhost\)_[a-z0-9_]*\):.*/\1/p' "$t"); do
 		grep -q "^ \* sfunction $f - " "$t" && grep -q "^### function $f\$" docs/tapsets.md
 		ok $? "$f: a /** sfunction doc comment and an entry in docs/tapsets.md"
 	done
