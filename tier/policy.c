@@ -87,23 +87,19 @@ void policy_add(struct policy_state *p, struct frame_table *f,
 	f->temp[i] += w;
 }
 
-/* rate: the estimated rate of every frame the older half-window
- * observed, which holds between window_s/2 and window_s seconds of
- * records; then the windows rotate once the newer one is half a window
- * old. */
+/* rate: every frame's estimated rate from the older half-window, which
+ * holds between window_s/2 and window_s seconds of records; then the
+ * windows rotate once the newer one is half a window old. */
 static void rate_update(struct policy_state *p, struct frame_table *f, uint64_t now)
 {
 	uint64_t half = (uint64_t)(p->o->window_s * 0.5e9);
 	struct ranked *r;
 	size_t n = frames_n(&p->win[0]);
 
+	memset(f->temp, 0, f->n * sizeof(*f->temp));
 	/* Until half a window of records is in, no frame is ranked (all at
 	 * 0, so nothing moves): a decision on the first interval's records
-	 * alone would be held, wrong, for --hold seconds. A frame the
-	 * window did not observe keeps its last estimate: by faults, a
-	 * window observes only some of the frames, and unobserved is not
-	 * cold (a hot frame at 0 would be swapped out for any cold frame
-	 * that happened to be sampled). */
+	 * alone would be held, wrong, for --hold seconds. */
 	if (now - p->start_ns < half)
 		return;
 	r = frames_rank(&p->win[0], FRAMES_EST_DELAY, 1);
