@@ -78,7 +78,9 @@ static void usage(FILE *f)
 "                          within S seconds (default 5)\n"
 "  -F, --freq RATE         the session's samples per second (default 1000)\n"
 "  -M, --mode MODE         how the module observes: faults, abit, hybrid,\n"
-"                          auto (default: the module's, auto)\n"
+"                          auto (default abit: KVM's accessed bits see\n"
+"                          every frame each second; faults see only some\n"
+"                          frames in a window, and auto goes over to them)\n"
 "      --huge auto|on|off  decide and move per 2 MiB region of guest frames\n"
 "                          (on), per 4 KiB frame (off), or per region when\n"
 "                          a memslot's mapping in the VMM holds huge pages,\n"
@@ -382,7 +384,8 @@ int main(int argc, char **argv)
 		.fast_ratio = 0.15, .interval_ms = 1000,
 		.max_mbps = 100, .policy = POLICY_RATE, .window_s = 4,
 		.half_life_s = 2, .weight = { 1, 2, 1 }, .tolerance = 0.5,
-		.hold_s = 5, .freq = 1000, .mode = -1, .huge = HUGE_AUTO,
+		.hold_s = 5, .freq = 1000, .mode = KVM_EPT_SAMPLE_MODE_ABIT,
+		.huge = HUGE_AUTO,
 		.seed = 1,
 	};
 	struct sigaction sa = { .sa_handler = on_signal };

@@ -38,7 +38,7 @@ struct tier_opts {
 	double tolerance;		/* anti-thrash band (lib/plan.h) */
 	double hold_s;			/* anti-thrash: no page moved twice within */
 	uint64_t freq;			/* the session's samples per second */
-	int mode;			/* KVM_EPT_SAMPLE_MODE_*, -1: the module's */
+	int mode;			/* KVM_EPT_SAMPLE_MODE_* */
 	double duration_s;		/* 0: until the VM is gone or a signal */
 	int huge;			/* HUGE_AUTO, HUGE_ON (2 MiB units), HUGE_OFF */
 	int quiet;
