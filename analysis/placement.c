@@ -92,7 +92,8 @@ static void usage(FILE *f)
 "demote= stay= absent= unmapped= on_fast= (ranked frames on the fast\n"
 "node), then with -g: truth_phase= truth_frames= truth_hot= hot_on_fast=\n"
 "truth_on_fast= (the truth's frames on the fast node) fast_share=\n"
-"not_present=.\n"
+"best_share= (the most a capacity's worth of frames can serve: the\n"
+"truth's top shares) not_present=.\n"
 "\n"
 "Examples:\n"
 "  eptsample -p 1234 -d 10 -b -o s.bin; placement -p 1234 s.bin\n"
@@ -290,7 +291,7 @@ static void print_list(FILE *out, const struct opts *o,
 /* The truth's frames of the chosen phase, where they are now: the share
  * of the guest's accesses the fast node serves, and its hot frames. */
 static void score_truth(FILE *out, const struct opts *o,
-			const struct memslots *ms)
+			const struct memslots *ms, uint64_t capacity)
 {
 	struct truth t;
 	const struct truth_phase *tp;
@@ -327,8 +328,9 @@ static void score_truth(FILE *out, const struct opts *o,
 		k++;
 	}
 	fprintf(out, " truth_phase=%u truth_frames=%zu truth_hot=%zu hot_on_fast=%zu "
-		"truth_on_fast=%zu fast_share=%.4f not_present=%zu", o->phase, k,
-		tp->nhot, hot_fast, on_fast, all > 0 ? fast / all : 0, absent);
+		"truth_on_fast=%zu fast_share=%.4f best_share=%.4f not_present=%zu",
+		o->phase, k, tp->nhot, hot_fast, on_fast, all > 0 ? fast / all : 0,
+		truth_best_share(tp, capacity), absent);
 	free(addr);
 	free(status);
 	truth_free(&t);
@@ -368,7 +370,7 @@ int main(int argc, char **argv)
 			"unmapped=%zu on_fast=%zu", n, c.promote, c.demote, c.stay,
 			c.absent, c.unmapped, c.on_fast);
 	if (o.truth)
-		score_truth(sum, &o, &ms);
+		score_truth(sum, &o, &ms, capacity);
 	fputc('\n', sum);
 	if (fflush(out) || ferror(out) || (out != stdout && fclose(out)))
 		err(2, "%s", o.out ? o.out : "stdout");

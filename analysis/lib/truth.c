@@ -251,6 +251,31 @@ size_t truth_phase_lower(const struct truth_phase *ph, uint64_t gfn)
 	return lo;
 }
 
+static int share_desc_cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x < y) - (x > y);
+}
+
+double truth_best_share(const struct truth_phase *ph, size_t capacity)
+{
+	double *s, top = 0, all = 0;
+
+	if (!ph->n)
+		return 0;
+	s = xcalloc(ph->n, sizeof(*s));
+	for (size_t i = 0; i < ph->n; i++)
+		s[i] = ph->rows[i].share;
+	qsort(s, ph->n, sizeof(*s), share_desc_cmp);
+	for (size_t i = 0; i < ph->n; i++) {
+		all += s[i];
+		top += i < capacity ? s[i] : 0;
+	}
+	free(s);
+	return all > 0 ? top / all : 0;
+}
+
 const struct truth_row *truth_find(const struct truth *t, uint32_t p,
 				   uint64_t gfn)
 {

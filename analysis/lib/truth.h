@@ -60,6 +60,9 @@ size_t truth_phase_lower(const struct truth_phase *ph, uint64_t gfn);
 const struct truth_row *truth_find(const struct truth *t, uint32_t p,
 				   uint64_t gfn);
 void truth_free(struct truth *t);
+/* The most of PH's accesses that CAPACITY of its frames can serve: the
+ * sum of its CAPACITY highest shares over the sum of all (0 if none). */
+double truth_best_share(const struct truth_phase *ph, size_t capacity);
 
 /* How time windows meet the truth's phases: every window compared with
  * one fixed phase, or phase P covering [t0 + P*len, t0 + (P+1)*len). */

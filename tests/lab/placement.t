@@ -73,4 +73,11 @@ s=$(cat "$o/score.out")
 diag "$s"
 like "$s" ' hot_on_fast=0 truth_on_fast=0 fast_share=0.0000 ' "the truth score: the fast node serves none of the accesses"
 like "$s" ' truth_frames=16384 truth_hot=1638 ' "... over the truth's 16384 frames, 1638 hot"
+# best_share: the 1638 hot frames' 0.9, then cold frames' 0.1 / 14746
+# each, up to the capacity (15% of the guest's frames).
+c=$(kv_field capacity "$o/score.out")
+want=$(awk -v c="$c" 'BEGIN { printf "%.4f", 0.9 + (c - 1638) * 0.1 / (16384 - 1638) }')
+b=$(kv_field best_share "$o/score.out")
+ok "$(awk -v b="$b" -v w="$want" 'BEGIN { print !(b != "" && b - w <= 0.0005 && w - b <= 0.0005) }')" \
+	"best_share: the most $c frames can serve, the hot set's 0.9 and the rest cold: $b (want $want)"
 done_testing
