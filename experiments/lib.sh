@@ -287,6 +287,9 @@ kv() { awk -v k="$1" '{ for (i = 1; i <= NF; i++) if (index($i, k "=") == 1) { p
 fmt() { awk -v x="$1" -v d="${2:-2}" 'BEGIN { if (x == "" || x == "nan") print "-"; else printf "%.*f", d, x }'; }
 # trim TEXT: TEXT without a leading space and a trailing ";" or ",".
 trim() { local t=${1# }; t=${t%;}; echo "${t%,}"; }
+# v NAME: the value a run script stored in its array V (declare -A V),
+# 0 when it stored none.
+v() { echo "${V[$1]:-0}"; }
 
 # exp_body: append markdown from stdin to the README's body.
 exp_body() { cat >>"$EXP_BODY"; }

@@ -9,7 +9,6 @@
 source "$(dirname "$0")/../lib/tap.sh"
 source "$EPTSCOPE_ROOT/analysis/testenv.sh"
 W=$BIN/wss
-field() { tr ' ' '\n' <<<"$2" | sed -n "s/^$1=//p"; }
 
 ab() { # t gfn touched: an accessed-bit record of a 100 ms interval
 	if [ "$3" = 1 ]; then echo "t=$1 vcpu=4294967295 gfn=$2 type=--- level=1 delay=50000000 abit=1"
@@ -30,19 +29,19 @@ ab() { # t gfn touched: an accessed-bit record of a 100 ms interval
 "$GENLOG" --from-text -o "$T/ab.bin" <"$T/ab.txt"
 out=$($W -i 100ms,10ms "$T/ab.txt")
 l=$(grep '^window=0 .* idle=100ms ' <<<"$out")
-is "$(field wss_frames "$l") $(field lo "$l") $(field hi "$l") $(field observed "$l")" "2.0 2.0 2.0 3" \
+is "$(kv_in wss_frames "$l") $(kv_in lo "$l") $(kv_in hi "$l") $(kv_in observed "$l")" "2.0 2.0 2.0 3" \
 	"accessed bits, idle 100ms: the two frames touched in every interval"
-is "$(field interval_ms "$l")" "100.00" "the mean interval is said"
-is "$(field wss "$l")" "8.00KiB" "... in bytes (4 KiB frames)"
+is "$(kv_in interval_ms "$l")" "100.00" "the mean interval is said"
+is "$(kv_in wss "$l")" "8.00KiB" "... in bytes (4 KiB frames)"
 is "$($W -i 100ms,10ms "$T/ab.bin")" "$out" "the binary log gives the same"
 # -N 6: half the guest observed: 2 x 2.0 = 4.0; the sampling variance of
 # the other half: s^2 = var(1, 1, 0) = 1/3, N^2 (1 - 3/6) s^2 / 3 = 2,
 # se 1.414: 4 -+ 2.77, within 0 .. 6.
 l=$($W -i 100ms -N 6 "$T/ab.txt" | head -n 1)
-is "$(field wss_frames "$l") $(field lo "$l") $(field hi "$l")" "4.0 1.2 6.0" \
+is "$(kv_in wss_frames "$l") $(kv_in lo "$l") $(kv_in hi "$l")" "4.0 1.2 6.0" \
 	"-N 6: scaled to the frames not observed, with their sampling variance"
 l99=$($W -i 100ms -N 6 -c 99 "$T/ab.txt" | head -n 1)
-is "$(field lo "$l99")" "0.4" "-c 99: wider bounds (z = 2.576: 4 - 3.64)"
+is "$(kv_in lo "$l99")" "0.4" "-c 99: wider bounds (z = 2.576: 4 - 3.64)"
 
 # --- a simulated guest whose working set is known ---------------------
 # 2000 frames, 200 at 50 accesses/s and 1800 at 1/s; accessed bits: ten
@@ -71,7 +70,7 @@ within() { awk -v x="$1" -v y="$2" -v tol="$3" 'BEGIN { exit !((x - y) / y <= to
 for m in ab f; do
 	out=$($W -w 100s -i 100ms,1s,10s "$T/sim-$m.txt")
 	for c in 100ms:370.0 1s:1337.8 10s:1999.9; do
-		got=$(field wss_frames "$(grep "idle=${c%%:*} " <<<"$out" | head -n 1)")
+		got=$(kv_in wss_frames "$(grep "idle=${c%%:*} " <<<"$out" | head -n 1)")
 		within "$got" "${c#*:}" 0.05
 		ok $? "simulated guest ($m), idle ${c%%:*}: $got frames, truly ${c#*:} (within 5%)"
 	done
@@ -79,8 +78,8 @@ done
 l=$($W -w 100s -i 1s "$T/sim-ab.txt" | head -n 1)
 # The bounds hold the frames' own uncertainty, not the fit's: they are
 # narrower than the model's error here (docs/analysis.md, "wss").
-awk -v lo="$(field lo "$l")" -v e="$(field wss_frames "$l")" -v hi="$(field hi "$l")" 'BEGIN { exit !(lo < e && e < hi && hi - lo < 100) }'
-ok $? "... its 95% bounds ($(field lo "$l") .. $(field hi "$l")) lie around the estimate"
+awk -v lo="$(kv_in lo "$l")" -v e="$(kv_in wss_frames "$l")" -v hi="$(kv_in hi "$l")" 'BEGIN { exit !(lo < e && e < hi && hi - lo < 100) }'
+ok $? "... its 95% bounds ($(kv_in lo "$l") .. $(kv_in hi "$l")) lie around the estimate"
 
 # --- windows and percentiles --------------------------------------------
 # window 0 (1 s .. 3 s): 0xa touched: 1.0, and the log has two frames:
@@ -122,9 +121,9 @@ IN
 printf 'running pid=1\ntotal vcpus=1 accesses=50 rate=10 wall_s=5\n' >"$T/guest.out"
 out=$($W -i 100ms,1s -g "$T/truth" -R 10 "$T/ab.txt")
 l=$(grep '^window=0 .*idle=100ms' <<<"$out")
-is "$(field truth_wss "$l") $(field data_wss "$l") $(field error "$l")" "0.8 2.0 +154.15%" \
+is "$(kv_in truth_wss "$l") $(kv_in data_wss "$l") $(kv_in error "$l")" "0.8 2.0 +154.15%" \
 	"--truth: the expected true size, the estimate over the truth's frames, the error"
-is "$(field error "$(grep '^window=0 .*idle=1s' <<<"$out")")" "+0.68%" "... at 1 s"
+is "$(kv_in error "$(grep '^window=0 .*idle=1s' <<<"$out")")" "+0.68%" "... at 1 s"
 like "$out" '^idle=1s .* mean_abs_error=0\.68% max_abs_error=0\.68%$' "the summary gives the mean and largest error"
 is "$($W -i 100ms,1s -g "$T/truth" -R "$T/guest.out" "$T/ab.txt")" "$out" \
 	"-R FILE: the rate from workload/guest's 'total ... rate=' line"

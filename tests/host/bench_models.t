@@ -12,16 +12,15 @@ t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
 # x.yyy -> integer thousandths, for ge/le
 milli() { awk -v v="$1" 'BEGIN { if (v == "") print "x"; else printf "%d", v * 1000 + 0.5 }'; }
-field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" | head -n 1; }
 
 "$G" --mem 256M --vcpus 2 --pattern hotcold:hot=10%,p=0.9 --dry-run --truth "$t/ref" >/dev/null
 "$G" --mem 256M --vcpus 2 --pattern zipf:s=1.1 --dry-run --truth "$t/zipf" >/dev/null
 
 # Fault sampling: docs/kmod.md gives 0.84 at cap 8 for 10000 samples.
-p=$("$B/sampler-model" 65536 0.1 0.9 1e6 10000 | grep '^cap=8 ' | field precision)
+p=$("$B/sampler-model" 65536 0.1 0.9 1e6 10000 | grep '^cap=8 ' | kv_in precision)
 ge "$(milli "$p")" 800 "faults, reference, 10000 samples, cap 8: precision $p >= 0.80"
 le "$(milli "$p")" 880 "... and <= 0.88: a budget of samples bounds it"
-p=$("$B/sampler-model" 65536 0.1 0.9 1e6 30000 | grep '^cap=8 ' | field precision)
+p=$("$B/sampler-model" 65536 0.1 0.9 1e6 30000 | grep '^cap=8 ' | kv_in precision)
 ge "$(milli "$p")" 920 "three times the samples: precision $p >= 0.92"
 
 # Accessed bits, the reference at the lab's rate, ten observations a frame.
@@ -29,11 +28,11 @@ out=$("$B/abit-model" "$t/ref" 4.75e6 10)
 band=$(echo "$out" | sed -n 's/^band touched=0.15-0.45 precision=[0-9.]*-\([0-9.]*\)$/\1/p')
 low=$(echo "$out" | sed -n 's/^band touched=0.15-0.45 precision=\([0-9.]*\)-.*/\1/p')
 ge "$(milli "$low")" 990 "accessed bits, reference: the module's band ranks at $low-$band, >= 0.99"
-first=$(echo "$out" | grep -m 1 '^interval_ms=' | field precision)
+first=$(echo "$out" | grep -m 1 '^interval_ms=' | kv_in precision)
 le "$(milli "$first")" 900 "... a 100 us interval, too short to tell, only $first"
 # Zipf: the edge of its hot set is a slope; more observations place it.
-z10=$("$B/abit-model" "$t/zipf" 9.5e6 10 | grep '^best ' | field precision)
-z40=$("$B/abit-model" "$t/zipf" 9.5e6 40 | grep '^best ' | field precision)
+z10=$("$B/abit-model" "$t/zipf" 9.5e6 10 | grep '^best ' | kv_in precision)
+z40=$("$B/abit-model" "$t/zipf" 9.5e6 40 | grep '^best ' | kv_in precision)
 le "$(milli "$z10")" 900 "zipf, ten observations: at best $z10 (docs: 0.86)"
 ge "$(milli "$z40")" "$(( $(milli "$z10") + 30 ))" "forty observations: $z40, at least 0.03 more"
 

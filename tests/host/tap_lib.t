@@ -37,4 +37,9 @@ like "$(tap 'ok_if "0" d; ok_if "1" e; done_testing; echo status=$?')" '^status=
 	"a failed assertion makes done_testing fail"
 like "$(tap 'ok_if "1" d; gt 2 1 e; done_testing; echo status=$?')" '^status=0$' \
 	"... and with none failed it passes"
+is "$(kv_in rate 'hot_rate=9 rate=12 n=1')" 12 "kv_in: a whole key, not one that ends with it"
+is "$(kv_in n 'n=1 x=2
+n=3 y=4')" 3 "kv_in: the last of several"
+is "$(printf 'a=1 err=+2.5%%\n' | kv_in err)" "+2.5%" "kv_in: from standard input, the value as written"
+is "$(kv_in missing 'a=1')" "" "kv_in: nothing for a key that is not there"
 done_testing

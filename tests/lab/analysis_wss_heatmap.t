@@ -54,7 +54,6 @@ diag "$(tail -n 2 "$O/s.err" 2>/dev/null | head -n 1)"
 
 t0=$(awk '{ printf "%.0f", ($1 - 1) * 1e9 }' "$O/tick_uptime" 2>/dev/null)
 within() { awk -v x="$1" -v y="$2" -v tol="$3" 'BEGIN { exit !(y > 0 && (x - y) / y <= tol && (y - x) / y <= tol) }'; }
-field() { tr ' ' '\n' <<<"$2" | sed -n "s/^$1=\([-+0-9.]*\)%*$/\1/p"; }
 
 # The guest's rate while it was sampled: its tick lines of the capture.
 rate=$(awk -v from=2 -v to=11 '$1 == "tick" { split($2, t, "="); split($5, r, "=")
@@ -67,8 +66,8 @@ diag "$(grep '^window=' <<<"$w" | sed 's/start_ns=[0-9]* end_ns=[0-9]* //')"
 for c in 10ms:0.15 100ms:0.15 1s:0.15; do
 	idle=${c%%:*} tol=${c#*:}
 	l=$(grep "^window=.* idle=$idle " <<<"$w" | head -n 1)
-	within "$(field data_wss "$l")" "$(field truth_wss "$l")" $tol
-	ok $? "wss at idle $idle: $(field data_wss "$l") frames, truth $(field truth_wss "$l") (error $(field error "$l")%, tolerance $(awk -v t=$tol 'BEGIN{print t*100}')%)"
+	within "$(kv_in data_wss "$l")" "$(kv_in truth_wss "$l")" $tol
+	ok $? "wss at idle $idle: $(kv_in data_wss "$l") frames, truth $(kv_in truth_wss "$l") (error $(kv_in error "$l"), tolerance $(awk -v t=$tol 'BEGIN{print t*100}')%)"
 done
 # per 2 s: every window's estimate within 25% of the truth at 100 ms
 w2=$(analysis/wss -w 2s --from 1s --to 11s -i 100ms --t0 "${t0:-0}" -g "$O/truth" -R "${rate:-0}" "$O/s.bin" 2>&1)

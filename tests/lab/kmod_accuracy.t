@@ -56,30 +56,29 @@ ok $st "the reference run and a 10 s capture succeed"
 [ $st -eq 0 ] || { tail -n 20 "$tmp.log"; tail -n 5 "$tmp/guest.out"; } 2>/dev/null | sed 's/^/# /'
 # score LOG: hotness's summary line against the truth.
 score() { analysis/hotness -q -g "$tmp/truth" "$1" 2>&1 | grep '^precision='; }
-field() { tr ' ' '\n' <<<"$2" | sed -n "s/^$1=\([0-9.]*\)$/\1/p"; }
 at_least() { awk -v x="${1:-0}" -v m="$2" 'BEGIN { exit !(x >= m) }'; }
 
 d=$(score "$tmp/s.bin")
 diag "defaults: $d"
 diag "$(tail -n 2 "$tmp/s.err" | head -n 1)"
-at_least "$(field precision "$d")" 0.9
-ok $? "with the defaults, hot-set precision $(field precision "$d") >= 0.9"
-at_least "$(field recall "$d")" 0.9
-ok $? "with the defaults, hot-set recall $(field recall "$d") >= 0.9"
+at_least "$(kv_in precision "$d")" 0.9
+ok $? "with the defaults, hot-set precision $(kv_in precision "$d") >= 0.9"
+at_least "$(kv_in recall "$d")" 0.9
+ok $? "with the defaults, hot-set recall $(kv_in recall "$d") >= 0.9"
 like "$(cat "$tmp/s.err")" ' zaps=0 .* mode=1 ' "the default mode armed nothing: no zap, no fault (mode 1, accessed bits)"
 
 f=$(score "$tmp/f.bin")
 diag "-M faults: $f"
 diag "$(tail -n 2 "$tmp/f.err" | head -n 1)"
-at_least "$(field sampled_precision "$f")" 0.6
-ok $? "faults: precision among the sampled frames $(field sampled_precision "$f") >= 0.6 (chance: 0.10)"
-at_least "$(field coverage "$f")" 0.25
-ok $? "faults: the capture samples a fair share of the hot set: coverage $(field coverage "$f") >= 0.25"
-diag "faults: hot-set precision = recall: $(field precision "$f") (docs/kmod.md, \"What a budget of samples can tell\")"
+at_least "$(kv_in sampled_precision "$f")" 0.6
+ok $? "faults: precision among the sampled frames $(kv_in sampled_precision "$f") >= 0.6 (chance: 0.10)"
+at_least "$(kv_in coverage "$f")" 0.25
+ok $? "faults: the capture samples a fair share of the hot set: coverage $(kv_in coverage "$f") >= 0.25"
+diag "faults: hot-set precision = recall: $(kv_in precision "$f") (docs/kmod.md, \"What a budget of samples can tell\")"
 
 t=$(analysis/hotness -q -g "$tmp/truth16" "$tmp/s16.bin" 2>&1 | grep '^precision=')
 diag "16 MiB, defaults: $t"
 like "$(cat "$tmp/s16.err")" ' mode=0 .* age_saturated=1$' "16 MiB: the accessed bits saturated and the session went on by faults"
-at_least "$(field precision "$t")" 0.8
-ok $? "16 MiB, the defaults: hot-set precision $(field precision "$t") >= 0.8"
+at_least "$(kv_in precision "$t")" 0.8
+ok $? "16 MiB, the defaults: hot-set precision $(kv_in precision "$t") >= 0.8"
 done_testing

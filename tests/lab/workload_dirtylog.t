@@ -70,8 +70,6 @@ check() {
 	}' "$1" "$2" "$3"
 }
 
-field() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
-
 for c in "${cases[@]}"; do
 	name=${c%%|*}
 	rc=$(cat "$out/$name.rc" 2>/dev/null)
@@ -81,15 +79,15 @@ for c in "${cases[@]}"; do
 	diag "$name: $r"
 	nhot=$(sed -n 's/^# hot_frames=//p' "$out/$name.truth")
 	nph=$(sed -n 's/^# phases=//p' "$out/$name.truth")
-	is "$(field "$r" outside)" 0 "$name: no frame outside the pattern was written"
+	is "$(kv_in outside "$r")" 0 "$name: no frame outside the pattern was written"
 	case $name in
 	readonly | exec)
-		is "$(field "$r" data_written)" 0 "$name: no data frame written"
+		is "$(kv_in data_written "$r")" 0 "$name: no data frame written"
 		;;
 	*)
-		is "$(field "$r" hot_checked)" "$((nhot * nph))" \
+		is "$(kv_in hot_checked "$r")" "$((nhot * nph))" \
 			"$name: every hot frame is expected to be written ($nhot x $nph phases)"
-		is "$(field "$r" hot_missed)" 0 "$name: every hot frame was written"
+		is "$(kv_in hot_missed "$r")" 0 "$name: every hot frame was written"
 		;;
 	esac
 done

@@ -30,7 +30,6 @@ if [ "$lab_rc" -ne 0 ]; then
 	exit 1
 fi
 
-f() { sed -n "s/.*[ ^]$2=\([^ ]*\).*/\1/p" <<<"$1" | head -n 1; }
 
 # --- the "done when" command ---
 is "$(cat "$out/done.rc")" 0 "256M hotcold run exits 0"
@@ -42,11 +41,11 @@ like "$o" '^region kind=data gfn_start=0 gfn_end=65536$' "data region is 65536 f
 for v in 0 1; do
 	line=$(grep "^vcpu id=$v " <<<"$o")
 	like "$line" "^vcpu id=$v tid=[0-9]+ accesses=[0-9]+ .*seconds=[0-9.]+ rate=[0-9]+ " "vCPU $v throughput line"
-	rate=$(f "$line" rate) secs=$(f "$line" seconds)
+	rate=$(kv_in rate "$line") secs=$(kv_in seconds "$line")
 	gt "${rate:-0}" 1000 "vCPU $v: rate $rate accesses/s > 1000"
 	awk -v s="$secs" 'BEGIN { exit !(s > 4.5 && s < 6) }'
 	ok $? "vCPU $v: measured $secs s of guest time"
-	reads=$(f "$line" reads) writes=$(f "$line" writes) acc=$(f "$line" accesses)
+	reads=$(kv_in reads "$line") writes=$(kv_in writes "$line") acc=$(kv_in accesses "$line")
 	is "$((reads + writes))" "$acc" "vCPU $v: reads + writes = accesses"
 	awk -v r="$reads" -v a="$acc" 'BEGIN { exit !(r / a > 0.67 && r / a < 0.73) }'
 	ok $? \
@@ -69,16 +68,16 @@ sed 's/^/# churn stderr: /' "$out/churn.err"
 o=$(cat "$out/churn.out")
 like "$o" '^memslot slot=1 .* churn=1 interval_ms=50$' "extra memslot printed"
 line=$(grep '^slot_churn ' <<<"$o")
-adds=$(f "$line" adds)
+adds=$(kv_in adds "$line")
 ge "${adds:-0}" 5 "slot 1 added and removed repeatedly ($line)"
-is "$(f "$line" failed)" 0 "no memslot change failed"
+is "$(kv_in failed "$line")" 0 "no memslot change failed"
 
 # --- backings ---
 is "$(cat "$out/thp.rc")" 0 "--backing thp run exits 0"
 like "$(cat "$out/thp.out")" '^vm_stat\.pages_2m=[1-9]' "thp: KVM maps 2M pages"
 is "$(cat "$out/shared.rc")" 0 "--backing shared, 3 vCPUs, zipf with execute accesses"
 line=$(grep '^vcpu id=2 ' "$out/shared.out")
-gt "$(f "$line" execs)" 0 "execute accesses ran ($(f "$line" execs))"
+gt "$(kv_in execs "$line")" 0 "execute accesses ran ($(kv_in execs "$line"))"
 
 # --- --quiet: no region, tick or statistics lines; the report stays ---
 is "$(cat "$out/quiet.rc")" 0 "--quiet run exits 0"

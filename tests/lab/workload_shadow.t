@@ -48,7 +48,6 @@ if [ "$lab_rc" -ne 0 ]; then
 	exit 1
 fi
 L=$out/lab
-f() { sed -n "s/.*[ ^]$2=\([^ ]*\).*/\1/p" <<<"$1" | head -n 1; }
 sum() { grep "^vcpu id=" "$1" | sed -n "s/.* $2=\([0-9]*\).*/\1/p" | awk '{ s += $1 } END { print s + 0 }'; }
 stat() { sed -n "s/^$2=//p" "$1"; }
 

@@ -185,8 +185,11 @@ exit_said_ok() {
 	like "$(cat "$1.out" 2>/dev/null)" "$3" "... saying: $3"
 }
 
+# kv_in KEY [TEXT]: the value of the last KEY=value word in TEXT (or in
+# standard input).
+kv_in() { if [ $# -ge 2 ]; then printf '%s\n' "$2"; else cat; fi | tr ' ' '\n' | sed -n "s/^$1=//p" | tail -n 1; }
 # kv_field KEY FILE: the value of the last KEY=value word in FILE.
-kv_field() { tr ' ' '\n' <"$2" | sed -n "s/^$1=//p" | tail -n 1; }
+kv_field() { kv_in "$1" <"$2"; }
 
 # usage_error_ok MESSAGE COMMAND...: COMMAND exits 2 (a usage error) and
 # says MESSAGE (an extended regular expression): two test lines.
