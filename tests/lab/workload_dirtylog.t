@@ -38,14 +38,8 @@ for c in "${cases[@]}"; do
 echo \$? >\$O/$name.rc"
 done
 
-lab/run --timeout 300 --out "$out" -- sh -c "$script" >"$out/lab.log" 2>&1
-lab_rc=$?
-if [ "$lab_rc" -ne 0 ]; then
-	echo "1..1"
-	ok 1 "lab run (exit $lab_rc)"
-	tail -n 20 "$out/lab.log" | sed 's/^/# /'
-	exit 1
-fi
+run() { lab/run --timeout 300 --out "$out" -- sh -c "$script" >"$out/lab.log" 2>&1; }
+lab_run_ok "$out/lab.log" "lab run" run || { done_testing; exit 1; }
 
 # check TRUTH DIRTY OUT: prints "outside=N hot_checked=N hot_missed=N
 # data_written=N" (frames, phases counted separately).
