@@ -38,8 +38,8 @@ for c in "${cases[@]}"; do
 echo \$? >\$O/$name.rc"
 done
 
-run() { lab/run --timeout 300 --out "$out" -- sh -c "$script" >"$out/lab.log" 2>&1; }
-lab_run_ok "$out/lab.log" "lab run" run || { done_testing; exit 1; }
+run_lab() { lab/run --timeout 300 --out "$out" -- sh -c "$script" >"$out/lab.log" 2>&1; }
+lab_run_ok "$out/lab.log" "lab run" run_lab || { done_testing; exit 1; }
 
 # check TRUTH DIRTY OUT: prints "outside=N hot_checked=N hot_missed=N
 # data_written=N" (frames, phases counted separately).

@@ -21,8 +21,8 @@ $G --mem 16M --seconds 1 --node 7 >$O/node.out 2>$O/node.err; echo $? >$O/node.r
 $G --mem 16M --seconds 1 --kvm-dev /dev/nokvm >$O/nokvm.out 2>$O/nokvm.err; echo $? >$O/nokvm.rc
 for f in ud pf gp; do $G --mem 16M --vcpus 2 --seconds 1 --interval 0 --fault $f >$O/fault_$f.out 2>$O/fault_$f.err; echo $? >$O/fault_$f.rc; done'
 
-run() { lab/run --timeout 300 --out "$out" -- sh -c "$script" >"$out/lab.log" 2>&1; }
-lab_run_ok "$out/lab.log" "lab run" run || { done_testing; exit 1; }
+run_lab() { lab/run --timeout 300 --out "$out" -- sh -c "$script" >"$out/lab.log" 2>&1; }
+lab_run_ok "$out/lab.log" "lab run" run_lab || { done_testing; exit 1; }
 
 
 # --- the "done when" command ---

@@ -39,8 +39,8 @@ run base --address-spaces 8 --switch-rate 0
 run switch --address-spaces 8 --switch-rate 1000
 run ptw --pt-writes 1000'
 
-run() { lab/run --shadow --timeout 300 --out "$out/lab" -- sh -c "$script" >"$out/lab.log" 2>&1; }
-lab_run_ok "$out/lab.log" "lab run --shadow" run || { done_testing; exit 1; }
+run_lab() { lab/run --shadow --timeout 300 --out "$out/lab" -- sh -c "$script" >"$out/lab.log" 2>&1; }
+lab_run_ok "$out/lab.log" "lab run --shadow" run_lab || { done_testing; exit 1; }
 L=$out/lab
 sum() { grep "^vcpu id=" "$1" | sed -n "s/.* $2=\([0-9]*\).*/\1/p" | awk '{ s += $1 } END { print s + 0 }'; }
 stat() { sed -n "s/^$2=//p" "$1"; }
