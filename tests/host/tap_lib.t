@@ -37,6 +37,12 @@ like "$(tap 'ok_if "0" d; ok_if "1" e; done_testing; echo status=$?')" '^status=
 	"a failed assertion makes done_testing fail"
 like "$(tap 'ok_if "1" d; gt 2 1 e; done_testing; echo status=$?')" '^status=0$' \
 	"... and with none failed it passes"
+like "$(tap 'ok_awk "a >= 0.9 * o" d a=0.91 o=1')" '^ok 1 - d$' "ok_awk: a decimal condition that holds passes"
+out=$(tap 'ok_awk "a >= 0.9 * o" d a=0.89 o=1')
+like "$out" '^not ok 1 - d$' "ok_awk: ... and one that does not, fails"
+like "$out" '^#   where: a=0.89 o=1$' "... printing the values"
+like "$(tap 'ok_awk "b != \"\" && b > 0" d b=')" '^not ok 1 - d$' "ok_awk: an empty value is no number"
+like "$(tap 'ok_awk "(" d')" '^not ok 1 - d$' "ok_awk: an expression awk cannot read fails"
 is "$(kv_in rate 'hot_rate=9 rate=12 n=1')" 12 "kv_in: a whole key, not one that ends with it"
 is "$(kv_in n 'n=1 x=2
 n=3 y=4')" 3 "kv_in: the last of several"

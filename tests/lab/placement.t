@@ -62,7 +62,7 @@ prec=$(awk 'NR == FNR { if ($1 !~ /^#/) hot[$1] = $4; next }
 	FNR > 1 { split($0, f, ","); if (f[7] != "promote") next
 		g = strtonum(f[2]); if (!(g in hot)) next; n++; h += hot[g] }
 	END { printf "%.3f", n ? h / n : 0 }' "$o/truth" "$o/list.csv")
-ok "$(awk -v p="$prec" 'BEGIN { print !(p >= 0.8) }')" "the frames to promote are the truth's hot frames: precision $prec >= 0.8"
+ok_awk 'p >= 0.8' "the frames to promote are the truth's hot frames: precision $prec >= 0.8" p="$prec"
 if command -v python3 >/dev/null; then
 	jrows=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(len(d["frames"]), d["capacity"], sum(f["action"]=="promote" for f in d["frames"]))' "$o/list.json")
 	is "$jrows" "$rows $cap $prom" "the JSON list parses and has the same frames, capacity and promotions"
@@ -78,6 +78,6 @@ like "$s" ' truth_frames=16384 truth_hot=1638 ' "... over the truth's 16384 fram
 c=$(kv_field capacity "$o/score.out")
 want=$(awk -v c="$c" 'BEGIN { printf "%.4f", 0.9 + (c - 1638) * 0.1 / (16384 - 1638) }')
 b=$(kv_field best_share "$o/score.out")
-ok "$(awk -v b="$b" -v w="$want" 'BEGIN { print !(b != "" && b - w <= 0.0005 && w - b <= 0.0005) }')" \
-	"best_share: the most $c frames can serve, the hot set's 0.9 and the rest cold: $b (want $want)"
+ok_awk 'b != "" && b - w <= 0.0005 && w - b <= 0.0005' \
+	"best_share: the most $c frames can serve, the hot set's 0.9 and the rest cold: $b (want $want)" b="$b" w="$want"
 done_testing

@@ -75,8 +75,8 @@ cap=$(kv_field capacity "$o/after")
 oracle=$(kv_field best_share "$o/after")
 after=$(kv_field fast_share "$o/after")
 diag "oracle fast_share at capacity $cap: $oracle; the daemon's: $after"
-ok "$(awk -v a="$after" -v o="$oracle" 'BEGIN { print !(o > 0 && a >= 0.9 * o) }')" \
-	"after 20 s of the daemon's defaults, fast_share $after >= 0.9 x the oracle's $oracle"
+ok_awk 'o > 0 && a >= 0.9 * o' \
+	"after 20 s of the daemon's defaults, fast_share $after >= 0.9 x the oracle's $oracle" a="$after" o="$oracle"
 le "$(kv_field truth_on_fast "$o/after")" "$cap" "the fast node holds at most the capacity of the guest's frames"
 over=$(grep '^t=' "$o/tier.out" | awk -v c="$cap" '{ split($5, a, "="); if (a[2] > c) n++ } END { print n + 0 }')
 is "$over" 0 "no interval ends with more than the capacity on the fast node"
@@ -98,8 +98,8 @@ is "$(cat "$o/decay.st")" 0 "the decay policy runs its 23 s"
 for p in 0 1; do
 	d=$(kv_field fast_share "$o/decay$p") or=$(kv_field best_share "$o/decay$p")
 	diag "decay policy, phases pattern, phase $p ($([ $p = 0 ] && echo '10 s in' || echo '12 s after the hot set moved')): fast_share $d, oracle $or"
-	ok "$(awk -v a="$d" -v o="$or" 'BEGIN { print !(o > 0 && a >= 0.8 * o) }')" \
-		"decay policy, phase $p: fast_share $d >= 0.8 x the oracle's $or"
+	ok_awk 'o > 0 && a >= 0.8 * o' \
+		"decay policy, phase $p: fast_share $d >= 0.8 x the oracle's $or" a="$d" o="$or"
 done
 diag "$(tail -n 1 "$o/decay.out")"
 
@@ -107,11 +107,11 @@ diag "$(tail -n 1 "$o/decay.out")"
 # the oracle on top of it, which must swap random's cold frames for hot ones.
 cap3=$(kv_field capacity "$o/random.after") frames3=$(kv_field guest_frames "$o/random.after")
 r=$(kv_field fast_share "$o/random.after") want=$(awk -v c="$cap3" -v f="$frames3" 'BEGIN { printf "%.4f", c / f }')
-ok "$(awk -v r="$r" -v e="$want" 'BEGIN { print !(r - e <= 0.05 && e - r <= 0.05) }')" \
-	"random policy: a random capacity's worth of frames serves about its share, $want (within 0.05): $r"
+ok_awk 'r - e <= 0.05 && e - r <= 0.05' \
+	"random policy: a random capacity's worth of frames serves about its share, $want (within 0.05): $r" r="$r" e="$want"
 or=$(kv_field best_share "$o/oracle.after") got=$(kv_field fast_share "$o/oracle.after")
-ok "$(awk -v a="$got" -v o="$or" 'BEGIN { print !(o > 0 && a >= 0.99 * o) }')" \
-	"oracle policy, after random: fast_share $got reaches the truth's best $or (>= 0.99 x)"
+ok_awk 'o > 0 && a >= 0.99 * o' \
+	"oracle policy, after random: fast_share $got reaches the truth's best $or (>= 0.99 x)" a="$got" o="$or"
 le "$(kv_field truth_on_fast "$o/oracle.after")" "$cap3" "... within the capacity"
 
 exit_said_ok "$o/nomod" 1 'does not exist: load the module' "no module loaded"

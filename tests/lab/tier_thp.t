@@ -60,6 +60,6 @@ after=$(kv_field fast_share "$o/after")
 diag "capacity $units regions; oracle fast_share $oracle; the daemon's $after"
 diag "$(tail -n 1 "$o/tier.out")"
 is "$(kv_field fast_share "$o/before")" 0.0000 "before: the fast node serves none of the accesses"
-ok "$(awk -v a="$after" -v o="$oracle" 'BEGIN { print !(a >= 0.9 * o) }')" \
-	"after 15 s, fast_share $after >= 0.9 x the regions' oracle $oracle"
+ok_awk 'a >= 0.9 * o' \
+	"after 15 s, fast_share $after >= 0.9 x the regions' oracle $oracle" a="$after" o="$oracle"
 done_testing

@@ -49,6 +49,19 @@ ok_if() {
 	fi
 }
 
+# ok_awk EXPR DESCRIPTION [NAME=VALUE...]: a test line that passes when
+# the awk expression EXPR, over the NAMEs (numbers or strings, as awk
+# reads them), holds; when it fails, EXPR and the values. For decimals,
+# where ok_if's shell arithmetic takes only integers.
+ok_awk() {
+	local expr=$1 desc=$2 a=() v
+	shift 2
+	for v in "$@"; do a+=(-v "$v"); done
+	if awk "${a[@]}" "BEGIN { exit !($expr) }" 2>/dev/null; then ok 0 "$desc"; else
+		ok 1 "$desc"; echo "#   false: $expr"; echo "#   where: $*"
+	fi
+}
+
 # like TEXT EXTENDED_REGEX DESCRIPTION
 like() {
 	if printf '%s\n' "$1" | grep -Eq -- "$2"; then ok 0 "$3"; else
