@@ -22,7 +22,7 @@ usage_error_ok 'format takes csv or json' $P -p 1 -F xml log
 usage_error_ok 'estimator takes auto, delay or count' $P -p 1 -e max log
 usage_error_ok 'one LOG at most' $P -p 1 a b
 usage_error_ok 'No such file' $P -p 1 -o "$T/out.csv" "$T/none.log"
-[ -e "$T/out.csv" ]; ok $((!$?)) "no -o FILE after a failed open"
+[ ! -e "$T/out.csv" ]; ok $? "no -o FILE after a failed open"
 
 if [ -e /proc/kvm_ept_sample ]; then
 	diag "the module is loaded on this machine: its absence is not tested"
@@ -33,7 +33,7 @@ fi
 out=$($P -p $$ -o "$T/out.csv" "$T/s.txt" 2>&1); st=$?
 is "$st" 1 "without the module: exit 1"
 like "$out" 'does not exist: load the module' "... saying to load it"
-[ -e "$T/out.csv" ]; ok $((!$?)) "... and no -o FILE"
+[ ! -e "$T/out.csv" ]; ok $? "... and no -o FILE"
 out=$($P -p $$ -g /dev/null 2>&1); st=$?
 is "$st" 1 "-g alone without the module: exit 1, before the truth is read"
 done_testing
