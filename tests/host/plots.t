@@ -130,6 +130,8 @@ render mmu-load "$F/mmu-load" "loads_vs_switches.png:800x500 loads_per_switch.pn
 render mmu-pages-dfs "$F/mmu-pages-dfs" "dfs_walk.png:900x460 walk_lengths.png:900x460" -e "sample='41'"
 render root-hpa "$F/root-hpa" "root_timeline_tdp.png:900x480 root_timeline_shadow.png:900x640" -e "w4=0.5; w8=0.5"
 render sampler-overhead "$F/sampler-overhead" "overhead-timeline.png:1000x480 overhead-ratio.png:1000x480"
+render vhost-rx-stall "$F/vhost-rx-stall" "ring-normal.png:1200x820" -e "run='normal'; sent_rx=1000; sent_tx=1000; what='tx=1000,rx=1000'"
+render vhost-rx-stall "$F/vhost-rx-stall" "ring-stalled.png:1200x820" -e "run='stalled'; sent_rx=900; sent_tx=600; what='tx=600,rx=900,stall=100'"
 
 # sampler-accuracy from its committed scores (the headline variant, with
 # expiry records), in the blocks its run writes.
