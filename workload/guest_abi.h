@@ -107,7 +107,11 @@ struct guest_vnet_params {
 	uint32_t tx;		/* packets to send */
 	uint32_t rx;		/* packets to receive */
 	uint32_t stall;		/* stop taking RX after this many; 0 = never */
+	uint32_t detach;	/* post this many TX, then wait for the VMM to
+				 * detach TX's backend; 0 = never */
+	uint32_t pad0;
 	uint64_t start_cycles;	/* TSC cycles into the timed run to begin */
+	uint64_t rekick_cycles;	/* detach: re-kick TX while buffers wait this long */
 	uint64_t ring_gpa;	/* the "vring" region */
 	uint8_t mac[6];		/* the guest's source address */
 	uint8_t pad[2];
@@ -127,6 +131,8 @@ struct guest_vnet_report {
 	volatile uint64_t rx_last_used;	/* the guest's RX last_used_idx */
 	volatile uint64_t tx_last_used;	/* the guest's TX last_used_idx */
 	volatile uint64_t done;		/* 1: all sent, reclaimed, received */
+	volatile uint64_t detached;	/* written by the VMM: 1 once TX's backend is gone */
+	volatile uint64_t tx_kicks_after_detach;	/* TX kicks the guest made after it saw detached */
 };
 
 struct guest_params {

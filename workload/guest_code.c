@@ -418,7 +418,12 @@ INLINE void pause_point(struct guest_ctl *ctl, struct guest_report *rep,
  * v->tx frames, keep the RX ring full and take v->rx frames, checking each
  * one's number, until the host says stop.  stall=K: after K frames received the guest stops taking
  * and refilling RX (and stops moving used_event), as a guest that never
- * got its RX interrupt.
+ * got its RX interrupt.  detach=K: the guest posts K TX frames, then
+ * no more until the VMM says it has detached TX's backend (vr->detached,
+ * after the host end saw all K); then it posts the rest and, as a
+ * driver's TX watchdog would, re-kicks every rekick_cycles while TX
+ * buffers stay unused (with EVENT_IDX alone it would kick once: vhost's
+ * avail_event no longer moves).
  */
 INLINE void vnet_run(const struct guest_params *p, struct guest_ctl *ctl,
 		     struct guest_report *rep, struct guest_vnet_report *vr)
@@ -426,8 +431,8 @@ INLINE void vnet_run(const struct guest_params *p, struct guest_ctl *ctl,
 	const struct guest_vnet_params *v = &p->vnet;
 	struct vq rxq, txq;
 	uint64_t tx_sent = 0, tx_rec = 0, rx_recv = 0, rx_posted = 0;
-	uint64_t seen = 0, paused = 0;
-	int stalled = 0;
+	uint64_t seen = 0, paused = 0, last_kick = 0;
+	int stalled = 0, detached = 0;
 
 	while (rdtsc() - rep->tsc_start < v->start_cycles && !ctl->stop) {
 		rep->tsc_now = rdtsc();
@@ -453,14 +458,31 @@ INLINE void vnet_run(const struct guest_params *p, struct guest_ctl *ctl,
 			tx_rec++;
 		}
 		txq.avail->used_event = txq.last_used;
-		while (tx_sent < v->tx && txq.nfree) {
+		if (v->detach && !detached && vr->detached)
+			detached = 1;
+		while (tx_sent < (v->detach && !detached ? v->detach : v->tx) &&
+		       txq.nfree) {
 			uint16_t id = txq.free[--txq.nfree];
 
 			vnet_build(&txq, id, v->mac, (uint32_t)tx_sent);
 			vq_add(&txq, id, GUEST_VNET_HDR + GUEST_VNET_FRAME, 0);
 			tx_sent++;
 		}
-		vr->tx_kicks += (uint64_t)vq_publish(&txq);
+		if (!detached) {
+			vr->tx_kicks += (uint64_t)vq_publish(&txq);
+		} else {
+			uint64_t now = rdtsc(), k = (uint64_t)vq_publish(&txq);
+
+			if (!k && txq.last_used != txq.avail_idx &&
+			    now - last_kick >= v->rekick_cycles) {
+				outl(txq.port, 0);
+				k = 1;
+			}
+			if (k)
+				last_kick = now;
+			vr->tx_kicks += k;
+			vr->tx_kicks_after_detach += k;
+		}
 
 		/* RX: take, check and give back each used buffer. */
 		while (!stalled && rxq.last_used != rxq.used->idx) {

@@ -166,7 +166,9 @@ uint64_t image_build(uint8_t *ram, const struct layout *l,
 		p->vnet.tx = o->vnet.tx;
 		p->vnet.rx = o->vnet.rx;
 		p->vnet.stall = o->vnet.stall;
+		p->vnet.detach = o->vnet.detach;
 		p->vnet.start_cycles = (uint64_t)llround((double)hz * o->vnet.start);
+		p->vnet.rekick_cycles = (uint64_t)hz / 100;	/* 10 ms */
 		p->vnet.ring_gpa = gfn_to_gpa(l->vring_gfn);
 		memcpy(p->vnet.mac, mac, sizeof(mac));
 	}

@@ -179,7 +179,7 @@ static int start_extras(struct guest_run *g)
 	     (vhost_net_open(&g->vnet, &g->vm, g->gm.hva, g->slot_bytes,
 			     gfn_to_gpa(g->l.vring_gfn), g->out) ||
 	      tap_end_start(&g->tapend, &g->vnet, g->sh, o->vnet.tx,
-			    o->vnet.rx, o->vnet.stall))))
+			    o->vnet.rx, o->vnet.stall, o->vnet.detach))))
 		return 1;
 	fflush(g->out);
 	return 0;

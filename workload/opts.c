@@ -60,11 +60,13 @@ static const char usage_text[] =
 "  --exits N               vCPU 0 makes N of each after the warmup: port\n"
 "                          OUT, MMIO write, HLT, hypercall (known exits, for\n"
 "                          kvmstat); the report counts what the VMM saw\n"
-"  --vhost-net tx=N,rx=M[,stall=K][,start=S]\n"
+"  --vhost-net tx=N,rx=M[,stall=K][,detach=K][,start=S]\n"
 "                          a virtio-net device on /dev/vhost-net and a tap\n"
 "                          (eptscope%d): vCPU 0 sends N frames and receives\n"
 "                          M, each numbered; stall=K: it stops taking RX\n"
-"                          after K; start=S: S seconds into the run (0)\n"
+"                          after K; detach=K: after K TX frames the VMM\n"
+"                          detaches TX's backend and the guest keeps kicking\n"
+"                          (kicks ignored); start=S: S seconds into the run (0)\n"
 "                          (an omitted count is 0; not with --fault)\n"
 "  --help                  this text\n"
 "\n"
@@ -209,7 +211,7 @@ static int parse_num(const char *opt, const char *s, double lo, double hi,
 
 #define VNET_MAX	10000000	/* packets per direction */
 
-/* --vhost-net tx=N,rx=M[,stall=K][,start=S]: 0 or -1 (said). */
+/* --vhost-net tx=N,rx=M[,stall=K][,detach=K][,start=S]: 0 or -1 (said). */
 static int parse_vhost(const char *spec, struct options *o)
 {
 	char buf[128], *save = NULL, *f;
@@ -218,7 +220,7 @@ static int parse_vhost(const char *spec, struct options *o)
 	if (strlen(spec) >= sizeof(buf))
 		return bad("--vhost-net", spec, "too long");
 	strcpy(buf, spec);
-	o->vnet.tx = o->vnet.rx = o->vnet.stall = 0;
+	o->vnet.tx = o->vnet.rx = o->vnet.stall = o->vnet.detach = 0;
 	o->vnet.start = 0;
 	for (f = strtok_r(buf, ",", &save); f; f = strtok_r(NULL, ",", &save)) {
 		char *eq = strchr(f, '='), *end;
@@ -226,7 +228,7 @@ static int parse_vhost(const char *spec, struct options *o)
 		unsigned *dst;
 
 		if (!eq)
-			return bad("--vhost-net", spec, "want tx=N,rx=M[,stall=K][,start=S]");
+			return bad("--vhost-net", spec, "want tx=N,rx=M[,stall=K][,detach=K][,start=S]");
 		*eq = 0;
 		if (!strcmp(f, "start")) {
 			if (parse_num("--vhost-net start", eq + 1, 0, 1e6, 0,
@@ -240,8 +242,10 @@ static int parse_vhost(const char *spec, struct options *o)
 			dst = &o->vnet.rx, seen_rx++;
 		else if (!strcmp(f, "stall"))
 			dst = &o->vnet.stall;
+		else if (!strcmp(f, "detach"))
+			dst = &o->vnet.detach;
 		else {
-			fprintf(stderr, "guest: --vhost-net %s: unknown field '%s' (want tx, rx, stall, start)\n",
+			fprintf(stderr, "guest: --vhost-net %s: unknown field '%s' (want tx, rx, stall, detach, start)\n",
 				spec, f);
 			return -1;
 		}
@@ -265,6 +269,8 @@ static int parse_vhost(const char *spec, struct options *o)
 		return bad("--vhost-net", spec, "nothing to do (tx and rx are both 0)");
 	if (o->vnet.stall && o->vnet.stall >= o->vnet.rx)
 		return bad("--vhost-net", spec, "stall=K must be less than rx=M");
+	if (o->vnet.detach && o->vnet.detach >= o->vnet.tx)
+		return bad("--vhost-net", spec, "detach=K must be less than tx=N");
 	o->vnet.on = 1;
 	return 0;
 }

@@ -39,9 +39,10 @@ struct options {
 	unsigned batch;
 	int fault;			/* GUEST_FAULT_*: exception on purpose */
 	int exits;			/* --exits N: known exits of vCPU 0 */
-	struct {			/* --vhost-net tx=N,rx=M[,stall=K][,start=S] */
+	struct {			/* --vhost-net tx=N,rx=M[,stall=K][,detach=K][,start=S] */
 		int on;
 		unsigned tx, rx, stall;	/* stall 0: never */
+		unsigned detach;	/* 0: never */
 		double start;		/* seconds into the timed run */
 	} vnet;
 };

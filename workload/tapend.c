@@ -129,6 +129,8 @@ static int read_signals(struct tap_end *d)
  * guest's RX paced to RX_WINDOW frames ahead of what the guest took. Once
  * the guest stalls (stall=K), the rest goes at once, as a network does not
  * wait for a guest: it piles up in the tap's queue, then is dropped.
+ * detach=K: once it has seen K frames from the guest, it detaches TX's
+ * backend and tells the guest (which posts no more before that).
  */
 static void *host_end(void *arg)
 {
@@ -145,6 +147,16 @@ static void *host_end(void *arg)
 
 		poll(p, 3, 1);
 		any = receive_all(d) | read_signals(d);
+		if (d->detach && !d->detached && d->host_tx_seen >= d->detach) {
+			if (vhost_net_detach_tx(d->dev)) {
+				snprintf(d->err, sizeof(d->err), "detaching TX's backend failed");
+				d->failed = 1;
+				return NULL;
+			}
+			d->detached = 1;
+			d->gr->detached = 1;
+			any = 1;
+		}
 		while (d->host_rx_sent < d->rx &&
 		       (d->gr->stalled ||
 			d->host_rx_sent - d->gr->rx_received < RX_WINDOW)) {
@@ -179,7 +191,7 @@ static void *host_end(void *arg)
 
 int tap_end_start(struct tap_end *d, struct vhost_net *dev,
 		  struct guest_shared *sh, unsigned tx, unsigned rx,
-		  unsigned stall)
+		  unsigned stall, unsigned detach)
 {
 	memset(d, 0, sizeof(*d));
 	d->dev = dev;
@@ -187,6 +199,7 @@ int tap_end_start(struct tap_end *d, struct vhost_net *dev,
 	d->tx = tx;
 	d->rx = rx;
 	d->stall = stall;
+	d->detach = detach;
 	d->gr = &sh->vnet;
 	if (open_packet_socket(d))
 		return -1;
@@ -216,7 +229,7 @@ int tap_end_stop(struct tap_end *d, FILE *out)
 	txd = vhost_net_tap_stat(dev, "tx_dropped");
 	rxp = vhost_net_tap_stat(dev, "rx_packets");
 	rxd = vhost_net_tap_stat(dev, "rx_dropped");
-	fprintf(out, "vhost tap=%s tx=%u tx_sent=%llu tx_used=%llu tx_reclaimed=%llu tx_kicks=%llu tx_signals=%llu host_tx_seen=%llu host_tx_bad=%llu rx=%u rx_posted=%llu rx_used=%llu rx_received=%llu rx_in_order=%llu rx_bad=%llu rx_kicks=%llu rx_signals=%llu host_rx_sent=%llu rx_waiting=%lld tap_tx_packets=%lld tap_tx_dropped=%lld tap_rx_packets=%lld tap_rx_dropped=%lld stall=%u stalled=%llu done=%llu done_s=%.3f\n",
+	fprintf(out, "vhost tap=%s tx=%u tx_sent=%llu tx_used=%llu tx_reclaimed=%llu tx_kicks=%llu tx_signals=%llu host_tx_seen=%llu host_tx_bad=%llu rx=%u rx_posted=%llu rx_used=%llu rx_received=%llu rx_in_order=%llu rx_bad=%llu rx_kicks=%llu rx_signals=%llu host_rx_sent=%llu rx_waiting=%lld tap_tx_packets=%lld tap_tx_dropped=%lld tap_rx_packets=%lld tap_rx_dropped=%lld stall=%u stalled=%llu detach=%u detached=%d tx_kicks_after_detach=%llu done=%llu done_s=%.3f\n",
 		dev->ifname, d->tx, (unsigned long long)g->tx_sent,
 		(unsigned long long)tx_used,
 		(unsigned long long)g->tx_reclaimed,
@@ -235,7 +248,8 @@ int tap_end_stop(struct tap_end *d, FILE *out)
 		txp < 0 || txd < 0 ? -1 :
 		(long long)d->host_rx_sent - txp - txd,
 		txp, txd, rxp, rxd, d->stall,
-		(unsigned long long)g->stalled,
+		(unsigned long long)g->stalled, d->detach, d->detached,
+		(unsigned long long)g->tx_kicks_after_detach,
 		(unsigned long long)g->done,
 		d->done_ns ? (double)d->done_ns * 1e-9 : -1.0);
 	if (d->failed)

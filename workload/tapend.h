@@ -16,7 +16,7 @@ struct tap_end {
 	struct vhost_net *dev;
 	struct guest_vnet_report *gr;	/* the guest's counters */
 	int pkt_fd;
-	unsigned tx, rx, stall;		/* what the guest was asked */
+	unsigned tx, rx, stall, detach;	/* what the guest was asked */
 	pthread_t thread;
 	int started;
 	volatile int stop;
@@ -26,6 +26,7 @@ struct tap_end {
 	uint64_t host_rx_sent;		/* frames sent to the guest */
 	uint64_t send_errors;
 	uint64_t done_ns;		/* from the start to the guest's done */
+	int detached;			/* detach=K: TX's backend is gone */
 	int failed;
 	char err[256];
 };
@@ -33,7 +34,7 @@ struct tap_end {
 /* Open the packet socket on dev's tap and start the thread: 0 or -1. */
 int tap_end_start(struct tap_end *e, struct vhost_net *dev,
 		  struct guest_shared *sh, unsigned tx, unsigned rx,
-		  unsigned stall);
+		  unsigned stall, unsigned detach);
 /* Let it drain, stop it, print the "vhost" line, close the socket. 0, or
  * -1 when the host end failed. */
 int tap_end_stop(struct tap_end *e, FILE *out);

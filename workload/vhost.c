@@ -171,17 +171,27 @@ static int open_vhost(struct vhost_net *d, struct vm *vm, uint8_t *ram,
 	return 0;
 }
 
+static int set_backend_q(struct vhost_net *d, unsigned q, int fd)
+{
+	struct vhost_vring_file f = { .index = q, .fd = fd };
+
+	if (ioctl(d->vhost_fd, VHOST_NET_SET_BACKEND, &f) < 0)
+		return vhost_fail("VHOST_NET_SET_BACKEND", NULL);
+	return 0;
+}
+
 static int set_backend(struct vhost_net *d, int fd)
 {
-	unsigned q;
+	return set_backend_q(d, GUEST_VQ_RX, fd) || set_backend_q(d, GUEST_VQ_TX, fd) ? -1 : 0;
+}
 
-	for (q = 0; q < 2; q++) {
-		struct vhost_vring_file f = { .index = q, .fd = fd };
-
-		if (ioctl(d->vhost_fd, VHOST_NET_SET_BACKEND, &f) < 0)
-			return vhost_fail("VHOST_NET_SET_BACKEND", NULL);
-	}
-	return 0;
+/* With no socket, handle_tx returns at once and uses nothing; the kick
+ * poll (vq->poll, from VHOST_SET_VRING_KICK) stays armed, so kicks still
+ * reach vhost_poll_wakeup and handle_tx_kick (drivers/vhost/net.c,
+ * vhost_net_set_backend: only the socket's poll is stopped). */
+int vhost_net_detach_tx(struct vhost_net *d)
+{
+	return set_backend_q(d, GUEST_VQ_TX, -1);
 }
 
 int vhost_net_open(struct vhost_net *d, struct vm *vm, uint8_t *ram,

@@ -37,6 +37,9 @@ uint64_t vhost_net_used(const struct vhost_net *d, unsigned q,
 			uint64_t taken, uint64_t last_used);
 /* A counter of the tap from /sys/class/net/TAP/statistics, or -1. */
 long long vhost_net_tap_stat(const struct vhost_net *d, const char *name);
+/* Detach the TX queue's backend (VHOST_NET_SET_BACKEND fd -1): its kicks
+ * are then ignored.  0 or -1 (said). */
+int vhost_net_detach_tx(struct vhost_net *d);
 /* Reset the backends, close all (the tap vanishes with its last fd). */
 void vhost_net_close(struct vhost_net *d);
 /* "guest: --vhost-net: WHAT: strerror(errno) HINT" on stderr; -1. */

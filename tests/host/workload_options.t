@@ -87,8 +87,9 @@ like "$out" 'ends on a 1 GiB boundary' "... saying why"
 "$G" --mem 16M --exits 5 --dry-run >/dev/null 2>&1
 is "$?" 0 "--exits 5 on 16M: accepted"
 
-# --vhost-net tx=N,rx=M[,stall=K]: each field checked; both counts 0 is
-# nothing to do; stall below rx; not with --fault.
+# --vhost-net tx=N,rx=M[,stall=K][,detach=K]: each field checked; both
+# counts 0 is nothing to do; stall below rx, detach below tx; not with
+# --fault.
 bad 'nothing to do' --vhost-net tx=0
 bad 'nothing to do' --vhost-net tx=0,rx=0,stall=0
 bad "unknown field 'foo'" --vhost-net tx=1,foo=2
@@ -101,6 +102,12 @@ bad 'out of range \(want 0-10000000\)' --vhost-net tx=10000001
 bad 'given twice' --vhost-net tx=1,tx=2
 bad 'stall=K must be less than rx=M' --vhost-net tx=10,rx=100,stall=100
 bad 'stall=K must be less than rx=M' --vhost-net tx=10,stall=5
+bad 'detach=K must be less than tx=N' --vhost-net tx=10,detach=10
+bad 'detach=K must be less than tx=N' --vhost-net rx=10,detach=3
+bad 'detach=x: not a count' --vhost-net tx=10,detach=x
+bad 'detach=-1: not a count' --vhost-net tx=10,detach=-1
+bad 'detach=10000001: out of range' --vhost-net tx=10,detach=10000001
+bad "unknown field 'detatch' \(want tx, rx, stall, detach, start\)" --vhost-net tx=10,detatch=3
 bad '--vhost-net and --fault exclude each other' --vhost-net tx=10 --fault ud
 bad 'start -1: out of range' --vhost-net tx=10,start=-1
 bad 'start soon: not a number' --vhost-net tx=10,start=soon
@@ -110,6 +117,12 @@ is "$rc" 0 "--vhost-net tx=10,rx=5,stall=2: accepted"
 like "$out" '^region kind=vring gfn_start=([0-9]+) gfn_end=' "... with a vring region"
 vr=$(printf '%s\n' "$out" | awk '/^region kind=vring/ { split($3, a, "="); split($4, b, "="); print b[2] - a[2] }')
 is "$vr" 262 "... of 262 pages (6 of rings, 256 of buffers)"
+"$G" --mem 16M --vhost-net tx=10,rx=5,detach=4 --dry-run >/dev/null 2>&1
+is "$?" 0 "--vhost-net tx=10,rx=5,detach=4: accepted"
+"$G" --mem 16M --vhost-net tx=10,detach=0 --dry-run >/dev/null 2>&1
+is "$?" 0 "--vhost-net tx=10,detach=0 (never): accepted"
+"$G" --help 2>&1 | grep -q 'detach=K: after K TX frames'
+ok $? "--help explains detach=K"
 out=$("$G" --mem 16M --dry-run 2>&1)
 unlike "$out" 'kind=vring' "no vring region without --vhost-net"
 

@@ -5,7 +5,9 @@
 # guest's own counts exactly; every notify decision it prints agrees with
 # the kernel's rule recomputed here from the printed inputs, and the
 # decisions add up; the stall mode (the guest stops taking RX) is named a
-# stall of the RX queue, the normal mode never a stall; bad input gets a
+# stall of the RX queue, the normal mode never a stall; the detached
+# mode (TX's backend gone, the guest keeps kicking) is named "kicks
+# ignored" on the TX queue with its evidence; bad input gets a
 # clear message (vhost_net not loaded, a pid without a vhost device) and
 # exit 1; a VMM that exits while watched ends the script with a final
 # table and exit 0; and the script's cost per packet (CPU time of the
@@ -30,7 +32,7 @@ ok $? "vhost_vring.stp compiles, suppressed decisions only ($H0)"
 
 # Packets per direction: normal run, stall run (more RX than the guest
 # posts buffers for: the rest waits on the tap), cost runs.
-N=600 S_RX=900 S_K=100 C=10000 ST=2
+N=600 S_RX=900 S_K=100 D_K=200 C=10000 ST=2
 run_lab() {
 	lab_run_sh "$tmp/out" '
 g="'"$guest"' --mem 16M --vcpus 1 --interval 0"
@@ -44,6 +46,7 @@ timeout 60 staprun -x $p '"$H0"' >$O/novhost.out 2>&1; echo $? >$O/novhost.st
 kill $p
 timeout 120 staprun -o $O/normal.out -c "$g --vhost-net tx='$N',rx='$N' --seconds 4" '"$H1"' >$O/normal.g 2>&1; echo $? >$O/normal.st
 timeout 120 staprun -o $O/stall.out -c "$g --vhost-net tx='$N',rx='$S_RX',stall='$S_K' --seconds 5" '"$H0"' >$O/stall.g 2>&1; echo $? >$O/stall.st
+timeout 120 staprun -o $O/detach.out -c "$g --vhost-net tx='$N',rx=100,detach='$D_K' --seconds 5" '"$H0"' >$O/detach.g 2>&1; echo $? >$O/detach.st
 $g --vhost-net tx=50,rx=50,start=2 --seconds 4 >$O/exit.g 2>&1 & p=$!
 sleep 1
 timeout 60 staprun -x $p '"$H0"' >$O/exit.out 2>&1; echo $? >$O/exit.st
@@ -69,7 +72,7 @@ exit_said_ok "$O/exit" 0 '^vhost_vring: pid [0-9]+ final: rx 0 ' "the VMM exits 
 like "$(cat "$O/exit.out")" '^vhost_vring: pid [0-9]+ final: tx 1: [0-9]+ notify decisions' "... with the decision totals"
 
 # ---- the counts against the guest's -------------------------------------------
-for mode in normal stall; do
+for mode in normal stall detach; do
 	is "$(cat "$O/$mode.st")" 0 "$mode: staprun -c ... exits 0"
 	g=$(grep '^vhost ' "$O/$mode.g")
 	[ -n "$g" ] || { ok 1 "$mode: the guest's vhost line"; continue; }
@@ -115,6 +118,21 @@ like "$(cat "$O/stall.out")" 'STALL rx 0 .*: used entries not signalled: [0-9]+ 
 	"stall: named as used entries not signalled (the guest's used_event stays behind)"
 diag "$(grep STALL "$O/stall.out" | head -n 2)"
 unlike "$(grep STALL "$O/stall.out")" 'STALL tx' "stall: the TX queue, which keeps going, is not named"
+# The detached run: TX's backend gone after D_K frames, the guest kicks
+# every 10 ms with a full ring of buffers vhost never uses.
+like "$(kv_field detached "$O/detach.g")/$(kv_field tx_used "$O/detach.g")" "^1/$D_K\$" "detach: the guest's ground truth: detached, $D_K TX used"
+ki=$(grep 'STALL tx 1 .*: kicks ignored: ' "$O/detach.out" | head -n 1)
+like "$ki" '^vhost_vring: pid [0-9]+ STALL tx 1 \(dev 0x[0-9a-f]+\): kicks ignored: [0-9]+ kicks in 1 s with [0-9]+ buffers on the avail ring' \
+	"detach: a kicks-ignored stall of the TX queue (tx 1) is reported"
+diag "$ki"
+ev=$(sed -n 's/.*: \([0-9]*\) kicks in 1 s with \([0-9]*\) buffers on the avail ring (guest avail_idx \([0-9]*\), last_avail_idx \([0-9]*\)), none used$/\1 \2 \3 \4/p' <<<"$ki")
+read -r kk kb ka kl <<<"$ev"
+ge "${kk:-0}" 10 "detach: its evidence: kicks in the interval ($kk)"
+is "${kl:-none}" "$D_K" "detach: its evidence: vhost's last_avail_idx stays at $D_K"
+is "${ka:-none}" "$(kv_field tx_sent "$O/detach.g")" "detach: its evidence: the guest's avail_idx = the guest's tx_sent"
+is "${kb:-none}" 256 "detach: its evidence: 256 buffers (a full ring) on the avail ring"
+unlike "$(grep STALL "$O/detach.out")" 'STALL rx' "detach: the RX queue, which keeps going, is not named"
+unlike "$(cat "$O/normal.out" "$O/stall.out")" 'kicks ignored' "normal and stall: kicks ignored never named"
 unlike "$(cat "$O"/*.out)" 'skipped probes: [1-9]' "SystemTap skipped no probe"
 
 # ---- cost ---------------------------------------------------------------------------

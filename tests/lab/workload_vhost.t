@@ -3,7 +3,8 @@
 # vhost-net data path whose packet counts are known. A normal run sends,
 # uses and delivers exactly N frames each way, every RX number in order;
 # a stalled run stops taking RX at K while the rest waits on the tap, or
-# is dropped, by the tap's own counters; traffic that starts later
+# is dropped, by the tap's own counters; a detached run (detach=K) has
+# exactly K TX frames used and seen while the guest keeps kicking; traffic that starts later
 # (start=S) on 2 vCPUs; vhost_net not loaded, no CAP_NET_ADMIN, no
 # /dev/net/tun, a bad SPEC and a killed guest each end cleanly (no tap
 # left behind).
@@ -26,6 +27,7 @@ modprobe vhost_net; echo $? >$O/modprobe.st
 r normal --seconds 6 --vhost-net tx='$N',rx='$N'
 r stall --seconds 6 --vhost-net tx=100,rx='$N',stall=200
 r drop --seconds 4 --vhost-net tx=10,rx=3000,stall=200
+r detach --seconds 4 --vhost-net tx=600,rx=100,detach=200
 r badspec --seconds 2 --vhost-net tx=10,rx=10,stall=10
 # No CAP_NET_ADMIN over the network: root of a new user namespace.
 unshare -r $G --seconds 1 --vhost-net tx=1 >$O/nocap.out 2>&1; echo $? >$O/nocap.st
@@ -105,6 +107,22 @@ gt "$(f drop tap_tx_dropped)" 0 "the tap dropped frames (its queue was full)"
 is "$(( $(f drop tap_tx_packets) + $(f drop rx_waiting) + $(f drop tap_tx_dropped) ))" 3000 \
 	"delivered + waiting + dropped = the 3000 sent"
 is "$(f drop tap_tx_packets)" "$(f drop rx_used)" "the tap delivered exactly what vhost used"
+
+# TX's backend detached after 200 frames: exactly 200 used and seen, the
+# guest posts a ring's worth more and keeps kicking; RX goes on.
+is "$(st detach)" 0 "tx=600,rx=100,detach=200: the guest runs to its end"
+diag "$(grep '^vhost ' "$O/detach.out")"
+is "$(f detach detached)" 1 "the VMM detached TX's backend"
+for k in host_tx_seen tx_used tx_reclaimed tap_rx_packets; do
+	is "$(f detach $k)" 200 "TX $k: exactly 200, then nothing"
+done
+is "$(f detach host_tx_bad)" 0 "TX: the host saw every number in order"
+is "$(f detach tx_sent)" $((200 + 256)) "the guest posted 256 more (a full ring) that vhost never used"
+ge "$(f detach tx_kicks_after_detach)" 100 "the guest kept kicking after the detach (every 10 ms while buffers wait)"
+le "$(f detach tx_kicks_after_detach)" "$(f detach tx_kicks)" "... counted in tx_kicks"
+is "$(f detach rx_in_order)/$(f detach rx_bad)" 100/0 "RX goes on: 100 received in order"
+is "$(f detach done)" 0 "not done: TX never finished"
+like "$(grep '^vhost ' "$O/normal.out")" ' detach=0 detached=0 tx_kicks_after_detach=0 ' "the normal run detached nothing"
 
 # A bad SPEC: a usage error, before any device is made.
 is "$(st badspec)" 2 "stall=K not below rx=M: exit 2"
