@@ -93,6 +93,7 @@ static int open_sampler(int id, pid_t pid, int target)
 		.config = (uint64_t)id,
 		.sample_period = 1,
 		.sample_type = PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_RAW,
+		.disabled = 1,		/* ring_open enables entry, then exit */
 		.watermark = 1,
 		.wakeup_watermark = RING_PAGES * 4096 / 4,
 	};
@@ -125,6 +126,13 @@ static int ring_open(struct exits *x, struct ring *r, pid_t pid, int target)
 	r->page = p;
 	r->size = RING_PAGES * 4096;
 	if (ioctl(r->fd_entry, PERF_EVENT_IOC_SET_OUTPUT, r->fd_exit))
+		return -1;
+	/* kvm_entry first: an exit is then never recorded without the
+	 * entry that ends it. (Enabled as they were opened, the exits seen
+	 * while kvm_entry's tracepoint was still being switched on, slow
+	 * under emulation, had no entry: "unpaired".) */
+	if (ioctl(r->fd_entry, PERF_EVENT_IOC_ENABLE, 0) ||
+	    ioctl(r->fd_exit, PERF_EVENT_IOC_ENABLE, 0))
 		return -1;
 	return 0;
 }

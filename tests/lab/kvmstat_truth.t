@@ -21,9 +21,12 @@ K=kvmstat/kvmstat
 TP="kvm_exit\((IOIO|HLT|VMMCALL)\)|kvm_userspace_exit\((IO|MMIO|HLT)\)"
 $K -t -l -c -s 1 -f "$TP" >$O/tp.csv 2>$O/tp.err & k=$!
 # Opening the counters enables static keys: slow under TCG. Wait for the
-# first record, so that they count from the guest'"'"'s start.
+# first record, so that they count from the guest'"'"'s start. (tp.csv may
+# not exist yet: the background job creates it. A failed wc once ended
+# this wait at once, and the counters missed the guest'"'"'s first OUTs.)
 i=0
-while [ $i -lt 60 ] && [ "$(wc -l <$O/tp.csv)" -lt 2 ]; do sleep 1; i=$((i + 1)); done
+while [ $i -lt 120 ] && [ "$(wc -l 2>/dev/null <$O/tp.csv || echo 0)" -lt 2 ]; do sleep 1; i=$((i + 1)); done
+echo $i >$O/tp.wait
 workload/guest --mem 16M --vcpus 2 --seconds 6 --exits '$N' >$O/guest.out 2>&1 & g=$!
 while ! grep -q "^tick" $O/guest.out && kill -0 $g 2>/dev/null; do sleep 0.5; done
 $K -p $g -b -d -i -1 -f "io_exits$|mmio_exits$|halt_exits$|hypercalls$" >$O/stats.txt 2>$O/stats.err
@@ -36,6 +39,7 @@ kill $k; wait $k; echo $? >$O/tp.rc
 lab_run_ok "$tmp/run.log" "the lab run succeeds with a clean dmesg" run_lab
 
 rc() { cat "$O/$1.rc" 2>/dev/null; }
+lt "$(cat "$O/tp.wait" 2>/dev/null || echo 999)" 120 "the tracepoint counters gave their first record before the guest started"
 is "$(rc guest)" 0 "the guest with --exits $N runs to its end"
 summary=$(grep '^exits ' "$O/guest.out")
 like "$summary" "^exits asked=$N io=$((N + 2)) mmio=$N hlt=$N hypercalls_asked=$N$" \
