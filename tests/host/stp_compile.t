@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # stp_compile.t - CI: every script in stp/ compiles (stap -p4, through
-# lab/stap) for the lab kernel with the project's tapsets; every script
+# lab/stap) for each lab kernel (6.1, and 6.12 where lab/setup set it up)
+# with the project's tapsets; every script
 # has a header and a .meta file, whose test_support and test_check pass;
 # the install target puts the tapsets where stap finds them without -I.
 . "$(dirname "$0")/../lib/tap.sh"
@@ -9,13 +10,33 @@ cd "$EPTSCOPE_ROOT" || exit 1
 command -v stap >/dev/null || skip_all "no stap (run lab/setup)"
 [ -n "$(cat lab/cache/abi 2>/dev/null)" ] || skip_all "the lab is not set up (lab/setup)"
 abi=$(cat lab/cache/abi)
+newer=$(cat lab/cache/newer-abi 2>/dev/null || true)
+[ "$newer" = none ] && newer=
+abis="$abi${newer:+ $newer}"
+
+# lab/stap-runtime.patch: it applies to this SystemTap's runtime (4.8),
+# every hunk says it is eptscope's, and setup's copy is what it makes.
+if [ -f lab/cache/stap-runtime/.patched ]; then
+	patch -p1 -d /usr/share/systemtap/runtime --dry-run -s -f <lab/stap-runtime.patch >/dev/null
+	ok $? "lab/stap-runtime.patch applies to /usr/share/systemtap/runtime"
+	hunks=$(grep -c '^@@' lab/stap-runtime.patch)
+	marked=$(awk '/^@@/ { if (h) n += m; h = 1; m = 0 } /^\+.*eptscope/ { m = 1 } END { if (h) n += m; print n + 0 }' lab/stap-runtime.patch)
+	is "$marked" "$hunks" "each of the patch's $hunks hunks marks its change as eptscope's"
+	pt=$(mktemp -d)
+	cp -a /usr/share/systemtap/runtime "$pt/rt" && patch -p1 -d "$pt/rt" -s -f <lab/stap-runtime.patch
+	diff -r -q -x .patched -x stp_task_work.c "$pt/rt" lab/cache/stap-runtime >/dev/null
+	ok $? "lab/cache/stap-runtime is the system's runtime with the patch (and 6.1.y's task_work rename)"
+	rm -rf "$pt"
+fi
 
 for s in stp/*.stp; do
 	name=$(basename "$s" .stp)
 	opts=()
 	head -n 40 "$s" | grep -q 'stap -g' && opts=(-g)
-	mod=$(lab/stap "${opts[@]}" "$s" 2>&1)
-	ok $? "$name: stap -p4 ${opts[*]} for $abi ($(tail -n 1 <<<"$mod"))"
+	for a in $abis; do
+		mod=$(LAB_ABI=$a lab/stap "${opts[@]}" "$s" 2>&1)
+		ok $? "$name: stap -p4 ${opts[*]} for $a ($(tail -n 1 <<<"$mod"))"
+	done
 	grep -q '^ \* Purpose:' "$s" && grep -q '^ \* Usage:' "$s" && grep -q '^ \* Sample output' "$s"
 	ok $? "$name: header with purpose, usage and sample output"
 	unlike "$(cat "$s")" 'statement\("[^"]*@[^"]*:[0-9]+' "$name: no file:line statement probe"
@@ -33,12 +54,14 @@ done
 for m in stp/*.meta; do
 	name=$(basename "$m" .meta)
 	sup=$(sed -n 's/^test_support: //p' "$m") chk=$(sed -n 's/^test_check: //p' "$m")
-	out=$(cd stp && eval "stap -r $abi ${sup#stap }" 2>&1)
-	ok $? "$name.meta: test_support holds for $abi ($sup)"
-	like "$out" '^module\("(kvm|vhost)"\)\.function\(' "... and names the probe point"
-	c=${chk#stap }
-	out=$(cd stp && eval "../lab/stap ${c//-p4/}" 2>&1)
-	ok $? "$name.meta: test_check compiles for $abi ($chk)"
+	for a in $abis; do
+		out=$(cd stp && eval "stap -r $a ${sup#stap }" 2>&1)
+		ok $? "$name.meta: test_support holds for $a ($sup)"
+		like "$out" '^module\("(kvm|vhost)"\)\.function\(' "... and names the probe point"
+		c=${chk#stap }
+		out=$(cd stp && eval "LAB_ABI=$a ../lab/stap ${c//-p4/}" 2>&1)
+		ok $? "$name.meta: test_check compiles for $a ($chk)"
+	done
 done
 
 # docs/tapsets.md's reference is the tapsets' own doc comments, current.

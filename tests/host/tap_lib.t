@@ -48,4 +48,6 @@ is "$(kv_in n 'n=1 x=2
 n=3 y=4')" 3 "kv_in: the last of several"
 is "$(printf 'a=1 err=+2.5%%\n' | kv_in err)" "+2.5%" "kv_in: from standard input, the value as written"
 is "$(kv_in missing 'a=1')" "" "kv_in: nothing for a key that is not there"
+is "$(printf 'v loads=3 switches=5\nv cr3_switches=100 switches=7 switches=2\nnone\n' | kv_sum switches)" 7 "kv_sum: each line's last whole KEY word, summed"
+is "$(printf '' | kv_sum n)" 0 "kv_sum: 0 for no lines"
 done_testing

@@ -12,10 +12,6 @@ lab_newer_required
 # Every kmod test but kmod_newer_kernel (6.12's own).
 SUITE="kmod_badinput kmod_samples kmod_limits kmod_faults kmod_safety kmod_compat
 	kmod_accuracy kmod_fuzz kmod_stress kmod_dkms"
-for t in $SUITE; do
-	out=$(LAB_ABI=$newer bash "tests/lab/$t.t" 2>&1)
-	st=$?
-	ok $st "tests/lab/$t.t passes on $newer ($(grep -c '^ok' <<<"$out") of $(grep -c -e '^ok' -e '^not ok' <<<"$out") checks)"
-	[ $st -eq 0 ] || grep -v '^ok' <<<"$out" | head -n 30 | sed 's/^/# /'
-done
+# shellcheck disable=SC2086
+lab_suite_on "$newer" $SUITE
 done_testing

@@ -57,11 +57,11 @@ for v in 0 1; do
 	# a second (one switch per batch), close to a multiple of the 8
 	# address spaces, so the snapshots find few of them: 2 or 3 in 4
 	# reports, and once in CI one root in every report of vCPU 1.)
-	changes=$(grep "^vcpu\[$v\] root_hpa" "$O/root.out" | sed 's/.*switches=\([0-9]*\).*/\1/' | awk '{ s += $1 } END { print s + 0 }')
+	changes=$(grep "^vcpu\[$v\] root_hpa" "$O/root.out" | kv_sum switches)
 	guest_sw=$(sed -n "s/^vcpu id=$v .*cr3_switches=\([0-9]*\).*/\1/p" "$O/root.out")
 	ok_if 'changes * 4 >= guest_sw && changes <= guest_sw + 1 && changes >= 8' \
 		"root_hpa: vCPU $v's root changes ($changes in the reports) follow its ${guest_sw:-?} CR3 switches"
-	loads=$(grep "^vcpu\[$v\] root_hpa" "$O/root.out" | sed 's/.*loads=\([0-9]*\).*/\1/' | awk '{ s += $1 } END { print s + 0 }')
+	loads=$(grep "^vcpu\[$v\] root_hpa" "$O/root.out" | kv_sum loads)
 	ok_if 'loads > 0' "root_hpa: vCPU $v's kvm_mmu_load calls are counted ($loads)"
 done
 # The VM's summary: 8 address spaces, 8 roots, each for one guest CR3;
@@ -87,7 +87,7 @@ grep '^root_hpa t=\|^vcpu\[' "$O/root.out" | head -n 18 | sed 's/^/# /'
 declare -A L
 for r in 0 200 1000; do
 	L[$r]=$(sed -n 's/^mmu_load total seconds=[0-9]* loads=\([0-9]*\) .*/\1/p' "$O/load.$r.out")
-	sw=$(grep '^vcpu id=' "$O/load.$r.out" | sed 's/.*cr3_switches=\([0-9]*\).*/\1/' | awk '{ s += $1 } END { print s + 0 }')
+	sw=$(grep '^vcpu id=' "$O/load.$r.out" | kv_sum cr3_switches)
 	diag "mmu_load: switch rate $r: loads=${L[$r]:-none} cr3_switches=$sw"
 done
 ok_if "${L[0]:-0} < ${L[200]:-0} && ${L[200]:-0} < ${L[1000]:-0}" \

@@ -42,7 +42,7 @@ run ptw --pt-writes 1000'
 run_lab() { lab/run --shadow --timeout 300 --out "$out/lab" -- sh -c "$script" >"$out/lab.log" 2>&1; }
 lab_run_ok "$out/lab.log" "lab run --shadow" run_lab || { done_testing; exit 1; }
 L=$out/lab
-sum() { grep "^vcpu id=" "$1" | sed -n "s/.* $2=\([0-9]*\).*/\1/p" | awk '{ s += $1 } END { print s + 0 }'; }
+sum() { grep "^vcpu id=" "$1" | kv_sum "$2"; }
 stat() { sed -n "s/^$2=//p" "$1"; }
 
 is "$(cat "$L/npt")" N "the lab ran with shadow paging (npt=N)"

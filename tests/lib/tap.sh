@@ -93,6 +93,20 @@ lab_newer_required() {
 		skip_all "no newer lab kernel (lab/setup found no 6.12 ABI in apt's sources)"
 }
 
+# lab_suite_on ABI TEST...: each tests/lab/TEST.t again, unchanged, with
+# LAB_ABI=ABI (lab/run boots that kernel, make lab and lab/stap build for
+# it): one test line per TEST, with its failed lines shown.
+lab_suite_on() {
+	local abi=$1 t out st
+	shift
+	for t in "$@"; do
+		out=$(LAB_ABI=$abi bash "tests/lab/$t.t" 2>&1)
+		st=$?
+		ok $st "tests/lab/$t.t passes on $abi ($(grep -c '^ok' <<<"$out") of $(grep -c -e '^ok' -e '^not ok' <<<"$out") checks)"
+		[ $st -eq 0 ] || grep -v '^ok' <<<"$out" | head -n 30 | sed 's/^/# /'
+	done
+}
+
 # lab_run_sh OUT SCRIPT [LAB_RUN_OPTION...]: one lab run of the sh SCRIPT
 # (2 vCPUs, 300 s, unless the options say otherwise: lab/run takes the
 # last of a repeated option), with $O set to $LAB_OUT; what it writes
@@ -201,6 +215,9 @@ exit_said_ok() {
 # kv_in KEY [TEXT]: the value of the last KEY=value word in TEXT (or in
 # standard input).
 kv_in() { if [ $# -ge 2 ]; then printf '%s\n' "$2"; else cat; fi | tr ' ' '\n' | sed -n "s/^$1=//p" | tail -n 1; }
+# kv_sum KEY: the sum over standard input's lines of each line's last
+# KEY=value word (a line without one adds nothing).
+kv_sum() { awk -v k="$1=" '{ v = 0; for (i = 1; i <= NF; i++) if (index($i, k) == 1) v = substr($i, length(k) + 1); s += v } END { print s + 0 }'; }
 # kv_field KEY FILE: the value of the last KEY=value word in FILE.
 kv_field() { kv_in "$1" <"$2"; }
 
