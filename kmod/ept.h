@@ -38,6 +38,7 @@
 #define EPT_HASH_BITS		12
 #define EPT_MAX_ARMED		65536		/* armed units per session */
 #define EPT_FIFO_RECORDS	65536		/* buffered samples per session */
+#define EPT_WAKE_RECORDS	4096		/* buffered records that wake a reader */
 #define EPT_PERIOD_MS		10		/* arming round period */
 #define EPT_EXPIRE_MS_MAX	60000		/* fixed expiry bound */
 #define EPT_MAX_FREQ		1000000		/* samples/s */
@@ -70,6 +71,8 @@ static inline u64 ept_unit_pages(u8 level)
 enum {
 	EPT_S_ATTACHED,		/* holds a VM reference; on ept_sessions */
 	EPT_S_ENDED,		/* detached since INIT: readers see EOF */
+	EPT_S_PUBLISHED,	/* records for readers: a round ended with records */
+				/* buffered, or EPT_WAKE_RECORDS of them */
 };
 
 /*
@@ -310,6 +313,8 @@ int ept_buffer_init(struct ept_session *s);
 void ept_buffer_free(struct ept_session *s);
 void ept_buffer_reset(struct ept_session *s);
 void ept_buffer_push(struct ept_session *s, const struct kvm_ept_sample_v2 *rec);
+void ept_buffer_publish(struct ept_session *s);
+bool ept_buffer_readable(struct ept_session *s);
 ssize_t ept_buffer_read(struct ept_session *s, char __user *buf, size_t len);
 size_t ept_record_size(u32 format);
 u64 ept_recorded(struct ept_session *s);

@@ -268,11 +268,6 @@ static long ept_compat_ioctl(struct file *file, unsigned int cmd,
 }
 #endif
 
-static bool ept_readable(struct ept_session *s)
-{
-	return !kfifo_is_empty(&s->fifo) || test_bit(EPT_S_ENDED, &s->flags);
-}
-
 static ssize_t ept_read(struct file *file, char __user *buf, size_t len,
 			loff_t *ppos)
 {
@@ -294,7 +289,7 @@ static ssize_t ept_read(struct file *file, char __user *buf, size_t len,
 			return 0;
 		if (file->f_flags & O_NONBLOCK)
 			return -EAGAIN;
-		ret = wait_event_interruptible(s->wait, ept_readable(s));
+		ret = wait_event_interruptible(s->wait, ept_buffer_readable(s));
 		if (ret)
 			return ret;
 	}
@@ -306,7 +301,11 @@ static __poll_t ept_poll(struct file *file, struct poll_table_struct *wait)
 	__poll_t mask = 0;
 
 	poll_wait(file, &s->wait, wait);
-	if (!kfifo_is_empty(&s->fifo))
+	/* Pairs with wq_has_sleeper() in ept_buffer_publish(): the waiter
+	 * queued before the bit is read (as sock_poll_wait() does).
+	 */
+	smp_mb();
+	if (test_bit(EPT_S_PUBLISHED, &s->flags))
 		mask |= EPOLLIN | EPOLLRDNORM;
 	if (test_bit(EPT_S_ENDED, &s->flags))
 		mask |= EPOLLIN | EPOLLRDNORM | EPOLLHUP;

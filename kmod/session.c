@@ -129,6 +129,7 @@ static void ept_session_work(struct work_struct *work)
 		return;
 	}
 	ept_arm_round(s, kvm);
+	ept_buffer_publish(s);
 	queue_delayed_work(ept_wq, &s->work, ept_session_period(s));
 }
 

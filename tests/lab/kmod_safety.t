@@ -32,8 +32,11 @@ insmod kmod/kvm_ept_sample.ko || exit 1
 S="analysis/eptsample -M faults"
 A=analysis/eptsample
 
-# Dirty logging, read-only guest: unsampled, then sampled.
-G="workload/guest --mem 64M --vcpus 2 --interval 0 --seconds 12 --mix r=100 --pattern phases:every=3,n=4,hot=10%,p=0.9"
+# Dirty logging, read-only guest: unsampled, then sampled. --warmup: the
+# guest reads every frame once before its phases, so that its first
+# touches, which KVM logs dirty for any guest, all fall in phase 0 (a slow
+# host left some to phase 1: 21 data frames there in a CI run on 6.12).
+G="workload/guest --mem 64M --vcpus 2 --interval 0 --seconds 12 --mix r=100 --warmup --pattern phases:every=3,n=4,hot=10%,p=0.9"
 $G --dirty-log $O/ro-off.dirty >$O/ro-off.out 2>&1; echo $? >$O/ro-off.rc
 $G --dirty-log $O/ro-on.dirty >$O/ro-on.out 2>&1 & g=$!
 sleep 1; $S -p $g -f 2000 -d 10 -o $O/ro-on.log 2>$O/ro-on.err; echo $? >$O/ro-on.erc
@@ -55,6 +58,22 @@ workload/guest --mem 64M --vcpus 2 --seconds 12 --interval 0 --dirty-toggle=1000
 sleep 1; $S -p $g -f 2000 -d 10 -o $O/tg.log 2>$O/tg.err; echo $? >$O/tg.erc
 wait $g; echo $? >$O/tg.rc
 
+# drain_trace FILE: the events are off; wait until the reader of trace_pipe
+# (pid $tp, writing FILE) has taken every event left in the buffer (every
+# CPU'"'"'s entries 0) and written it (FILE stops growing), then stop it. A
+# fixed wait lost events: 46000 of 400000 once, the reader behind under TCG.
+drain_trace() {
+	last=-1 i=0
+	while [ $i -lt 240 ]; do
+		left=$(cat $T/per_cpu/cpu*/stats | awk "/^entries:/ { n += \$2 } END { print n + 0 }")
+		size=$(wc -c <"$1")
+		[ "$left" = 0 ] && [ "$size" = "$last" ] && break
+		last=$size i=$((i + 1))
+		sleep 0.5
+	done
+	kill $tp
+}
+
 # Device slots, with the tracepoints on and a fixed 100 ms expiry.
 echo 16384 >$T/buffer_size_kb
 echo 1 >$T/events/kvm_ept_sample/enable
@@ -64,7 +83,7 @@ sleep 1; $S -p $g -f 2000 -e 100 -d 6 -o $O/dev.log 2>$O/dev.err; echo $? >$O/de
 wait $g; echo $? >$O/dev.rc
 sleep 1
 echo 0 >$T/events/kvm_ept_sample/enable
-sleep 1; kill $tp
+drain_trace $O/dev.trace
 cat $T/per_cpu/cpu*/stats >$O/trace.stats
 # The same with the default mode, accessed bits.
 echo 1 >$T/events/kvm_ept_sample/enable
@@ -74,7 +93,7 @@ sleep 1; $A -p $g -d 6 -o $O/dab.log 2>$O/dab.err; echo $? >$O/dab.erc
 wait $g; echo $? >$O/dab.rc
 sleep 1
 echo 0 >$T/events/kvm_ept_sample/enable
-sleep 1; kill $tp
+drain_trace $O/dab.trace
 cat $T/per_cpu/cpu*/stats >$O/trace-ab.stats
 
 # A VMM that remaps guest RAM while sampled, every 20 ms (about 450
@@ -170,6 +189,8 @@ is "$(stat skipped_frames "$O/dab.err")" 48 "accessed bits: both slots' frames a
 # ---- tracepoints ---------------------------------------------------------
 overrun=$(awk '/^overrun:|^dropped events:/ { n += $NF } END { print n + 0 }' "$O/trace.stats")
 is "$overrun" 0 "the trace buffer lost no event"
+is "$(awk '/^entries:/ { n += $NF } END { print n + 0 }' "$O/trace.stats" "$O/trace-ab.stats")" 0 \
+	"the reader of trace_pipe took every event, both runs"
 for ev in arm:armed hit:caught expire:expired undone:undone; do
 	n=$(grep -c "kvm_ept_sample_${ev%:*}:" "$O/dev.trace")
 	is "$n" "$(stat "${ev#*:}" "$O/dev.err")" "one kvm_ept_sample_${ev%:*} event per unit ${ev#*:} ($n)"
@@ -200,7 +221,25 @@ ge "$(samples "$O/tg.log")" 1000 "the delay checks ran on real samples ($(sample
 is "$(rc rm.rc),$(rc rm.erc)" "0,0" "a VMM remapping THP guest RAM and the sampler both run to the end"
 remaps=$(sed -n 's/^remap remaps=\([0-9]*\) failed=0$/\1/p' "$O/rm.out")
 ge "${remaps:-0}" 100 "the VMM remapped guest RAM under sampling (${remaps:-0} times 2 MiB)"
-ge "$(samples "$O/rm.log")" 1000 "samples kept coming ($(samples "$O/rm.log"); rounds cut short by mmap_lock: $(stat mmap_busy "$O/rm.err") of $(stat rounds "$O/rm.err"))"
+# What would starve the walk is mmap_lock, held by the remaps. The module
+# never waits on it: a round that finds it taken stops there and the next
+# round tries again (stats.mmap_busy). How many rounds find it taken is
+# timing, not design: it grows with how long a round and a remap last
+# under TCG (docs/kmod.md, "Huge pages"; 237 of 425 in the project's CI of
+# 7bbbf14, a 20 ms remap), so it is printed, not bounded. What the test
+# asserts is that the contended path ran and the walk was not starved:
+# samples in every second. How many is set by max_zap_us: on THP each unit
+# is a 2 MiB region, one zap each, and a zap's remote TLB flush takes 1 to
+# 1.6 ms under TCG (6.12: 1.0 ms and 1032 samples in 10 s when every record
+# woke the reader, 1.6 ms and 614 woken by rounds, the guest then running
+# more).
+busy=$(stat mmap_busy "$O/rm.err") rounds=$(stat rounds "$O/rm.err")
+diag "rounds cut short by mmap_lock: ${busy:-none} of ${rounds:-none}"
+ge "${busy:-0}" 1 "the remaps held mmap_lock under the walk: rounds found it taken and stopped (${busy:-0})"
+lt "${busy:-0}" "${rounds:-0}" "... but not every round (${busy:-0} of ${rounds:-0})"
+secs=$(sed -n 's/^t=\([0-9]*\)[0-9]\{9\} .* delay=[0-9]*$/\1/p' "$O/rm.log" | sort -u | wc -l)
+ge "$secs" 9 "samples kept coming: in every whole second of the 10 s capture, 9 at least ($secs seconds with samples; $(samples "$O/rm.log") samples, $(stat zaps "$O/rm.err") zaps in $(stat zap_ns "$O/rm.err") ns)"
+ge "$(samples "$O/rm.log")" 300 "... and at least 30 a second ($(samples "$O/rm.log"))"
 ge "$(stat regions "$O/rm.err")" 1 "huge regions were armed as such ($(stat regions "$O/rm.err"))"
 is "$(rc rma.rc),$(rc rma.erc)" "0,0" "accessed bits: a VMM remapping THP guest RAM and the sampler both run to the end"
 # THP: each 2 MiB region is one unit, 32 of them, each observed about once a second.
