@@ -260,13 +260,15 @@ static void print_stats(FILE *f, const char *prefix,
 #undef F
 }
 
-/* Write the records read into buf (bytes long) to the log, and count them. */
+/*
+ * Write the records read into buf (bytes long, at most BATCH records) to
+ * the log, and count them: encoded into one block, written by one fwrite.
+ */
 static void write_records(FILE *out, const struct kvm_ept_sample_v2 *buf,
 			  size_t bytes, int binary, struct tally *t)
 {
-	unsigned char rec[sizeof(*buf)];
-	char line[EPT_TEXT_MAX];
-	size_t i, n = bytes / sizeof(*buf);
+	static char block[BATCH * EPT_TEXT_MAX];
+	size_t i, n = bytes / sizeof(*buf), len = 0;
 
 	for (i = 0; i < n; i++) {
 		if (buf[i].flags & KVM_EPT_SAMPLE_F_EXPIRED)
@@ -276,12 +278,13 @@ static void write_records(FILE *out, const struct kvm_ept_sample_v2 *buf,
 		if (buf[i].flags & KVM_EPT_SAMPLE_F_ABIT)
 			t->abits++;
 		if (binary) {
-			ept_bin_encode(rec, &buf[i]);
-			fwrite(rec, sizeof(rec), 1, out);
+			ept_bin_encode(block + len, &buf[i]);
+			len += sizeof(*buf);
 		} else {
-			fwrite(line, ept_text_format(line, &buf[i]), 1, out);
+			len += ept_text_format(block + len, &buf[i]);
 		}
 	}
+	fwrite(block, len, 1, out);
 	t->records += n;
 }
 
@@ -440,6 +443,9 @@ static void report(int fd, FILE *out, const struct env *env,
 			(double)(now_ns() - start) / 1e9,
 			st.expire_auto ? "adapted, settled" : "fixed",
 			(double)st.expire_ns / 1e6);
+	if (st.dropped)
+		fprintf(stderr, "eptsample: %llu records lost: the module's buffer was full, the log writer fell behind (-b writes a log faster)\n",
+			(unsigned long long)st.dropped);
 	if (st.age_saturated)
 		fprintf(stderr, "eptsample: the guest touched nearly every frame within the shortest interval: accessed bits could not tell hot from cold, so the session sampled by faults from then on\n");
 	print_stats(stderr, "eptsample: ", &st);

