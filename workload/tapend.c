@@ -147,13 +147,12 @@ static void *host_end(void *arg)
 
 		poll(p, 3, 1);
 		any = receive_all(d) | read_signals(d);
-		if (d->detach && !d->detached && d->host_tx_seen >= d->detach) {
+		if (d->detach && !d->gr->detached && d->host_tx_seen >= d->detach) {
 			if (vhost_net_detach_tx(d->dev)) {
 				snprintf(d->err, sizeof(d->err), "detaching TX's backend failed");
 				d->failed = 1;
 				return NULL;
 			}
-			d->detached = 1;
 			d->gr->detached = 1;
 			any = 1;
 		}
@@ -248,7 +247,7 @@ int tap_end_stop(struct tap_end *d, FILE *out)
 		txp < 0 || txd < 0 ? -1 :
 		(long long)d->host_rx_sent - txp - txd,
 		txp, txd, rxp, rxd, d->stall,
-		(unsigned long long)g->stalled, d->detach, d->detached,
+		(unsigned long long)g->stalled, d->detach, (int)g->detached,
 		(unsigned long long)g->tx_kicks_after_detach,
 		(unsigned long long)g->done,
 		d->done_ns ? (double)d->done_ns * 1e-9 : -1.0);

@@ -26,7 +26,6 @@ struct tap_end {
 	uint64_t host_rx_sent;		/* frames sent to the guest */
 	uint64_t send_errors;
 	uint64_t done_ns;		/* from the start to the guest's done */
-	int detached;			/* detach=K: TX's backend is gone */
 	int failed;
 	char err[256];
 };
