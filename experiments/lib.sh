@@ -318,16 +318,21 @@ exp_keep() {
 	echo "# [cut by experiments/lib.sh: first $(wc -l <"$dst") lines of $(wc -l <"$src"), $size bytes in all; $whole]" >>"$dst"
 }
 
-# exp_plot FILE.gp [gnuplot -e definitions]: run a gnuplot script in the
-# results folder with `data` set to the scratch output folder. The script
-# sets its own PNG outputs (relative names land in the results folder).
+# exp_plot FILE.gp [--for WHAT] [gnuplot -e definitions]: run a gnuplot
+# script in the results folder with `data` set to the scratch output folder.
+# The script sets its own PNG outputs (relative names land in the results
+# folder). WHAT names the plot in the check, for a script drawn more than once.
 exp_plot() {
-	local gp=$1
+	local gp=$1 what=
 	shift
+	if [ "${1:-}" = --for ]; then
+		what=" for $2"
+		shift 2
+	fi
 	(cd "$EXP_RESULTS" && gnuplot -e "out='$EXP_OUT'" "$@" "$EXP_ROOT/$gp") 2>"$EXP_WORK/gnuplot.err"
 	local st=$?
 	[ $st -eq 0 ] || sed 's/^/    gnuplot: /' "$EXP_WORK/gnuplot.err" >&2
-	exp_check $st "gnuplot draws $(basename "$gp")"
+	exp_check $st "gnuplot draws $(basename "$gp")$what"
 }
 
 # The source revision that ran: the commit, "-dirty" when files other than

@@ -15,6 +15,8 @@ trap 'rm -rf "$tmp"' EXIT
 export LAB_ABI=${LAB_ABI:-$(lab_abi || echo 6.1.0-0-test)}
 
 mkdir -p "$tmp/exp/zz-demo"
+printf '%s\n' "set terminal dumb" "set output 'demo_'.run.'.txt'" "plot x" >"$tmp/demo.gp"
+demo_gp=$(realpath --relative-to="$EPTSCOPE_ROOT" "$tmp/demo.gp")
 cat >"$tmp/exp/zz-demo/run" <<EOS
 #!/usr/bin/env bash
 # title: a demonstration
@@ -32,6 +34,8 @@ exp_claim "shell code that holds" '[ "\$n" = 7 ] && ! grep -q . /dev/null'
 exp_claim "shell code that fails" '[ "\$n" = 7 ] && [ "\$n" -gt 10 ]'
 exp_claim "a value that does not evaluate" '[ \$((bad + 1)) -gt 0 ]'
 exp_claim "a command that reads stdin" awk '\$1 == 3 { f = 1 } END { exit !f }' < <(printf '%s\\n' 1 3)
+exp_plot "$demo_gp" --for "run a" -e "run='a'"
+exp_plot "$demo_gp" --for "run b" -e "run='b'"
 echo "still running" >&2
 exp_body <<'B'
 | a | b |
@@ -63,6 +67,10 @@ like "$(cat "$R/README.md")" "^- Kernel ABI \(lab guest kernel\): $(lab_abi)$" "
 like "$(cat "$R/README.md")" '^- QEMU: QEMU emulator version ' "... the QEMU version"
 like "$(cat "$R/README.md")" '^- Date: 20[0-9][0-9]-[0-9][0-9]-[0-9][0-9] ' "... and the date"
 like "$(cat "$R/README.md")" '^\| a \| b \|$' "the body is in the README"
+like "$(cat "$R/README.md")" '^- \[x\] gnuplot draws demo.gp for run a$' "exp_plot --for WHAT names each drawing of a script in its check"
+like "$(cat "$R/README.md")" '^- \[x\] gnuplot draws demo.gp for run b$' "... the second drawing too"
+[ -s "$R/demo_a.txt" ] && [ -s "$R/demo_b.txt" ]
+ok $? "... each drawn into the results folder"
 size=$(stat -c %s "$R/big.log")
 ok_if 'size <= 1200' "a raw log is cut to its bound, and a note ($size bytes)"
 like "$(tail -n 1 "$R/big.log")" '^# \[cut by experiments/lib.sh: first [0-9]+ lines of 100000, [0-9]+ bytes in all; the whole file: big.log.xz\]$' "... and says so, and where the whole file is"
