@@ -47,6 +47,21 @@
 #define GUEST_IDT_VECTORS	32
 #define GUEST_EXC_STUB_SIZE	16	/* stub v is at guest_exc_stubs + 16 v */
 
+/*
+ * --halts: the VM has an in-kernel irqchip, and vCPU 0 halts, woken each
+ * time by its LAPIC's one-shot timer (x2APIC mode) on GUEST_TIMER_VECTOR,
+ * whose gate follows the exceptions' (guest_timer_stub: EOI, IRET).
+ * KVM's APIC bus runs at 1 GHz, so with the divider at 1 the initial
+ * count is in ns. Every GUEST_HALT_LONG_EVERY-th halt is long: past
+ * KVM's 200 us halt-polling limit, it polls in vain and waits. The short
+ * ones end within the poll once KVM has grown it.
+ */
+#define GUEST_TIMER_VECTOR	32
+#define GUEST_IDT_GATES		(GUEST_TIMER_VECTOR + 1)
+#define GUEST_HALT_SHORT_NS	100000
+#define GUEST_HALT_LONG_NS	4000000
+#define GUEST_HALT_LONG_EVERY	16
+
 struct guest_exc_frame {
 	uint64_t rax;
 	uint64_t vector;
@@ -159,6 +174,7 @@ struct guest_params {
 	uint32_t fault;		/* GUEST_FAULT_*: vCPU 0, after the warmup */
 	uint32_t exits;		/* --exits N: vCPU 0, after the warmup, N of
 				 * each: OUT, MMIO write, HLT, hypercall */
+	uint32_t halts;		/* --halts N: vCPU 0, after the warmup */
 	uint64_t fault_gva;	/* GUEST_FAULT_PF: an address the PTs do not map */
 	uint64_t mmio_gva;	/* --exits: mapped, outside every memslot */
 	uint64_t cr3[GUEST_MAX_AS];
@@ -192,6 +208,8 @@ struct guest_report {
 	volatile uint64_t paused_cycles;
 	volatile uint64_t ack;		/* last pause generation seen */
 	volatile uint64_t checksum;	/* sum of values read */
+	volatile uint64_t halts;	/* --halts: HLTs executed (a wakeup */
+					/* before the timer's halts again) */
 } __attribute__((aligned(128)));
 
 struct guest_shared {

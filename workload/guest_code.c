@@ -14,6 +14,7 @@
  * Exceptions: guest_exc_stubs holds one 16-byte stub per vector 0-31; the
  * VMM points the IDT's gates at them (see guest_abi.h for what the host
  * gets).  Without them any exception would be a bare triple fault.
+ * guest_timer_stub takes the LAPIC timer's interrupt (--halts).
  */
 #include "guest_abi.h"
 
@@ -48,6 +49,25 @@ __asm__(
 	"jmp 1b\n"
 	".popsection\n");
 
+/* --halts: the LAPIC timer's interrupt. EOI (x2APIC MSR 0x80b), return. */
+__asm__(
+	".pushsection guest_text, \"ax\", @progbits\n"
+	".balign 16\n"
+	".globl guest_timer_stub\n"
+	"guest_timer_stub:\n"
+	"pushq %rax\n"
+	"pushq %rcx\n"
+	"pushq %rdx\n"
+	"movl $0x80b, %ecx\n"
+	"xorl %eax, %eax\n"
+	"xorl %edx, %edx\n"
+	"wrmsr\n"
+	"popq %rdx\n"
+	"popq %rcx\n"
+	"popq %rax\n"
+	"iretq\n"
+	".popsection\n");
+
 INLINE uint64_t rdtsc(void)
 {
 	uint32_t lo, hi;
@@ -59,6 +79,20 @@ INLINE uint64_t rdtsc(void)
 INLINE void outl(uint16_t port, uint32_t val)
 {
 	__asm__ volatile("outl %0, %1" : : "a"(val), "Nd"(port) : "memory");
+}
+
+INLINE uint64_t rdmsr(uint32_t msr)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+INLINE void wrmsr(uint32_t msr, uint64_t val)
+{
+	__asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)val),
+			 "d"((uint32_t)(val >> 32)) : "memory");
 }
 
 INLINE void write_cr3(uint64_t val)
@@ -233,6 +267,43 @@ INLINE void known_exits(const struct guest_params *p)
 		else
 			__asm__ volatile("vmcall" : "=a"(ret) : "a"(nr) : "memory");
 		(void)ret;
+	}
+}
+
+/* x2APIC registers (MSR 0x800 + the xAPIC offset / 16), and their bits. */
+#define MSR_APIC_BASE		0x1b
+#define APIC_BASE_EN		(1ULL << 11)
+#define APIC_BASE_EXTD		(1ULL << 10)	/* x2APIC mode */
+#define X2APIC_SVR		0x80f
+#define X2APIC_SVR_ENABLE	0x100
+#define X2APIC_LVT_TIMER	0x832	/* one-shot, unmasked: just the vector */
+#define X2APIC_TIMER_INIT	0x838
+#define X2APIC_TIMER_CUR	0x839
+#define X2APIC_TIMER_DIV	0x83e
+#define X2APIC_TIMER_DIV_1	0xb
+
+/*
+ * --halts N: N halts of vCPU 0, each woken by its LAPIC's one-shot timer
+ * (guest_abi.h gives the lengths). STI's shadow covers the HLT, so the
+ * interrupt cannot slip in between; a wakeup that comes before the timer
+ * has run out halts again, and rep->halts counts every HLT executed.
+ */
+INLINE void known_halts(const struct guest_params *p, struct guest_report *rep)
+{
+	uint64_t halts = 0;
+	uint32_t i;
+
+	wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | APIC_BASE_EN | APIC_BASE_EXTD);
+	wrmsr(X2APIC_SVR, X2APIC_SVR_ENABLE | 0xff);
+	wrmsr(X2APIC_TIMER_DIV, X2APIC_TIMER_DIV_1);
+	wrmsr(X2APIC_LVT_TIMER, GUEST_TIMER_VECTOR);
+	for (i = 0; i < p->halts; i++) {
+		wrmsr(X2APIC_TIMER_INIT, (i + 1) % GUEST_HALT_LONG_EVERY ?
+		      GUEST_HALT_SHORT_NS : GUEST_HALT_LONG_NS);
+		do {
+			__asm__ volatile("sti; hlt; cli" : : : "memory");
+			rep->halts = ++halts;
+		} while (rdmsr(X2APIC_TIMER_CUR));
 	}
 }
 
@@ -573,6 +644,8 @@ void guest_main(struct guest_shared *sh, uint64_t id)
 		warmup(p, id, p->nvcpus ? p->nvcpus : 1);
 	if (id == 0 && p->exits)
 		known_exits(p);
+	if (id == 0 && p->halts)
+		known_halts(p, rep);
 	if (id == 0 && p->fault)
 		take_fault(p);
 	/* All vCPUs start the timed run together, when the host says so. */

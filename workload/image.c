@@ -54,14 +54,14 @@ static void set_tss_desc(uint64_t *gdt, int idx, uint64_t base, uint64_t limit)
  * GDT (code, data, one TSS per vCPU), the TSSs (IST1 = the vCPU's own
  * exception stack, no I/O bitmap) and the IDT: vectors 0-31 are interrupt
  * gates to the stubs of guest_code.c, all on IST1, so even a fault with a
- * broken RSP reaches its handler.
+ * broken RSP reaches its handler; GUEST_TIMER_VECTOR's is guest_timer_stub
+ * (--halts), on IST1 too.
  */
 static void build_gdt_idt(uint8_t *ram, const struct layout *l, int nvcpus)
 {
 	uint64_t *gdt = table(ram, l->gdt_gfn);
 	uint64_t idt = gfn_to_gpa(l->gdt_gfn) + IDT_OFFSET;
-	uint64_t stubs = gfn_to_gpa(l->code_gfn) +
-		(uint64_t)(guest_exc_stubs - __start_guest_text);
+	uint64_t code = gfn_to_gpa(l->code_gfn);
 	int i;
 
 	gdt[0] = 0;
@@ -75,8 +75,11 @@ static void build_gdt_idt(uint8_t *ram, const struct layout *l, int nvcpus)
 		*(uint64_t *)(ram + tss + 0x24) = layout_exc_stack_top(l, i);
 		*(uint16_t *)(ram + tss + 0x66) = TSS_LIMIT + 1;
 	}
-	for (i = 0; i < GUEST_IDT_VECTORS; i++) {
-		uint64_t h = stubs + (uint64_t)i * GUEST_EXC_STUB_SIZE;
+	for (i = 0; i < GUEST_IDT_GATES; i++) {
+		uint64_t h = code + (i < GUEST_IDT_VECTORS ?
+			(uint64_t)(guest_exc_stubs - __start_guest_text) +
+			(uint64_t)i * GUEST_EXC_STUB_SIZE :
+			(uint64_t)(guest_timer_stub - __start_guest_text));
 		uint64_t *g = (uint64_t *)(ram + idt + 16 * (uint64_t)i);
 
 		g[0] = (h & 0xffff) | (0x08ULL << 16) |	/* selector: code */
@@ -156,6 +159,7 @@ uint64_t image_build(uint8_t *ram, const struct layout *l,
 	p->fault = (uint32_t)o->fault;
 	p->fault_gva = gfn_to_gpa(l->total_frames);	/* past the slot: unmapped */
 	p->exits = (uint32_t)o->exits;
+	p->halts = (uint32_t)o->halts;
 	p->mmio_gva = o->exits ? gfn_to_gpa(l->total_frames) : 0;
 	if (o->vnet.on) {
 		static const uint8_t mac[6] = { 0x02, 0x45, 0x50, 0x54, 0x53, 0x01 };

@@ -18,6 +18,7 @@
 /* The guest code, as linked into this binary (section guest_text). */
 extern const uint8_t __start_guest_text[], __stop_guest_text[];
 extern const uint8_t guest_exc_stubs[];
+extern const uint8_t guest_timer_stub[];
 void guest_main(void *shared, uint64_t id);
 
 static inline uint64_t guest_code_size(void)

@@ -115,7 +115,7 @@ static int create_vcpu(struct guest_run *g, int i)
 		.gdt_gpa = gfn_to_gpa(l->gdt_gfn),
 		.gdt_limit = (uint16_t)(TSS_SELECTOR(g->o.vcpus) - 1),
 		.idt_gpa = gfn_to_gpa(l->gdt_gfn) + IDT_OFFSET,
-		.idt_limit = GUEST_IDT_VECTORS * 16 - 1,
+		.idt_limit = GUEST_IDT_GATES * 16 - 1,
 		.tss_gpa = layout_tss_gpa(l, i),
 		.tr_selector = (uint16_t)TSS_SELECTOR(i),
 		.rip = gfn_to_gpa(l->code_gfn) +
@@ -134,7 +134,7 @@ static int build(struct guest_run *g)
 	const struct options *o = &g->o;
 	int i;
 
-	if (vm_open(&g->vm, o->kvm_dev, o->vcpus) ||
+	if (vm_open(&g->vm, o->kvm_dev, o->vcpus, o->halts > 0) ||
 	    mem_alloc(&g->gm, g->slot_bytes, o->backing, o->node) ||
 	    (o->prefault && mem_prefault(&g->gm)) ||
 	    vm_set_slot(&g->vm, 0, 0, g->slot_bytes, g->gm.hva,

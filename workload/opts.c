@@ -60,6 +60,11 @@ static const char usage_text[] =
 "  --exits N               vCPU 0 makes N of each after the warmup: port\n"
 "                          OUT, MMIO write, HLT, hypercall (known exits, for\n"
 "                          kvmstat); the report counts what the VMM saw\n"
+"  --name NAME             the guest's name, as QEMU's -name: kvm_stat -g\n"
+"                          and kvmstat -g find the VMM by it\n"
+"  --halts N               vCPU 0 halts N times after the warmup, each woken\n"
+"                          by its in-kernel LAPIC timer: 100 us, every 16th\n"
+"                          4 ms (KVM's halt polling and waits, for kvmstat)\n"
 "  --vhost-net tx=N,rx=M[,stall=K][,detach=K][,start=S]\n"
 "                          a virtio-net device on /dev/vhost-net and a tap\n"
 "                          (eptscope%d): vCPU 0 sends N frames and receives\n"
@@ -78,6 +83,7 @@ enum {
 	OPT_PATTERN, OPT_MIX, OPT_AS, OPT_SWITCH, OPT_PTW, OPT_SEED,
 	OPT_TRUTH, OPT_DIRTY, OPT_CHURN, OPT_KVMDEV, OPT_DRY, OPT_BATCH,
 	OPT_HELP, OPT_NOPREFAULT, OPT_WARMUP, OPT_INTERVAL, OPT_FAULT, OPT_EXITS,
+	OPT_HALTS, OPT_NAME,
 	OPT_REMAP, OPT_DEVSLOTS, OPT_DTOGGLE, OPT_VHOST, OPT_QUIET = 'q',
 };
 
@@ -109,6 +115,8 @@ static const struct option longopts[] = {
 	{ "quiet", no_argument, NULL, OPT_QUIET },
 	{ "fault", required_argument, NULL, OPT_FAULT },
 	{ "exits", required_argument, NULL, OPT_EXITS },
+	{ "halts", required_argument, NULL, OPT_HALTS },
+	{ "name", required_argument, NULL, OPT_NAME },
 	{ "vhost-net", required_argument, NULL, OPT_VHOST },
 	{ NULL, 0, NULL, 0 },
 };
@@ -441,6 +449,17 @@ static int one_option(struct options *o, int c, const char *arg,
 		if (parse_int("--exits", arg, 0, 1000000, &o->exits))
 			return -1;
 		break;
+	case OPT_NAME:
+		if (!*arg || strchr(arg, ',')) {
+			bad("--name", arg, "want a name without commas (QEMU's -name)");
+			return -1;
+		}
+		o->name = arg;
+		break;
+	case OPT_HALTS:
+		if (parse_int("--halts", arg, 0, 100000, &o->halts))
+			return -1;
+		break;
 	case OPT_VHOST:
 		if (parse_vhost(arg, o))
 			return -1;
@@ -489,6 +508,10 @@ static int check_options(struct options *o)
 	}
 	if (o->exits && o->fault) {
 		fprintf(stderr, "guest: --exits and --fault exclude each other (the MMIO page is where --fault pf reads)\n");
+		return -1;
+	}
+	if (o->halts && o->exits) {
+		fprintf(stderr, "guest: --halts and --exits exclude each other (--halts gives the VM an in-kernel LAPIC, so its HLTs no longer reach the VMM)\n");
 		return -1;
 	}
 	if (o->vnet.on && o->vnet.start >= o->seconds)

@@ -39,6 +39,8 @@ struct options {
 	unsigned batch;
 	int fault;			/* GUEST_FAULT_*: exception on purpose */
 	int exits;			/* --exits N: known exits of vCPU 0 */
+	int halts;			/* --halts N: vCPU 0 halts, woken by its LAPIC */
+	const char *name;		/* --name: in the command line only */
 	struct {			/* --vhost-net tx=N,rx=M[,stall=K][,detach=K][,start=S] */
 		int on;
 		unsigned tx, rx, stall;	/* stall 0: never */

@@ -291,6 +291,12 @@ static void report(FILE *out, struct vm *vm, struct guest_shared *sh,
 	if (o->exits)
 		fprintf(out, "exits asked=%d io=%llu mmio=%llu hlt=%llu hypercalls_asked=%d\n",
 			o->exits, io, mmio, hlt, o->exits);
+	/* --halts: the HLTs vCPU 0 executed, which KVM handled itself. */
+	if (o->halts)
+		fprintf(out, "halts asked=%d hlt=%llu long=%d short_ns=%d long_ns=%d\n",
+			o->halts, (unsigned long long)sh->report[0].halts,
+			o->halts / GUEST_HALT_LONG_EVERY, GUEST_HALT_SHORT_NS,
+			GUEST_HALT_LONG_NS);
 	fprintf(out, "total vcpus=%d accesses=%llu rate=%.0f wall_s=%.3f phase_changes=%d tsc_khz=%llu pattern=%s\n",
 		vm->nvcpus, total, total_rate, wall, phase_changes,
 		(unsigned long long)vm->tsc_khz, o->pat.spec);

@@ -3,6 +3,9 @@
  * vm.c - create the VM and its vCPUs through the KVM API, and put each vCPU
  * straight into 64-bit long mode with KVM_SET_SREGS, as the kernel's KVM
  * selftests do: CR0.PG|PE, CR4.PAE, EFER.LME|LMA, a 64-bit code segment.
+ * With an in-kernel irqchip (--halts), KVM holds every vCPU but the BSP in
+ * wait-for-SIPI; they are made runnable, as the VMM has no firmware to
+ * send INIT and SIPI.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,7 +29,7 @@
 #define EFER_LME	(1ULL << 8)
 #define EFER_LMA	(1ULL << 10)
 
-int vm_open(struct vm *vm, const char *dev, int vcpus)
+int vm_open(struct vm *vm, const char *dev, int vcpus, int irqchip)
 {
 	int r;
 
@@ -55,6 +58,11 @@ int vm_open(struct vm *vm, const char *dev, int vcpus)
 		fprintf(stderr, "guest: KVM_CREATE_VM: %s\n", strerror(errno));
 		return -1;
 	}
+	if (irqchip && ioctl(vm->vm_fd, KVM_CREATE_IRQCHIP, 0)) {
+		fprintf(stderr, "guest: KVM_CREATE_IRQCHIP: %s\n", strerror(errno));
+		return -1;
+	}
+	vm->irqchip = irqchip;
 	vm->stats_fd = ioctl(vm->vm_fd, KVM_GET_STATS_FD, NULL);	/* -1 before 5.14 */
 	r = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
 	if (r <= 0) {
@@ -204,6 +212,15 @@ int vm_create_vcpu(struct vm *vm, int i, const struct vcpu_boot *b)
 	if (ioctl(v->fd, KVM_SET_REGS, &regs)) {
 		fprintf(stderr, "guest: KVM_SET_REGS: %s\n", strerror(errno));
 		return -1;
+	}
+	if (vm->irqchip && i > 0) {
+		struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_RUNNABLE };
+
+		if (ioctl(v->fd, KVM_SET_MP_STATE, &mp)) {
+			fprintf(stderr, "guest: KVM_SET_MP_STATE (runnable) on vCPU %d: %s\n",
+				i, strerror(errno));
+			return -1;
+		}
 	}
 	if (i == 0) {
 		int khz = ioctl(v->fd, KVM_GET_TSC_KHZ, 0);

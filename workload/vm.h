@@ -46,6 +46,7 @@ struct vm {
 	 * its vCPUs': KVM answers KVM_GET_STATS_FD only in this process, and
 	 * an outside reader (kvmstat) takes them with pidfd_getfd. */
 	int stats_fd;
+	int irqchip;		/* KVM_CREATE_IRQCHIP done (--halts) */
 	size_t run_size;
 	int nvcpus;
 	uint64_t tsc_khz;
@@ -55,8 +56,9 @@ struct vm {
 	struct vcpu vcpu[GUEST_MAX_VCPUS];
 };
 
-/* Open the device, check the API, create the VM ("kvm-vm" fd). */
-int vm_open(struct vm *vm, const char *dev, int vcpus);
+/* Open the device, check the API, create the VM ("kvm-vm" fd), with an
+ * in-kernel irqchip (PIC, IOAPIC, LAPICs) when IRQCHIP is set. */
+int vm_open(struct vm *vm, const char *dev, int vcpus, int irqchip);
 int vm_set_slot(struct vm *vm, uint32_t slot, uint64_t gpa, uint64_t size,
 		void *hva, uint32_t flags);
 /* Create vCPU i with CPUID, in long mode as *b says. */

@@ -87,6 +87,18 @@ like "$out" 'ends on a 1 GiB boundary' "... saying why"
 "$G" --mem 16M --exits 5 --dry-run >/dev/null 2>&1
 is "$?" 0 "--exits 5 on 16M: accepted"
 
+# --halts: known halts woken by the in-kernel LAPIC; not with --exits,
+# whose HLTs must reach the VMM.
+bad 'halts -1: out of range|--halts' --halts -1
+bad 'halts 100001: out of range|--halts' --halts 100001
+bad '--halts and --exits exclude each other' --halts 10 --exits 10
+"$G" --mem 16M --halts 5 --dry-run >/dev/null 2>&1
+is "$?" 0 "--halts 5: accepted"
+# --name: QEMU's -name, for kvm_stat -g and kvmstat -g.
+bad 'want a name without commas' --name a,b
+"$G" --mem 16M --name vm1 --dry-run >/dev/null 2>&1
+is "$?" 0 "--name vm1: accepted"
+
 # --vhost-net tx=N,rx=M[,stall=K][,detach=K]: each field checked; both
 # counts 0 is nothing to do; stall below rx, detach below tx; not with
 # --fault.
