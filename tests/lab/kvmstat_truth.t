@@ -7,6 +7,10 @@
 # child events over the guest's life exactly what the VMM saw
 # (kvm_exit(IOIO), kvm_exit(HLT), kvm_exit(VMMCALL), kvm_userspace_exit(IO),
 # kvm_userspace_exit(MMIO), kvm_userspace_exit(HLT)).
+# Then a guest with --halts H (an in-kernel LAPIC; vCPU 0 halts H times,
+# each woken by its LAPIC timer, every 16th after 4 ms): halt_exits must be
+# the HLTs it executed, and the halt-polling histograms must hold what
+# KVM's own counters say (counts, and bucket bounds around the ns totals).
 . "$(dirname "$0")/../lib/tap.sh"
 cd "$EPTSCOPE_ROOT" || exit 1
 export LC_ALL=C
@@ -15,6 +19,7 @@ lab_required
 scratch_dir
 O=$tmp/out
 N=1000
+H=400
 run_lab() {
 	lab_run_sh "$O" '
 K=kvmstat/kvmstat
@@ -34,6 +39,13 @@ echo $? >$O/stats.rc
 wait $g; echo $? >$O/guest.rc
 sleep 3
 kill $k; wait $k; echo $? >$O/tp.rc
+workload/guest --mem 16M --vcpus 2 --seconds 4 --halts '$H' >$O/halts.out 2>&1 & g=$!
+while ! grep -q "^tick" $O/halts.out && kill -0 $g 2>/dev/null; do sleep 0.5; done
+$K -p $g -b -d -i -1 -f "halt_" >$O/halts.txt 2>$O/halts.err
+echo $? >$O/halts.rc
+$K -p $g -b -i -1 --json -f "halt_" >$O/halts.json 2>>$O/halts.err
+echo $? >$O/halts_json.rc
+wait $g; echo $? >$O/hguest.rc
 ' >"$tmp/run.log" 2>&1
 }
 lab_run_ok "$tmp/run.log" "the lab run succeeds with a clean dmesg" run_lab
@@ -67,4 +79,71 @@ is "$(total 'kvm_userspace_exit(MMIO)')" "$N" "kvm_userspace_exit(MMIO): the N M
 is "$(total 'kvm_exit(HLT)')" "$N" "kvm_exit(HLT): the N HLTs"
 is "$(total 'kvm_userspace_exit(HLT)')" "$N" "kvm_userspace_exit(HLT): each reaches the VMM (no in-kernel LAPIC)"
 is "$(total 'kvm_exit(VMMCALL)')" "$N" "kvm_exit(VMMCALL): the N hypercalls, which never reach the VMM"
+
+# --halts: read after vCPU 0's halts (before its first tick), so every
+# halt statistic has stopped moving when both sources are read.
+is "$(rc hguest)" 0 "the guest with --halts $H runs to its end"
+hl=$(grep '^halts ' "$O/halts.out")
+like "$hl" "^halts asked=$H hlt=[0-9]+ long=$((H / 16)) " "its report: $H halts asked, every 16th long"
+hlt=$(kv_in hlt "$hl")
+ok_if "${hlt:-0} >= $H" "vCPU 0 executed at least one HLT per halt (${hlt:-none}: more when a wakeup came before its timer)"
+is "$(rc halts)" 0 "kvmstat -b -d -i -1 -f halt_ succeeds"
+stat() { awk -v n="$1" '$1 == n { print $2 }' "$O/halts.txt"; }
+for src in binary debugfs; do
+	is "$(stat "halt_exits@$src")" "$hlt" "halt_exits from $src: every HLT the guest executed, none reaching the VMM"
+done
+for s in halt_attempted_poll halt_successful_poll halt_wait_ns halt_poll_success_ns halt_poll_fail_ns; do
+	is "$(stat "$s@debugfs")" "$(stat "$s@binary")" "$s: debugfs equals binary stats"
+done
+# The histograms, from --json (binary stats only: debugfs has no buckets).
+is "$(rc halts_json)" 0 "kvmstat --json -1 -f halt_ succeeds"
+hist_check() {
+	perl -MJSON::PP -e '
+		my $j = decode_json(do { local $/; <STDIN> });
+		my %s = map { $_->{name} => $_ } @{$j->{stats}};
+		my $sum = sub { my $t = 0; $t += $_ for @{$s{$_[0]}{buckets}}; $t };
+		# KVM log bucket i holds [2^(i-1), 2^i); 0 holds 0; the last, all above.
+		my $bounds = sub {
+			my ($h, $ns) = @_;
+			my @b = @{$s{$h}{buckets}};
+			my ($lo, $hi) = (0, 0);
+			for my $i (0 .. $#b) {
+				$lo += $b[$i] * ($i ? 2 ** ($i - 1) : 0);
+				$hi = -1 if $i == $#b && $b[$i];
+				$hi += $b[$i] * 2 ** $i if $hi >= 0;
+			}
+			my $v = $s{$ns}{value};
+			return ($lo <= $v && ($hi < 0 || $v < $hi)) ? 1 : 0;
+		};
+		my @wait = @{$s{halt_wait_hist}{buckets}};
+		my $long_waits = 0;
+		$long_waits += $wait[$_] for 21 .. $#wait;
+		printf "success=%d fail=%d wait=%d attempted=%d successful=%d exits=%d bounds=%d%d%d long_waits=%d
+",
+			$sum->("halt_poll_success_hist"), $sum->("halt_poll_fail_hist"),
+			$sum->("halt_wait_hist"), $s{halt_attempted_poll}{value},
+			$s{halt_successful_poll}{value}, $s{halt_exits}{value},
+			$bounds->("halt_poll_success_hist", "halt_poll_success_ns"),
+			$bounds->("halt_poll_fail_hist", "halt_poll_fail_ns"),
+			$bounds->("halt_wait_hist", "halt_wait_ns"), $long_waits;
+	' <"$O/halts.json"
+}
+hc=$(hist_check 2>&1)
+diag "halt histograms: $hc"
+v() { kv_in "$1" "$hc"; }
+like "$hc" '^success=[0-9]+ fail=[0-9]+ wait=[0-9]+ attempted=[0-9]+ successful=[0-9]+ exits=[0-9]+ bounds=[01]{3} long_waits=[0-9]+$' \
+	"the JSON holds the three histograms and their counters"
+for k in success fail wait attempted successful exits long_waits; do
+	printf -v "$k" '%s' "$(v $k)"
+	[ -n "${!k}" ] || printf -v "$k" '%s' -1
+done
+is "${success:-none}" "${successful:-none}" "halt_poll_success_hist holds one entry per successful poll (halt_successful_poll)"
+ok_if 'success + fail == attempted && attempted >= 0' \
+	"the success and fail histograms together hold every poll (halt_attempted_poll)"
+is "$(v bounds)" 111 "each histogram's buckets bound its ns total (halt_poll_success_ns, halt_poll_fail_ns, halt_wait_ns)"
+ok_if 'wait + successful <= exits && wait > 0' \
+	"halt_wait_hist holds the halts that waited: some, and with the successful polls no more than halt_exits"
+ok_if 'long_waits > 0' "halt_wait_hist has waits of 1 ms or more (bucket 21 up), the guest's 4 ms halts"
+like "$(cat "$O/halts.txt")" "halt_wait_hist \\(binary, log-hist, ns, $(v wait) in the VMs. life\\)" \
+	"kvmstat -1 draws halt_wait_hist with its count"
 done_testing
