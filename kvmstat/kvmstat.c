@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -299,16 +300,17 @@ static int cmdline_guest(pid_t pid, char *name, size_t len)
 	return -1;
 }
 
-/* -g: the one process whose guest name is NAME; 0 with a message if none. */
-static pid_t guest_pid(const char *guest)
+/* -g: the one process whose guest name is NAME; 0 with why in MSG if none. */
+static pid_t guest_pid(const char *guest, char *msg, size_t len)
 {
 	struct dirent *de;
 	pid_t found = 0;
+	size_t at = 0;
 	int many = 0;
 	DIR *d = opendir("/proc");
 
 	if (!d) {
-		fprintf(stderr, "kvmstat: cannot read /proc: %s\n", strerror(errno));
+		snprintf(msg, len, "cannot read /proc: %s", strerror(errno));
 		return 0;
 	}
 	while ((de = readdir(d))) {
@@ -318,22 +320,23 @@ static pid_t guest_pid(const char *guest)
 		if (*end || v <= 0 || v == getpid() ||
 		    cmdline_guest((pid_t)v, name, sizeof(name)) || strcmp(name, guest))
 			continue;
-		if (found) {
-			if (!many)
-				fprintf(stderr, "kvmstat: several processes run guest \"%s\": %d", guest, (int)found);
-			fprintf(stderr, " %ld", v);
-			many = 1;
-		}
+		if (found && !many)
+			at = (size_t)snprintf(msg, len, "several processes run guest \"%s\": %d",
+					      guest, (int)found);
+		if (found && at < len)
+			at += (size_t)snprintf(msg + at, len - at, " %ld", v);
+		many |= found != 0;
 		found = (pid_t)v;
 	}
 	closedir(d);
 	if (many) {
-		fprintf(stderr, "; use -p\n");
+		if (at < len)
+			snprintf(msg + at, len - at, "; use -p");
 		return 0;
 	}
 	if (!found)
-		fprintf(stderr, "kvmstat: no guest named \"%s\" found (a VMM started with -name %s)\n",
-			guest, guest);
+		snprintf(msg, len, "no guest named \"%s\" found (a VMM started with -name %s)",
+			 guest, guest);
 	return found;
 }
 
@@ -524,6 +527,70 @@ static int tui_refresh(void *ctx)
 	return read_round(r, 0) ? -1 : 0;
 }
 
+static void close_sources(struct run *r)
+{
+	bin_close(r->bin);
+	dfs_close(r->dfs);
+	tp_close(r->tps);
+	if (r->vmm_pidfd >= 0)
+		close(r->vmm_pidfd);
+	table_free(&r->t);
+	r->bin = NULL;
+	r->dfs = NULL;
+	r->tps = NULL;
+	r->vmm_pidfd = -1;
+}
+
+/*
+ * The full-screen view's g and p keys: watch the VMM whose guest name or
+ * pid is ANSWER, or every VM when it is empty. The sources are opened for
+ * it before the old ones close, so a refusal leaves the view as it was.
+ * 0 when switched, 1 when refused; what happened in MSG.
+ */
+static int tui_pick(void *ctx, int key, const char *answer, char *msg, size_t len)
+{
+	struct run *r = ctx, n = { .env = r->env, .vmm_pidfd = -1 };
+	pid_t old = r->env->pid, pid = 0;
+	char *end;
+	long v;
+
+	if (r->env->nfiles) {
+		snprintf(msg, len, "saved statistics (--stats-file) are one VM's: g and p pick running VMs");
+		return 1;
+	}
+	if (*answer && key == 'g' && !(pid = guest_pid(answer, msg, len)))
+		return 1;
+	if (*answer && key == 'p') {
+		errno = 0;
+		v = strtol(answer, &end, 10);
+		if (*end || errno || v <= 0 || v > INT_MAX) {
+			snprintf(msg, len, "\"%s\" is not a pid", answer);
+			return 1;
+		}
+		pid = (pid_t)v;
+	}
+	if (pid && !bin_is_vmm(pid)) {
+		snprintf(msg, len, "pid %d has no KVM VM open (is it a VMM?)", (int)pid);
+		return 1;
+	}
+	r->env->pid = pid;
+	if (open_sources(&n) || read_round(&n, 1)) {
+		close_sources(&n);
+		r->env->pid = old;
+		snprintf(msg, len, "cannot watch %s (the VM may have exited)",
+			 pid ? "that VM" : "every VM");
+		return 1;
+	}
+	table_sort(&n.t);
+	close_sources(r);
+	*r = n;
+	if (pid)
+		snprintf(msg, len, "watching pid %d", (int)pid);
+	else
+		snprintf(msg, len, "watching every VM");
+	return 0;
+}
+
 /* -l, -L, and the default: a record every DELAY seconds until the end.
  * Metrics to a file replace it each time instead of appending. */
 static int log_loop(struct run *r)
@@ -577,12 +644,14 @@ int main(int argc, char **argv)
 	struct env env = { .delay = DELAY_DEFAULT };
 	struct run r = { .env = &env, .vmm_pidfd = -1 };
 	struct sigaction sa = { .sa_handler = on_signal };
+	char msg[512];
 	int rc;
 
 	rc = parse_args(argc, argv, &env);
 	if (rc)
 		return rc < 0 ? 0 : rc;
-	if (env.guest && !(env.pid = guest_pid(env.guest))) {
+	if (env.guest && !(env.pid = guest_pid(env.guest, msg, sizeof(msg)))) {
+		fprintf(stderr, "kvmstat: %s\n", msg);
 		rc = 1;
 		goto out;
 	}
@@ -619,7 +688,7 @@ int main(int argc, char **argv)
 	}
 	if (!env.once && !env.log && !env.json && !env.metrics &&
 	    isatty(STDOUT_FILENO)) {
-		rc = tui_run(&env, &r.t, tui_refresh, &r);
+		rc = tui_run(&env, &r.t, tui_refresh, tui_pick, &r);
 	} else if (env.once) {
 		wait_until(&r, now_s() + (env.check ? env.check_s : 1.0));
 		if (!stop && !read_round(&r, 0)) {
@@ -636,12 +705,7 @@ int main(int argc, char **argv)
 		rc = log_loop(&r);
 	}
 out:
-	bin_close(r.bin);
-	dfs_close(r.dfs);
-	tp_close(r.tps);
-	if (r.vmm_pidfd >= 0)
-		close(r.vmm_pidfd);
-	table_free(&r.t);
+	close_sources(&r);
 	if (env.have_re)
 		regfree(&env.re);
 	return rc;

@@ -170,9 +170,14 @@ int out_check(FILE *f, const struct env *env, const struct table *t);
 int check_tracepoint(const char *name);
 
 /* tui.c: the full-screen view until q, or until REFRESH (a round of
- * every source) says the VMs are gone (1) or fails (-1); the status. */
+ * every source) says the VMs are gone (1) or fails (-1); the status.
+ * PICK, for the g and p keys, watches the VMM of KEY's ANSWER (a guest
+ * name, a pid; every VM when empty) in T: 0 when it did, 1 when it
+ * refused; MSG says what happened. */
+typedef int (*tui_pick_fn)(void *ctx, int key, const char *answer, char *msg,
+			   size_t len);
 int tui_run(struct env *env, struct table *t, int (*refresh)(void *ctx),
-	    void *ctx);
+	    tui_pick_fn pick, void *ctx);
 
 /* metrics.c: one exposition of T, OpenMetrics or Prometheus text. */
 void out_metrics(FILE *f, const struct env *env, const struct table *t);

@@ -5,7 +5,8 @@
  * rate, sorted by rate (or by total), refreshed every DELAY seconds, and
  * kvm_stat's keys where they apply:
  *   c  clear the filter          f  filter by regular expression
- *   h  help                      o  sort by total / by current rate
+ *   g  watch a guest by name     h  help
+ *   o  sort by total / by rate   p  watch a VMM by pid
  *   q  quit                      r  reset the totals
  *   s  set the update interval   x  show / hide the child events
  * Instant and peak values show their value, with no share or rate.
@@ -21,6 +22,9 @@
 
 struct tui {
 	struct env *env;
+	tui_pick_fn pick;	/* g and p: switch the watched VMs */
+	void *ctx;
+	char said[256];		/* pick's answer, for msg */
 	regex_t re;
 	int have_re;
 	char filter[128];
@@ -163,8 +167,10 @@ static void help(void)
 		"",
 		"  c   clear the filter",
 		"  f   filter the statistics by a regular expression (from the name's start)",
+		"  g   watch the VMM of a guest name (its -name; empty for every VM)",
 		"  h   this help",
 		"  o   sort by total / by current rate",
+		"  p   watch the VMM of a pid (empty for every VM)",
 		"  q   quit",
 		"  r   reset the totals to 0",
 		"  s   set the update interval",
@@ -208,6 +214,15 @@ static int key(struct tui *u, struct table *t, int c)
 			u->msg = "the interval is 0.1 to 25.5 seconds";
 		break;
 	case 'x': u->children = !u->children; break;
+	case 'g':
+	case 'p':
+		ask(c == 'g' ? "guest name (empty for every VM): " :
+			"pid (empty for every VM): ", buf, sizeof(buf));
+		u->pick(u->ctx, c, buf, u->said, sizeof(u->said));
+		u->msg = u->said;
+		/* a source's message on stderr may have crossed the screen */
+		clearok(curscr, TRUE);
+		break;
 	case 'h': help(); break;
 	default: break;
 	}
@@ -215,9 +230,9 @@ static int key(struct tui *u, struct table *t, int c)
 }
 
 int tui_run(struct env *env, struct table *t, int (*refresh_cb)(void *ctx),
-	    void *ctx)
+	    tui_pick_fn pick, void *ctx)
 {
-	struct tui u = { .env = env };
+	struct tui u = { .env = env, .pick = pick, .ctx = ctx };
 	double last = now_s(), next = last + env->delay;
 	int c, gone = 0;
 

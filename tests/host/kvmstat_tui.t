@@ -3,7 +3,8 @@
 # user would (tmux: send-keys, capture-pane), on saved statistics
 # (--stats-file): the default on a terminal, its columns, kvm_stat's keys
 # (f filter, c clear, o sort order, x child events, r reset, s interval,
-# h help, q quit), and an unknown terminal refused with a clear message.
+# h help, q quit; g and p, which pick running VMs, refused on saved
+# statistics; tests/lab/kvmstat_tui.t switches between live VMs), and an unknown terminal refused with a clear message.
 . "$(dirname "$0")/../lib/tap.sh"
 cd "$EPTSCOPE_ROOT" || exit 1
 export LC_ALL=C
@@ -78,8 +79,21 @@ keys 99 Enter
 wait_for 'the interval is 0\.1 to 25\.5 seconds'; ok $? "... within kvm_stat's bounds"
 keys h
 wait_for 'the full-screen view \(kvm_stat.s keys\)'; ok $? "h shows the keys"
+s=$(screen)
+like "$s" '^  g   watch the VMM of a guest name' "... g among them"
+like "$s" '^  p   watch the VMM of a pid' "... and p"
 keys Space
 wait_for '^Event '; ok $? "... and any key goes back"
+keys p
+wait_for '^pid \(empty for every VM\):'; ok $? "p asks for a pid"
+keys 1234 Enter
+wait_for 'saved statistics \(--stats-file\) are one VM.s: g and p pick running VMs'
+ok $? "... and on saved statistics says it picks running VMs only"
+like "$(screen)" '^exits ' "... leaving the view as it was"
+keys g
+wait_for '^guest name \(empty for every VM\):'; ok $? "g asks for a guest name"
+keys vm1 Enter
+wait_for 'g and p pick running VMs'; ok $? "... and says the same"
 keys q
 wait_for '^EXIT=0$'; ok $? "q quits with status 0"
 tmux kill-session -t "$S"
