@@ -54,7 +54,10 @@ static void usage(FILE *f)
 "                          the true size of the frames it describes and\n"
 "                          the estimate's error (needs --access-rate)\n"
 "  -R, --access-rate R     the guest's accesses per second: a number, or\n"
-"                          workload/guest's output (its 'total ... rate=')\n",
+"                          workload/guest's output: its tick lines, the\n"
+"                          rate over time (a window's truth is the mean\n"
+"                          of its ticks' truths; times from --t0, the\n"
+"                          guest's start), else its 'total ... rate='\n",
 	      f);
 	fputs(truth_phase_help, f);
 	fputs(
@@ -108,6 +111,12 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+/* A tick line of workload/guest: the VM's rate over (the tick before, t]. */
+struct guest_tick {
+	double t;			/* seconds since the guest's start */
+	double rate;			/* accesses/s, its vCPUs' sum */
+};
+
 struct opts {
 	uint64_t window, t0, frames;
 	int have_t0, quiet;
@@ -115,6 +124,8 @@ struct opts {
 	size_t nidle;
 	double z;			/* of the confidence level */
 	double rate;			/* the guest's accesses/s (truth) */
+	struct guest_tick *ticks;	/* -R FILE: its rate per tick, by time */
+	size_t nticks;
 	const char *path, *truth_path, *rate_arg, *out_path;
 	struct truth_phasing ph;
 	struct truth truth;
@@ -306,15 +317,41 @@ static void read_log(struct opts *o, struct reading *rd)
 	samples_close(&ss);
 }
 
-/* The true expected size in phase P for threshold TAU (s). */
-static double truth_wss(const struct opts *o, long p, double tau)
+/* The true expected size in phase P for threshold TAU (s) at RATE. */
+static double truth_wss_at(const struct opts *o, long p, double tau, double rate)
 {
 	const struct truth_phase *tp = &o->truth.phases[p];
 	double sum = 0;
 
 	for (size_t i = 0; i < tp->n; i++)
-		sum += 1 - exp(-o->rate * tp->rows[i].share * tau);
+		sum += 1 - exp(-rate * tp->rows[i].share * tau);
 	return sum;
+}
+
+/*
+ * The true expected size of window R: with the guest's ticks, the mean of
+ * the ticks' truths weighted by their overlap with the window (the size is
+ * concave in the rate, so the truth at the mean rate would be too high for
+ * a guest whose rate varies); else the truth at the guest's total rate.
+ */
+static double truth_wss(const struct opts *o, const struct wres *r,
+			uint64_t t0, double tau)
+{
+	double ws = ((double)r->start - (double)t0) / 1e9;
+	double we = ((double)r->end - (double)t0) / 1e9;
+	double sum = 0, weight = 0, prev = 0;
+
+	for (size_t i = 0; i < o->nticks; i++) {
+		double lo = prev > ws ? prev : ws;
+		double hi = o->ticks[i].t < we ? o->ticks[i].t : we;
+
+		prev = o->ticks[i].t;
+		if (hi <= lo)
+			continue;
+		sum += (hi - lo) * truth_wss_at(o, r->phase, tau, o->ticks[i].rate);
+		weight += hi - lo;
+	}
+	return weight > 0 ? sum / weight : truth_wss_at(o, r->phase, tau, o->rate);
 }
 
 static int dbl_cmp(const void *a, const void *b)
@@ -370,7 +407,7 @@ static void report(const struct opts *o, const struct reading *rd)
 			    (uint64_t)r->phase < o->truth.nphases) {
 				const struct truth_phase *tp =
 					&o->truth.phases[r->phase];
-				double t = truth_wss(o, r->phase,
+				double t = truth_wss(o, r, rd->t0,
 						     (double)o->idle[k] / 1e9);
 				double dlo, dhi, d = acc_estimate(&r->data[k],
 						(double)tp->n, o->z, &dlo, &dhi);
@@ -437,9 +474,34 @@ static void parse_idle(struct opts *o, const char *list)
 		errx(2, "--idle: no threshold in '%s'", list);
 }
 
-/* --access-rate: a number, or workload/guest's output ('total ... rate=').
- * Exits 2 when neither. */
-static double access_rate(const char *arg)
+/* One tick line's time and vCPU rate into O's ticks (a vCPU's tick of
+ * the same time adds to it). Malformed tick lines exit 2. */
+static void add_tick(struct opts *o, const char *arg, const char *line)
+{
+	const char *t = strstr(line, " t="), *r = strstr(line, " rate=");
+	double tv = NAN, rv = NAN;
+	char *e1 = NULL, *e2 = NULL;
+
+	if (t && r) {
+		tv = strtod(t + 3, &e1);
+		rv = strtod(r + 6, &e2);
+	}
+	if (!t || !r || e1 == t + 3 || e2 == r + 6 || !isfinite(tv) ||
+	    !isfinite(rv) || rv < 0 ||
+	    (o->nticks && tv < o->ticks[o->nticks - 1].t))
+		errx(2, "--access-rate %s: a bad tick line: %.80s", arg, line);
+	if (o->nticks && tv == o->ticks[o->nticks - 1].t) {
+		o->ticks[o->nticks - 1].rate += rv;
+		return;
+	}
+	o->ticks = xrealloc(o->ticks, (o->nticks + 1) * sizeof(*o->ticks));
+	o->ticks[o->nticks].t = tv;
+	o->ticks[o->nticks++].rate = rv;
+}
+
+/* --access-rate: a number, or workload/guest's output (its tick lines,
+ * and 'total ... rate='). Exits 2 when neither. */
+static void access_rate(struct opts *o, const char *arg)
 {
 	char *end, line[4096];
 	double r = strtod(arg, &end);
@@ -448,7 +510,8 @@ static double access_rate(const char *arg)
 	if (end != arg && !*end) {
 		if (!(r > 0) || !isfinite(r))
 			errx(2, "--access-rate: a rate > 0, not '%s'", arg);
-		return r;
+		o->rate = r;
+		return;
 	}
 	f = fopen(arg, "r");
 	if (!f)
@@ -459,12 +522,14 @@ static double access_rate(const char *arg)
 
 		if (!strncmp(line, "total ", 6) && p)
 			r = strtod(p + 6, NULL);
+		if (!strncmp(line, "tick ", 5))
+			add_tick(o, arg, line);
 	}
 	fclose(f);
 	if (!(r > 0) || !isfinite(r))
 		errx(2, "--access-rate %s: no 'total ... rate=' line of "
 		     "workload/guest with a rate > 0", arg);
-	return r;
+	o->rate = r;
 }
 
 /* The options into O; exits 2 on bad ones. */
@@ -530,7 +595,7 @@ int main(int argc, char **argv)
 
 	parse_args(argc, argv, &o);
 	if (o.truth_path) {
-		o.rate = access_rate(o.rate_arg);
+		access_rate(&o, o.rate_arg);
 		truth_load_phased(&o.truth, o.truth_path, &o.ph);
 		o.have_truth = 1;
 	}
@@ -557,6 +622,7 @@ int main(int argc, char **argv)
 	free(rd.res);
 	if (o.have_truth)
 		truth_free(&o.truth);
+	free(o.ticks);
 	truth_phasing_free(&o.ph);
 	return rd.nres ? 0 : EXIT_NODATA;
 }

@@ -127,6 +127,33 @@ is "$(kv_in error "$(grep '^window=0 .*idle=1s' <<<"$out")")" "+0.68%" "... at 1
 like "$out" '^idle=1s .* mean_abs_error=0\.68% max_abs_error=0\.68%$' "the summary gives the mean and largest error"
 is "$($W -i 100ms,1s -g "$T/truth" -R "$T/guest.out" "$T/ab.txt")" "$out" \
 	"-R FILE: the rate from workload/guest's 'total ... rate=' line"
+# -R FILE with tick lines (each vCPU's rate over the second before t, t
+# from the guest's start, here the log's first record): a window's truth
+# is the mean of its ticks' truths, weighted by their overlap with it.
+# Ticks summing to 10/s all through give -R 10's answer exactly.
+{
+	echo "running pid=1"
+	for t in 1 2 3 4 5 6; do
+		echo "tick t=$t.000 vcpu=0 accesses=0 rate=4"
+		echo "tick t=$t.000 vcpu=1 accesses=0 rate=6"
+	done
+	echo "total vcpus=2 accesses=60 rate=99 wall_s=6"
+} >"$T/ticks.out"
+is "$($W -i 100ms,1s -g "$T/truth" -R "$T/ticks.out" "$T/ab.txt")" "$out" \
+	"-R FILE: ticks whose vCPUs add up to 10/s give the truth at 10/s (not the total's 99/s)"
+# 10/s over (0, 1], 30/s over (1, 3], 10/s over (3, 5]: at 100 ms
+# (3 * 2 (1 - e^-0.5) + 2 * 2 (1 - e^-1.5)) / 5 = 1.0937.
+printf 'tick t=1.000 vcpu=0 accesses=0 rate=10\ntick t=3.000 vcpu=0 accesses=0 rate=30\ntick t=5.000 vcpu=0 accesses=0 rate=10\ntotal vcpus=1 accesses=0 rate=10 wall_s=5\n' >"$T/ticks2.out"
+l=$($W -i 100ms -g "$T/truth" -R "$T/ticks2.out" "$T/ab.txt" | grep '^window=0 ')
+is "$(kv_in truth_wss "$l")" "$(awk 'BEGIN { printf "%.1f", (3 * 2 * (1 - exp(-0.5)) + 2 * 2 * (1 - exp(-1.5))) / 5 }')" \
+	"-R FILE: a rate that varies gives the mean of the ticks' truths ($(kv_in truth_wss "$l"))"
+printf 'tick t=1.000 vcpu=0 rate=x\ntotal vcpus=1 rate=10\n' >"$T/badtick.out"
+out2=$($W -g "$T/truth" -R "$T/badtick.out" "$T/ab.txt" 2>&1); rc=$?
+is "$rc" 2 "-R FILE with a malformed tick line: exit 2"
+like "$out2" 'a bad tick line: tick t=1.000 vcpu=0 rate=x' "... naming the line"
+printf 'tick t=2.000 vcpu=0 rate=1\ntick t=1.000 vcpu=0 rate=1\ntotal vcpus=1 rate=10\n' >"$T/backtick.out"
+$W -g "$T/truth" -R "$T/backtick.out" "$T/ab.txt" >/dev/null 2>&1
+is "$?" 2 "-R FILE whose ticks go back in time: exit 2"
 
 # --- bad input ------------------------------------------------------------
 out=$($W "$T/missing" 2>"$T/err"); rc=$?

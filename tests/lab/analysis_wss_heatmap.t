@@ -6,7 +6,8 @@
 # module's default mode, KVM's accessed bits). wss: over the capture, the
 # working set at 100 ms, 1 s and a short threshold (10 ms or half the
 # accessed-bit interval, whichever is longer) within 15% of the truth's
-# expected size (25% below the interval) for the guest's measured rate, and per window (whole
+# expected size (25% below the interval) for the guest's measured rate
+# (its tick lines: each window's truth is the mean of its seconds'), and per window (whole
 # windows of the capture, 3 records a frame at least) at 100 ms within
 # 25% (the window of a phase change holds both hot sets).
 # heatmap: in every column the highest-rate rows are the truth's hot rows
@@ -73,10 +74,10 @@ diag "the guest's rate during the capture: ${rate:-unknown} accesses/s"
 # 15.9% (half the interval, 6 runs) and 13.0% (100 ms against a 110 to
 # 251 ms interval): the guest's rate, bursty under sampling, is not the
 # truth's steady one (docs/analysis.md).
-w=$(analysis/wss -w 10s --from 1s --to 11s -i 100ms,1s --t0 "${t0:-0}" -g "$O/truth" -R "${rate:-0}" "$O/s.bin" 2>&1)
+w=$(analysis/wss -w 10s --from 1s --to 11s -i 100ms,1s --t0 "${t0:-0}" -g "$O/truth" -R "$O/guest.out" "$O/s.bin" 2>&1)
 iv=$(grep -m1 '^window=' <<<"$w" | sed -n 's/.* interval_ms=\([0-9.]*\).*/\1/p')
 short=$(awk -v i="${iv:-0}" 'BEGIN { s = int(i / 2 + 0.5); print (s > 10 ? s : 10) "ms" }')
-w=$(analysis/wss -w 10s --from 1s --to 11s -i "$short,100ms,1s" --t0 "${t0:-0}" -g "$O/truth" -R "${rate:-0}" "$O/s.bin" 2>&1)
+w=$(analysis/wss -w 10s --from 1s --to 11s -i "$short,100ms,1s" --t0 "${t0:-0}" -g "$O/truth" -R "$O/guest.out" "$O/s.bin" 2>&1)
 diag "$(grep '^window=' <<<"$w" | sed 's/start_ns=[0-9]* end_ns=[0-9]* //')"
 for idle in $short 100ms 1s; do
 	tol=$(awk -v d="$idle" -v i="${iv:-0}" 'BEGIN { ms = d ~ /ms$/ ? d + 0 : (d + 0) * 1000; print (ms < i ? 0.25 : 0.15) }')
@@ -96,8 +97,9 @@ read -r from win nwin < <(awk -v s="${start:-0}" -v t0="${t0:-0}" -v o="${obs:-0
 	split(o, a, " "); r = a[1] / f / a[2]; w = r > 0 ? 3 / r : 10; w = w == int(w) ? w : int(w) + 1
 	if (w < 2) w = 2; from = (s - t0) / 1e9; from = from == int(from) ? from : int(from) + 1
 	n = int(9 / w); if (n < 1) n = 1; print from, w, n }')
-w2=$(analysis/wss -w "${win}s" --from "${from}s" --to "$((from + win * nwin))s" -i 100ms --t0 "${t0:-0}" -g "$O/truth" -R "${rate:-0}" "$O/s.bin" 2>&1)
+w2=$(analysis/wss -w "${win}s" --from "${from}s" --to "$((from + win * nwin))s" -i 100ms --t0 "${t0:-0}" -g "$O/truth" -R "$O/guest.out" "$O/s.bin" 2>&1)
 n=$(grep -c '^window=' <<<"$w2")
+diag "$(grep '^window=' <<<"$w2" | sed 's/start_ns=[0-9]* end_ns=[0-9]* //')"
 is "$n" "$nwin" "wss -w ${win}s: $n whole windows in the capture ($(awk -v o="${obs:-0 1}" -v f="${frames:-1}" 'BEGIN { split(o, a, " "); printf "%.2f", a[1] / f / a[2] }') records a frame a second)"
 like "$(grep '^idle=100ms' <<<"$w2")" 'max_abs_error=([0-9]|1[0-9]|2[0-4])\.' "wss -w ${win}s: every window within 25% at 100 ms ($(grep -o 'max_abs_error=[^ ]*' <<<"$w2"))"
 like "$w2" '^  percentile=50 idle=100ms wss_frames=[0-9]' "the percentile summary"
