@@ -5,7 +5,8 @@
 # time per second (the guest's throughput, unsampled first, in the same
 # boot, is printed); a lower max_zaps set at insmod binds in the same way.
 # The default mode (accessed bits) spends at most max_zap_us in KVM's
-# aging functions, and costs the guest less than faults.
+# aging functions; the guest runs under both modes (what each costs it is
+# printed: a timing ratio, the sampler-overhead experiment's to measure).
 . "$(dirname "$0")/../lib/tap.sh"
 cd "$EPTSCOPE_ROOT" || exit 1
 export LC_ALL=C
@@ -84,5 +85,8 @@ is "$(stat zaps "$O/abit.err")" 0 "accessed bits: no zap"
 abit=$(rate "$O/abit.out")
 apct=$(( ${abit:-0} * 100 / ${off:-1} ))
 diag "guest accesses/s: unsampled $off, accessed bits $abit ($apct%)"
-lt "$pct" "$apct" "accessed bits cost the guest less than faults at the maximum budget: it keeps $apct% of its throughput, against $pct%"
+# Which mode costs the guest less is a timing ratio between two runs (CI
+# saw accessed bits keep 22% against faults' 53% on 6.1, then 61% against
+# 68% on 6.12): printed here, measured by the sampler-overhead experiment.
+ok_if "${max:-0} > 0 && ${abit:-0} > 0" "the guest runs under both, faults at the maximum budget and accessed bits"
 done_testing
