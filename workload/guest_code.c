@@ -49,7 +49,12 @@ __asm__(
 	"jmp 1b\n"
 	".popsection\n");
 
-/* --halts: the LAPIC timer's interrupt. EOI (x2APIC MSR 0x80b), return. */
+/*
+ * --halts: the LAPIC timer's interrupt. EOI (x2APIC MSR 0x80b), return.
+ * It runs on the interrupted stack, so it is reentrant: the lab's QEMU can
+ * deliver one injected interrupt twice (image.c, build_gdt_idt), and the
+ * second pass only writes an EOI with no vector in service.
+ */
 __asm__(
 	".pushsection guest_text, \"ax\", @progbits\n"
 	".balign 16\n"

@@ -55,7 +55,16 @@ static void set_tss_desc(uint64_t *gdt, int idx, uint64_t base, uint64_t limit)
  * exception stack, no I/O bitmap) and the IDT: vectors 0-31 are interrupt
  * gates to the stubs of guest_code.c, all on IST1, so even a fault with a
  * broken RSP reaches its handler; GUEST_TIMER_VECTOR's is guest_timer_stub
- * (--halts), on IST1 too.
+ * (--halts), on the interrupted stack (no IST).
+ *
+ * The timer must not use an IST: QEMU's TCG SVM (7.2, the lab's) can
+ * deliver an interrupt that KVM injected through EVENTINJ a second time,
+ * when its main loop is kicked before the next #VMEXIT (helper_vmrun
+ * leaves exception_index set to the vector).  The second delivery lands on
+ * the stub's first instruction.  On an IST it would overwrite the first
+ * frame, and the stub's IRETQ would return into the stub forever (seen on
+ * a slow host, 4 of 4 runs of --halts 400).  On the interrupted stack the
+ * two frames nest, and the extra pass only writes a spare EOI.
  */
 static void build_gdt_idt(uint8_t *ram, const struct layout *l, int nvcpus)
 {
@@ -83,7 +92,7 @@ static void build_gdt_idt(uint8_t *ram, const struct layout *l, int nvcpus)
 		uint64_t *g = (uint64_t *)(ram + idt + 16 * (uint64_t)i);
 
 		g[0] = (h & 0xffff) | (0x08ULL << 16) |	/* selector: code */
-		       (1ULL << 32) |			/* IST1 */
+		       ((uint64_t)(i < GUEST_IDT_VECTORS) << 32) | /* IST1 */
 		       (0x8eULL << 40) |		/* present, interrupt gate */
 		       (((h >> 16) & 0xffff) << 48);
 		g[1] = h >> 32;
