@@ -23,6 +23,8 @@ H=400
 run_lab() {
 	lab_run_sh "$O" '
 K=kvmstat/kvmstat
+phase() { echo "$1 $(cut -d" " -f1 /proc/uptime)" >>$O/phases.txt; }
+phase start
 TP="kvm_exit\((IOIO|HLT|VMMCALL)\)|kvm_userspace_exit\((IO|MMIO|HLT)\)"
 $K -t -l -c -s 1 -f "$TP" >$O/tp.csv 2>$O/tp.err & k=$!
 # Opening the counters enables static keys: slow under TCG. Wait for the
@@ -32,23 +34,33 @@ $K -t -l -c -s 1 -f "$TP" >$O/tp.csv 2>$O/tp.err & k=$!
 i=0
 while [ $i -lt 120 ] && [ "$(wc -l 2>/dev/null <$O/tp.csv || echo 0)" -lt 2 ]; do sleep 1; i=$((i + 1)); done
 echo $i >$O/tp.wait
+phase tp_ready
 workload/guest --mem 16M --vcpus 2 --seconds 6 --exits '$N' >$O/guest.out 2>&1 & g=$!
 while ! grep -q "^tick" $O/guest.out && kill -0 $g 2>/dev/null; do sleep 0.5; done
 $K -p $g -b -d -i -1 -f "io_exits$|mmio_exits$|halt_exits$|hypercalls$" >$O/stats.txt 2>$O/stats.err
 echo $? >$O/stats.rc
 wait $g; echo $? >$O/guest.rc
+phase exits_guest_done
 sleep 3
 kill $k; wait $k; echo $? >$O/tp.rc
+phase tp_done
 workload/guest --mem 16M --vcpus 2 --seconds 4 --halts '$H' >$O/halts.out 2>&1 & g=$!
+# A watchdog: a guest that never ticks (a wakeup lost, a stub looping)
+# fails its own checks below, not the whole lab run.
+(i=0; while [ $i -lt 240 ] && kill -0 $g 2>/dev/null; do sleep 0.5; i=$((i + 1)); done
+ kill $g 2>/dev/null) >/dev/null 2>&1 &
 while ! grep -q "^tick" $O/halts.out && kill -0 $g 2>/dev/null; do sleep 0.5; done
+phase halts_ticked
 $K -p $g -b -d -i -1 -f "halt_" >$O/halts.txt 2>$O/halts.err
 echo $? >$O/halts.rc
 $K -p $g -b -i -1 --json -f "halt_" >$O/halts.json 2>>$O/halts.err
 echo $? >$O/halts_json.rc
 wait $g; echo $? >$O/hguest.rc
+phase halts_guest_done
 ' >"$tmp/run.log" 2>&1
 }
 lab_run_ok "$tmp/run.log" "the lab run succeeds with a clean dmesg" run_lab
+diag "phases (lab uptime, s): $(tr '\n' ' ' <"$O/phases.txt" 2>/dev/null)"
 
 rc() { cat "$O/$1.rc" 2>/dev/null; }
 lt "$(cat "$O/tp.wait" 2>/dev/null || echo 999)" 120 "the tracepoint counters gave their first record before the guest started"
