@@ -109,36 +109,41 @@ for s in halt_attempted_poll halt_successful_poll halt_wait_ns halt_poll_success
 done
 # The histograms, from --json (binary stats only: debugfs has no buckets).
 is "$(rc halts_json)" 0 "kvmstat --json -1 -f halt_ succeeds"
+. tests/lib/kvmstat_json.sh
 hist_check() {
-	perl -MJSON::PP -e '
-		my $j = decode_json(do { local $/; <STDIN> });
-		my %s = map { $_->{name} => $_ } @{$j->{stats}};
-		my $sum = sub { my $t = 0; $t += $_ for @{$s{$_[0]}{buckets}}; $t };
+	kvmstat_json_rows "$O/halts.json" | awk '
+		{ v[$1] = $2; nb[$1] = NF - 2; for (i = 3; i <= NF; i++) b[$1, i - 3] = $i }
 		# KVM log bucket i holds [2^(i-1), 2^i); 0 holds 0; the last, all above.
-		my $bounds = sub {
-			my ($h, $ns) = @_;
-			my @b = @{$s{$h}{buckets}};
-			my ($lo, $hi) = (0, 0);
-			for my $i (0 .. $#b) {
-				$lo += $b[$i] * ($i ? 2 ** ($i - 1) : 0);
-				$hi = -1 if $i == $#b && $b[$i];
-				$hi += $b[$i] * 2 ** $i if $hi >= 0;
+		function bounds(h, ns,   i, lo, hi) {
+			lo = hi = 0
+			for (i = 0; i < nb[h]; i++) {
+				lo += b[h, i] * (i ? 2 ^ (i - 1) : 0)
+				if (i == nb[h] - 1 && b[h, i])
+					hi = -1
+				if (hi >= 0)
+					hi += b[h, i] * 2 ^ i
 			}
-			my $v = $s{$ns}{value};
-			return ($lo <= $v && ($hi < 0 || $v < $hi)) ? 1 : 0;
-		};
-		my @wait = @{$s{halt_wait_hist}{buckets}};
-		my $long_waits = 0;
-		$long_waits += $wait[$_] for 21 .. $#wait;
-		printf "success=%d fail=%d wait=%d attempted=%d successful=%d exits=%d bounds=%d%d%d long_waits=%d
-",
-			$sum->("halt_poll_success_hist"), $sum->("halt_poll_fail_hist"),
-			$sum->("halt_wait_hist"), $s{halt_attempted_poll}{value},
-			$s{halt_successful_poll}{value}, $s{halt_exits}{value},
-			$bounds->("halt_poll_success_hist", "halt_poll_success_ns"),
-			$bounds->("halt_poll_fail_hist", "halt_poll_fail_ns"),
-			$bounds->("halt_wait_hist", "halt_wait_ns"), $long_waits;
-	' <"$O/halts.json"
+			return lo <= v[ns] && (hi < 0 || v[ns] < hi)
+		}
+		END {
+			n = split("halt_poll_success_hist halt_poll_fail_hist halt_wait_hist " \
+				  "halt_poll_success_ns halt_poll_fail_ns halt_wait_ns " \
+				  "halt_attempted_poll halt_successful_poll halt_exits", need)
+			for (i = 1; i <= n; i++)
+				if (!(need[i] in v)) {
+					print "no " need[i]
+					exit 1
+				}
+			for (i = 21; i < nb["halt_wait_hist"]; i++)
+				lw += b["halt_wait_hist", i]
+			printf "success=%d fail=%d wait=%d attempted=%d successful=%d exits=%d bounds=%d%d%d long_waits=%d\n",
+				v["halt_poll_success_hist"], v["halt_poll_fail_hist"],
+				v["halt_wait_hist"], v["halt_attempted_poll"],
+				v["halt_successful_poll"], v["halt_exits"],
+				bounds("halt_poll_success_hist", "halt_poll_success_ns"),
+				bounds("halt_poll_fail_hist", "halt_poll_fail_ns"),
+				bounds("halt_wait_hist", "halt_wait_ns"), lw
+		}'
 }
 hc=$(hist_check 2>&1)
 diag "halt histograms: $hc"
