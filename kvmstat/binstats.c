@@ -393,7 +393,7 @@ struct vmset *bin_open(const struct env *env, struct table *t, int quiet,
 				unsup = 1;
 			if (!quiet && (env->pid || e != -ESRCH)) {
 				if (e == -ENOENT && env->pid)
-					fprintf(stderr, "kvmstat: pid %d has no KVM VM open (is it a VMM?)\n",
+					fprintf(stderr, "kvmstat: " NOT_VMM_FMT "\n",
 						(int)pids[i]);
 				else
 					fprintf(stderr, "kvmstat: pid %d: %s: %s\n",

@@ -370,6 +370,15 @@ static int read_round(struct run *r, int first)
 	return 0;
 }
 
+/* Whether PID is 0 (every VM) or a VMM; if not, say so on stderr. */
+static int vmm_or_none(pid_t pid)
+{
+	if (!pid || bin_is_vmm(pid))
+		return 1;
+	fprintf(stderr, "kvmstat: " NOT_VMM_FMT "\n", (int)pid);
+	return 0;
+}
+
 /* Open what ENV asks for, or the default. 0 or the exit status. */
 static int open_sources(struct run *r)
 {
@@ -383,11 +392,8 @@ static int open_sources(struct run *r)
 		return r->bin ? 0 : 1;
 	}
 	if (env->want[SRC_TRACE]) {
-		if (env->pid && !bin_is_vmm(env->pid)) {
-			fprintf(stderr, "kvmstat: pid %d has no KVM VM open (is it a VMM?)\n",
-				(int)env->pid);
+		if (!vmm_or_none(env->pid))
 			return 1;
-		}
 		r->tps = tp_open(env, &stop);
 		if (!r->tps)
 			return 1;
@@ -426,10 +432,8 @@ static int exit_reasons(struct run *r)
 {
 	pid_t pid = r->env->pid;
 
-	if (pid && !bin_is_vmm(pid)) {
-		fprintf(stderr, "kvmstat: pid %d has no KVM VM open (is it a VMM?)\n", (int)pid);
+	if (!vmm_or_none(pid))
 		return 1;
-	}
 	if (pid && (r->vmm_pidfd = pidfd_open(pid, 0)) < 0) {
 		fprintf(stderr, "kvmstat: pid %d: %s\n", (int)pid, strerror(errno));
 		return 1;
@@ -570,7 +574,7 @@ static int tui_pick(void *ctx, int key, const char *answer, char *msg, size_t le
 		pid = (pid_t)v;
 	}
 	if (pid && !bin_is_vmm(pid)) {
-		snprintf(msg, len, "pid %d has no KVM VM open (is it a VMM?)", (int)pid);
+		snprintf(msg, len, NOT_VMM_FMT, (int)pid);
 		return 1;
 	}
 	r->env->pid = pid;

@@ -104,6 +104,8 @@ size_t bin_pollfds(struct vmset *s, int *fds, size_t max);
 size_t bin_vm_exited(struct vmset *s, int pidfd);
 /* Whether PID holds a KVM VM fd (is a VMM). */
 int bin_is_vmm(pid_t pid);
+/* What every front end says of a -p PID that bin_is_vmm() refuses. */
+#define NOT_VMM_FMT "pid %d has no KVM VM open (is it a VMM?)"
 size_t bin_nr_vms(const struct vmset *s);
 size_t bin_nr_vcpus(const struct vmset *s);
 void bin_close(struct vmset *s);
