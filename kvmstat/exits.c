@@ -6,7 +6,9 @@
  * the time, min, mean and max, and a log2 latency histogram per reason.
  * Both tracepoints are sampled (every event, with its time, thread and
  * raw fields) into one perf ring per target: each thread of the VMM with
- * -p or -g, else each CPU. Lost records are counted and reported.
+ * -p or -g, else each CPU. The records of all rings are applied in time
+ * order (exits_apply), as perf's ordered events are. Lost records, and
+ * exits that never got their entry, are counted and reported.
  */
 #include <errno.h>
 #include <linux/perf_event.h>
@@ -16,6 +18,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../analysis/lib/common.h"
@@ -26,6 +29,7 @@
 #define MAX_RING_TARGETS 1024
 #define MAX_THREADS	4096		/* vCPU threads paired at once */
 #define MAX_REASONS	512
+#define HORIZON_LAG_NS	200000000ull	/* see exits_apply */
 
 struct ring {
 	int fd_exit, fd_entry;
@@ -46,6 +50,13 @@ struct pending {
 	uint64_t t;
 };
 
+/* One kvm_exit or kvm_entry record, queued to be applied in time order. */
+struct event {
+	uint64_t t;			/* CLOCK_MONOTONIC ns */
+	uint32_t tid, code;
+	int is_exit;
+};
+
 struct exits {
 	struct ring ring[MAX_RING_TARGETS];
 	size_t nring;
@@ -56,6 +67,8 @@ struct exits {
 	size_t nr;
 	struct pending th[MAX_THREADS];
 	uint64_t lost, unpaired;
+	struct event *q;		/* drained, not yet applied */
+	size_t nq, capq;
 	char buf[65536];		/* one record, unwrapped */
 };
 
@@ -93,6 +106,8 @@ static int open_sampler(int id, pid_t pid, int target)
 		.config = (uint64_t)id,
 		.sample_period = 1,
 		.sample_type = PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_RAW,
+		.use_clockid = 1,	/* times comparable across rings and */
+		.clockid = CLOCK_MONOTONIC, /* with exits_wait's horizon */
 		.disabled = 1,		/* ring_open enables entry, then exit */
 		.watermark = 1,
 		.wakeup_watermark = RING_PAGES * 4096 / 4,
@@ -176,15 +191,15 @@ static struct reason_stat *reason_slot(struct exits *x, unsigned long code)
 	return &x->r[x->nr++];
 }
 
+/* Queue a sample (PERF_SAMPLE_TID, TIME, RAW: pid, tid; time; size,
+ * data) of kvm_exit or kvm_entry. */
 static void on_sample(struct exits *x, const unsigned char *p, size_t len)
 {
-	uint32_t tid, raw_size;
+	uint32_t tid, raw_size, code = 0;
 	uint64_t t;
 	uint16_t type;
-	struct pending *th;
 	const unsigned char *raw;
 
-	/* PERF_SAMPLE_TID, TIME, RAW: pid, tid; time; size, data. */
 	if (len < 20)
 		return;
 	memcpy(&tid, p + 4, 4);
@@ -194,21 +209,34 @@ static void on_sample(struct exits *x, const unsigned char *p, size_t len)
 	if (raw_size < 2 || 20 + (size_t)raw_size > len)
 		return;
 	memcpy(&type, raw, 2);
-	th = thread_slot(x, (int)tid);
-	if (!th)
-		return;
 	if (type == x->id_exit) {
-		uint32_t code = 0;
-
 		if ((size_t)(x->off_reason + x->size_reason) > raw_size)
 			return;
 		memcpy(&code, raw + x->off_reason, x->size_reason < 4 ? x->size_reason : 4);
+	} else if (type != x->id_entry) {
+		return;
+	}
+	if (x->nq == x->capq) {
+		x->capq = x->capq ? 2 * x->capq : 4096;
+		x->q = xrealloc(x->q, x->capq * sizeof(*x->q));
+	}
+	x->q[x->nq++] = (struct event){ t, tid, code, type == x->id_exit };
+}
+
+/* Pair an exit with its thread's next entry: the time between them. */
+static void apply(struct exits *x, const struct event *e)
+{
+	struct pending *th = thread_slot(x, (int)e->tid);
+
+	if (!th)
+		return;
+	if (e->is_exit) {
 		if (th->open)
 			x->unpaired++;
-		*th = (struct pending){ tid, 1, code, t };
-	} else if (type == x->id_entry && th->open) {
+		*th = (struct pending){ (int)e->tid, 1, e->code, e->t };
+	} else if (th->open) {
 		struct reason_stat *r = reason_slot(x, th->code);
-		uint64_t dt = t > th->t ? t - th->t : 0;
+		uint64_t dt = e->t > th->t ? e->t - th->t : 0;
 
 		th->open = 0;
 		if (!r)
@@ -219,6 +247,42 @@ static void on_sample(struct exits *x, const unsigned char *p, size_t len)
 		r->max_ns = dt > r->max_ns ? dt : r->max_ns;
 		hist_add(&r->hist, (int64_t)dt, 1);
 	}
+}
+
+static int by_time(const void *a, const void *b)
+{
+	const struct event *p = a, *q = b;
+
+	return p->t < q->t ? -1 : p->t > q->t;
+}
+
+/*
+ * Apply, in time order, the queued records older than HORIZON: a time
+ * HORIZON_LAG_NS before the rings were drained. Per CPU (no -p), a vCPU
+ * thread's exit and entry can sit in two rings; a record older than
+ * HORIZON was in its ring when the drain began, so none is applied before
+ * an older one. The lag covers a CPU stopped halfway through writing a
+ * record: under the lab's TCG, for up to its 100 ms round-robin slice. The
+ * rest wait for the next drain. A record later still would pair wrongly,
+ * and be reported as an exit without its entry, never silently.
+ */
+static void exits_apply(struct exits *x, uint64_t horizon)
+{
+	size_t i;
+
+	qsort(x->q, x->nq, sizeof(*x->q), by_time);
+	for (i = 0; i < x->nq && x->q[i].t < horizon; i++)
+		apply(x, &x->q[i]);
+	memmove(x->q, x->q + i, (x->nq - i) * sizeof(*x->q));
+	x->nq -= i;
+}
+
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 static void ring_drain(struct exits *x, struct ring *r)
@@ -418,6 +482,7 @@ void exits_close(struct exits *x)
 	for (i = 0; i < x->nring; i++)
 		ring_close(&x->ring[i]);
 	exits_reset(x);
+	free(x->q);
 	free(x);
 }
 
@@ -427,6 +492,7 @@ static int exits_wait(struct exits *x, int vmm_pidfd, double deadline,
 		      volatile sig_atomic_t *stop)
 {
 	struct pollfd pfd[MAX_RING_TARGETS + 1];
+	uint64_t horizon;
 	size_t i, n;
 
 	while (!*stop) {
@@ -440,14 +506,31 @@ static int exits_wait(struct exits *x, int vmm_pidfd, double deadline,
 			pfd[n++] = (struct pollfd){ .fd = vmm_pidfd, .events = POLLIN };
 		if (poll(pfd, n, ms) < 0 && errno != EINTR)
 			return 1;
+		horizon = monotonic_ns() - HORIZON_LAG_NS;
 		for (i = 0; i < x->nring; i++)
 			ring_drain(x, &x->ring[i]);
-		if (vmm_pidfd >= 0 && pfd[n - 1].revents)
+		if (vmm_pidfd >= 0 && pfd[n - 1].revents) {
+			exits_apply(x, UINT64_MAX);	/* all there will be */
 			return 1;
+		}
+		exits_apply(x, horizon);
 		if (left <= 0)
 			return 0;
 	}
 	return 1;
+}
+
+/* The VMM has ended: an exit still waiting for its entry never gets one
+ * (a vCPU's last, to a VMM that stopped it). Count it as such. */
+static void exits_end_pending(struct exits *x)
+{
+	size_t i;
+
+	for (i = 0; i < MAX_THREADS; i++)
+		if (x->th[i].open) {
+			x->th[i].open = 0;
+			x->unpaired++;
+		}
 }
 
 int exits_run(const struct env *env, int vmm_pidfd, volatile sig_atomic_t *stop)
@@ -464,6 +547,8 @@ int exits_run(const struct env *env, int vmm_pidfd, volatile sig_atomic_t *stop)
 		done = exits_wait(x, vmm_pidfd, next, stop);
 		if (done && *stop)
 			break;
+		if (done)
+			exits_end_pending(x);
 		report(x, env, now_s() - start);
 		start = now_s();
 		if (env->once)
