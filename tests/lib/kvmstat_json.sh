@@ -18,3 +18,21 @@ kvmstat_json_rows() {
 kvmstat_json_value() {
 	kvmstat_json_rows "$1" | awk -v n="$2" '$1 == n { print $2; exit }'
 }
+
+# kvmstat_json_reasons FILE: the `--exit-reasons --json` records of FILE
+# (one a line), summed: "CODE COUNT TIME_NS" per exit reason, by code,
+# then "unpaired N" and "lost N".
+kvmstat_json_reasons() {
+	perl -MJSON::PP -ne '
+		my $j = decode_json($_);
+		$lost += $j->{lost};
+		$unpaired += $j->{unpaired};
+		for my $r (@{$j->{reasons}}) {
+			$count{$r->{code}} += $r->{count};
+			$ns{$r->{code}} += $r->{time_ns};
+		}
+		END {
+			print "$_ $count{$_} $ns{$_}\n" for sort { $a <=> $b } keys %count;
+			printf "unpaired %d\nlost %d\n", $unpaired, $lost;
+		}' <"$1"
+}
