@@ -117,14 +117,15 @@ means=$(perf_rows | while read -r name count _; do
 	c=$(code_of "$name")
 	awk -v c="$c" -v p="$p" -v n="$name" '$1 == c && $2 > 0 {
 		m = $3 / $2 / 1000; d = (m - p) / p
-		printf "%s %.2f/%.2f%s; ", n, m, p, (d < -0.15 || d > 0.15) ? " OFF" : "" }' "$tmp/k.txt"
+		printf "%s %.2f/%.2f%s; ", n, m, p, (d < -0.25 || d > 0.25) ? " OFF" : "" }' "$tmp/k.txt"
 done)
 diag "mean us per reason, kvmstat/perf: $means"
 like "$means" '[a-z]' "the mean times compared (reasons with 100 exits or more)"
 # The same exits, paired the same way, but time-stamped by each tool's own
-# sample: kvmstat's means ran 0 to 11% below perf's, in 5 runs, with
-# either perf clock. A pairing gone wrong would be far outside 15%.
-unlike "$means" 'OFF' "kvmstat's mean time per reason is perf's within 15%"
+# sample: kvmstat's means ran from 13% below perf's to 3% above, in 8 runs
+# (6.1 and 6.12), with either perf clock (docs/kvmstat.md). A pairing gone
+# wrong spans other exits: far outside 25%.
+unlike "$means" 'OFF' "kvmstat's mean time per reason is perf's within 25%"
 ge "$(grep -c '^[0-9]' "$tmp/k.txt")" 4 "kvmstat saw exits of 4 reasons or more ($(grep -c '^[0-9]' "$tmp/k.txt"))"
 beyond=$(awk '$1 ~ /^[0-9]+$/ { print $1, $2 }' "$tmp/k.txt" | while read -r c k; do
 	b=$(bt "$c")
