@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -422,6 +423,19 @@ static void finish(int fd, FILE *out, const struct env *env, struct tally *t)
 	drain(fd, out, env->binary, t);
 }
 
+/* The reader's own cost: its CPU time (user + system) and its peak RSS. */
+static void print_reader_cost(FILE *f)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru) < 0)
+		return;
+	fprintf(f, "eptsample: reader cpu_ms=%lld max_rss_kb=%ld\n",
+		((long long)ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
+		(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000,
+		ru.ru_maxrss);
+}
+
 static void report(int fd, FILE *out, const struct env *env,
 		   const struct tally *t, uint64_t start)
 {
@@ -449,6 +463,7 @@ static void report(int fd, FILE *out, const struct env *env,
 	if (st.age_saturated)
 		fprintf(stderr, "eptsample: the guest touched nearly every frame within the shortest interval: accessed bits could not tell hot from cold, so the session sampled by faults from then on\n");
 	print_stats(stderr, "eptsample: ", &st);
+	print_reader_cost(stderr);
 }
 
 /* -l: the memslots alone, then detach; 0 or 1. */
