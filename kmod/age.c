@@ -30,6 +30,8 @@
  * if fewer than 15% it doubles, within 100 us and 1 s. A guest's hot frames
  * are then touched within nearly every interval and its cold frames in
  * few, whatever the guest's speed; a fixed age_interval_ms fixes it.
+ * That rule and the frames a round clears are pure arithmetic in
+ * age_ctl.h, which the host simulator (bench/abit-sim.c) runs as well.
  * An interval shorter than two jiffies is not left to the next rounds,
  * which come a jiffy apart at best: the round sleeps it (usleep_range)
  * and observes what it cleared, so every interval is the same length, and
@@ -60,12 +62,6 @@
 #include "trace.h"
 
 #define EPT_AGE_RING		8192	/* pending chunk observations */
-#define EPT_AGE_INTERVAL_INIT	(10ULL * NSEC_PER_MSEC)
-#define EPT_AGE_INTERVAL_MIN	(100ULL * NSEC_PER_USEC)
-#define EPT_AGE_MIN_RATE	65536	/* frames/s, at least, by default */
-#define EPT_AGE_SATURATED_WINDOWS 2
-#define EPT_AGE_INTERVAL_MAX	(1000ULL * NSEC_PER_MSEC)
-#define EPT_AGE_WINDOW		(500ULL * NSEC_PER_MSEC)
 
 int ept_age_init(struct ept_age *a)
 {
@@ -83,44 +79,21 @@ void ept_age_start(struct ept_age *a)
 {
 	a->head = 0;
 	a->len = 0;
-	a->credit = 0;
 	a->rate = min_t(unsigned int, READ_ONCE(ept_age_frames), 16 * 1024 * 1024);
-	a->interval_ns = (u64)min_t(unsigned int, READ_ONCE(ept_age_interval_ms),
-				    EPT_EXPIRE_MS_MAX) * NSEC_PER_MSEC;
-	a->adaptive = !a->interval_ns;
-	if (a->adaptive)
-		a->interval_ns = EPT_AGE_INTERVAL_INIT;
-	a->window_observed = 0;
-	a->window_touched = 0;
-	a->window_start = 0;
-	a->saturated_windows = 0;
+	ept_age_ctl_init(&a->ctl, (u64)min_t(unsigned int, READ_ONCE(ept_age_interval_ms),
+					     EPT_EXPIRE_MS_MAX) * NSEC_PER_MSEC);
 }
 
-/* Once a window: move the adaptive interval toward 15-45% touched. */
+/* Once a window: move the adaptive interval toward 15-45% touched (age_ctl.h). */
 static void ept_age_adapt(struct ept_session *s, u64 now)
 {
-	struct ept_age *a = &s->age;
+	struct ept_age_ctl *c = &s->age.ctl;
 
-	if (!a->window_start)
-		a->window_start = now;
-	if (!a->adaptive || now - a->window_start < EPT_AGE_WINDOW ||
-	    a->window_observed < 64)
+	if (!ept_age_ctl_adapt(c, now))
 		return;
-	if (a->window_touched * 100 > a->window_observed * 45) {
-		/* At the floor and still touched: the bits cannot tell. */
-		if (a->interval_ns == EPT_AGE_INTERVAL_MIN &&
-		    ++a->saturated_windows >= EPT_AGE_SATURATED_WINDOWS)
-			s->stats.age_saturated = 1;
-		a->interval_ns = max(a->interval_ns / 2, EPT_AGE_INTERVAL_MIN);
-	} else {
-		a->saturated_windows = 0;
-		if (a->window_touched * 100 < a->window_observed * 15)
-			a->interval_ns = min(a->interval_ns * 2, EPT_AGE_INTERVAL_MAX);
-	}
-	s->stats.age_interval_ns = a->interval_ns;
-	a->window_start = now;
-	a->window_observed = 0;
-	a->window_touched = 0;
+	if (c->saturated)
+		s->stats.age_saturated = 1;
+	s->stats.age_interval_ns = c->interval_ns;
 }
 
 static struct ept_age_chunk *ept_age_at(struct ept_age *a, u32 i)
@@ -188,8 +161,7 @@ static void ept_age_records(struct ept_session *s, const struct ept_age_chunk *c
 			ept_buffer_push(s, &rec);
 	}
 	touched = bitmap_weight(young, i);
-	s->age.window_observed += i;
-	s->age.window_touched += touched;
+	ept_age_ctl_observed(&s->age.ctl, i, touched);
 	spin_lock_irqsave(&s->arm_lock, flags);
 	s->stats.age_observed += i;
 	s->stats.age_touched += touched;
@@ -242,7 +214,7 @@ static void ept_age_observe_due(struct ept_session *s, struct kvm *kvm,
 	int idx;
 
 	while (a->len && ept_age_at(a, 0)->t_start &&
-	       now - ept_age_at(a, 0)->t_start >= a->interval_ns) {
+	       now - ept_age_at(a, 0)->t_start >= a->ctl.interval_ns) {
 		if (!ept_limits_allow(&s->limits)) {
 			s->stats.throttled++;
 			break;
@@ -323,7 +295,7 @@ void ept_age_round(struct ept_session *s, struct kvm *kvm, struct mm_struct *mm,
 		   u64 now, u64 elapsed, u64 arm)
 {
 	struct ept_age *a = &s->age;
-	u64 frames, rate, t;
+	u64 frames, t;
 	u32 pushed, i;
 	int idx;
 
@@ -335,11 +307,9 @@ void ept_age_round(struct ept_session *s, struct kvm *kvm, struct mm_struct *mm,
 	/* age_frames 0: every armable frame once a second, and a small VM's
 	 * more often (at least EPT_AGE_MIN_RATE frames a second).
 	 */
-	rate = a->rate ?: max_t(u64, s->stats.frames - s->stats.paused_frames -
-				s->stats.skipped_frames, EPT_AGE_MIN_RATE);
-	a->credit += rate * min_t(u64, elapsed, 10ULL * EPT_PERIOD_MS * NSEC_PER_MSEC);
-	frames = div64_u64(a->credit, NSEC_PER_SEC);
-	a->credit -= frames * NSEC_PER_SEC;
+	frames = ept_age_ctl_frames(&a->ctl, a->rate, s->stats.frames -
+				    s->stats.paused_frames - s->stats.skipped_frames,
+				    min_t(u64, elapsed, 10ULL * EPT_PERIOD_MS * NSEC_PER_MSEC));
 	pushed = ept_age_clear_walk(s, kvm, mm, frames);
 	if (!pushed)
 		return;
@@ -350,8 +320,8 @@ void ept_age_round(struct ept_session *s, struct kvm *kvm, struct mm_struct *mm,
 	t = ktime_get_ns();
 	for (i = a->len - pushed; i < a->len; i++)
 		ept_age_at(a, i)->t_start = t;
-	if (a->interval_ns < 2 * jiffies_to_nsecs(1)) {
-		u64 us = div_u64(a->interval_ns, NSEC_PER_USEC);
+	if (a->ctl.interval_ns < 2 * jiffies_to_nsecs(1)) {
+		u64 us = div_u64(a->ctl.interval_ns, NSEC_PER_USEC);
 
 		usleep_range(us, us + us / 8 + 1);
 		ept_age_observe_due(s, kvm, ktime_get_ns(), arm);

@@ -276,7 +276,7 @@ void ept_arm_start(struct ept_session *s)
 			      KVM_EPT_SAMPLE_MODE_AUTO);
 	ept_age_start(&s->age);
 	s->age.last_round = s->ctl.last_round;
-	s->stats.age_interval_ns = s->age.interval_ns;
+	s->stats.age_interval_ns = s->age.ctl.interval_ns;
 }
 
 /*

@@ -33,6 +33,9 @@
 #include <linux/workqueue.h>
 
 #include "compat.h"
+
+#define ept_age_div64(a, b) div64_u64(a, b)
+#include "age_ctl.h"
 #include "kvm_ept_sample.h"
 
 #define EPT_HASH_BITS		12
@@ -135,12 +138,8 @@ struct ept_age_chunk {
 struct ept_age {
 	struct ept_age_chunk *ring;	/* pending observations, oldest first */
 	u32 head, len;
-	u64 rate;			/* frames cleared per second */
-	u64 interval_ns;
-	bool adaptive;			/* age_interval_ms 0: the interval adapts */
-	u32 saturated_windows;		/* in a row: at the floor, still > 45% */
-	u64 window_start, window_observed, window_touched;
-	u64 credit;			/* frames * ns not yet cleared */
+	u64 rate;			/* age_frames: frames cleared per second, or 0 */
+	struct ept_age_ctl ctl;		/* the interval and the frames a round clears */
 	u64 last_round;
 };
 

@@ -110,7 +110,7 @@ static unsigned long ept_session_period(struct ept_session *s)
 
 	/* The accessed-bit modes observe every half interval too. */
 	if (s->stats.mode != KVM_EPT_SAMPLE_MODE_FAULTS)
-		ns = min(ns, s->age.interval_ns);
+		ns = min(ns, s->age.ctl.interval_ns);
 	us = min_t(u64, ns / 2 / NSEC_PER_USEC, EPT_PERIOD_MS * USEC_PER_MSEC);
 
 	return max(usecs_to_jiffies(us), 1UL);
