@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # bench_models.t - the sampler models (bench/sampler-model, bench/abit-model)
-# that docs/kmod.md cites: they build, give the figures the docs state for
-# the lab's reference guest, respond to more observations as a model
-# must, and refuse bad input.
+# and the simulator of the default mode (bench/abit-sim) that docs/kmod.md
+# cites: they build, give the figures the docs state for the lab's
+# reference guest, respond to more observations as a model must, and
+# refuse bad input.
 source "$(dirname "$0")/../lib/tap.sh"
 G=$EPTSCOPE_ROOT/workload/guest
 B=$EPTSCOPE_ROOT/bench
@@ -35,6 +36,41 @@ z10=$("$B/abit-model" "$t/zipf" 9.5e6 10 | grep '^best ' | kv_in precision)
 z40=$("$B/abit-model" "$t/zipf" 9.5e6 40 | grep '^best ' | kv_in precision)
 le "$(milli "$z10")" 900 "zipf, ten observations: at best $z10 (docs: 0.86)"
 ge "$(milli "$z40")" "$(( $(milli "$z10") + 30 ))" "forty observations: $z40, at least 0.03 more"
+
+# The simulator of the default mode (the module's own controller,
+# kmod/age_ctl.h), scored by analysis/hotness as the lab's captures are.
+H=$EPTSCOPE_ROOT/analysis/hotness
+make -s -C "$B" abit-sim >/dev/null 2>&1 || { echo "Bail out! cannot build abit-sim"; exit 1; }
+sim_p() { "$H" -q -u "$2" -g "$t/$1" "$t/sim.log" | sed -n 's/^precision=\([0-9.]*\) .*/\1/p'; }
+"$B/abit-sim" -o "$t/sim.log" "$t/ref" 4.7e6 2>"$t/sim.err"
+is "$?" 0 "abit-sim: the reference at the lab's rate, 10 s"
+p1=$(sim_p ref 1s) p10=$(sim_p ref 10s)
+ge "$(milli "$p10")" 980 "... finds the hot set by 10 s: precision $p10 >= 0.98 (the lab: 1.00)"
+le "$(milli "$p1")" "$(( $(milli "$p10") - 200 ))" "... and not in the first second: $p1, 0.2 or more below"
+like "$(cat "$t/sim.err")" '^abit-sim: observed=[0-9]+ touched=[0-9]+ rounds=[0-9]+ flushes=[0-9]+ interval_ms=[0-9.]+ saturated=0$' "... and says what it observed, not saturated"
+obs=$(kv_in observed <"$t/sim.err")
+ge "$obs" 655360 "... every frame about once a second, and more: $obs observations (65536 frames, 10 s)"
+"$B/abit-sim" -o "$t/sim.log" "$t/zipf" 9.5e6 2>/dev/null
+z=$(sim_p zipf 10s)
+le "$(milli "$z")" 900 "abit-sim, zipf, ten observations a frame: $z <= 0.90, as abit-model's best (the lab: 0.86)"
+ge "$(milli "$z")" 750 "... and >= 0.75"
+# The controller: a faster guest gets a shorter interval; one too fast to
+# tell saturates (the module then samples by faults); a fixed one stays.
+iv() { "$B/abit-sim" "$@" -o /dev/null 2>&1 | kv_in interval_ms; }
+fast=$(iv "$t/ref" 1e9) slow=$(iv "$t/ref" 1e5)
+is "$(awk -v f="$fast" -v s="$slow" 'BEGIN { print (f < 1 && s > 10) ? "yes" : "no: " f " " s }')" yes \
+	"the interval adapts to the guest: ${fast} ms at 1e9 accesses/s, ${slow} ms at 1e5"
+is "$("$B/abit-sim" -o /dev/null "$t/ref" 1e11 2>&1 | kv_in saturated)" 1 "at 1e11 accesses/s the bits saturate"
+is "$(iv -i 20 "$t/ref" 1e9)" 20.000 "-i 20: the interval stays at 20 ms"
+for a in "$t/missing 1e6" "$t/ref 0" "-- $t/ref -5" "-q $t/ref 1e6" "$t/ref" "-c 0 $t/ref 1e6" "-c 513 $t/ref 1e6" "-z 7 $t/ref 1e6" "-d 0 $t/ref 1e6" "-i 2000 $t/ref 1e6"; do
+	# shellcheck disable=SC2086
+	"$B/abit-sim" -o /dev/null $a >/dev/null 2>"$t/err"
+	is "$?" 2 "abit-sim $a: exits 2"
+	like "$(cat "$t/err")" '^abit-sim: ' "... with a message"
+done
+"$B/abit-sim" -o /nonexistent/dir/x.log "$t/ref" 1e6 >/dev/null 2>"$t/err"
+st=$?
+ok "$((st == 0))" "abit-sim: an output it cannot open fails (exit $st)"
 
 # Bad input.
 "$B/abit-model" "$t/missing" 1e6 10 >/dev/null 2>"$t/err"
