@@ -88,8 +88,10 @@ is "$(bt "$VMMCALL")" "$N" "bpftrace: $N VMMCALL exits"
 
 # perf kvm stat: pairs, and drops each vCPU's last exit.
 is "$(rc vmexit)" 0 "perf kvm stat report --event=vmexit succeeds"
-perf_rows() { awk '$2 ~ /^[0-9]+$/ && $3 ~ /%$/ && $NF == ")" { print }' "$O/vmexit.txt"; }
-pf() { perf_rows | awk -v n="$1" '$1 == n { print $2 }'; }
+# perf's rows, one per reason: "name count pct% ... mean us ( +- x% )".
+awk '$2 ~ /^[0-9]+$/ && $3 ~ /%$/ && $NF == ")" { print }' "$O/vmexit.txt" >"$tmp/perf_rows.txt"
+pf() { awk -v n="$1" '$1 == n { print $2 }' "$tmp/perf_rows.txt"; }
+perf_reasons=$(wc -l <"$tmp/perf_rows.txt")
 is "$(pf io)" "$((vmm_io - V))" "perf kvm stat: io is the VMM's OUTs less each vCPU's last, its DONE ($((vmm_io - V))): dropped unreported"
 is "$(pf hlt)" "$N" "perf kvm stat: $N hlt"
 is "$(pf hypercall)" "$N" "perf kvm stat: $N hypercall"
@@ -99,26 +101,26 @@ is "$(awk '$1 == "0xe4:POUT" { print $2 }' "$O/ioport.txt")" "$N" "perf kvm stat
 # same mean time; bpftrace's count less the vCPUs' last exits.
 kvmstat_json_reasons "$O/k.json" >"$tmp/k.txt" 2>&1
 is "$(awk '$1 == "lost" { print $2 }' "$tmp/k.txt")" 0 "kvmstat: no record lost"
-mismatch=$(perf_rows | while read -r name count _; do
+mismatch=$(while read -r name count _; do
 	c=$(code_of "$name")
 	k=$(awk -v c="${c:-none}" '$1 == c { print $2 }' "$tmp/k.txt")
 	[ "${k:-0}" = "$count" ] || printf '%s: perf %s, kvmstat %s; ' "$name" "$count" "${k:-0}"
-done)
-ge "$(perf_rows | wc -l)" 4 "perf reports io, hlt, hypercall and npf at least ($(perf_rows | wc -l) reasons)"
-is "$mismatch" "" "kvmstat counts every reason's exits as perf does ($(perf_rows | wc -l) reasons)"
+done <"$tmp/perf_rows.txt")
+ge "$perf_reasons" 4 "perf reports io, hlt, hypercall and npf at least ($perf_reasons reasons)"
+is "$mismatch" "" "kvmstat counts every reason's exits as perf does ($perf_reasons reasons)"
 extra=$(awk '$1 ~ /^[0-9]+$/ { print $1 }' "$tmp/k.txt" | while read -r c; do
 	n=$(awk -v c="$c" '$1 == c { print $2; exit }' "$tmp/svm_reasons.txt")
 	[ -n "$(pf "${n:-none}")" ] || printf '%s ' "$c"
 done)
 is "$extra" "" "kvmstat has no reason perf does not"
-means=$(perf_rows | while read -r name count _; do
+means=$(while read -r name count rest; do
 	[ "$count" -ge 100 ] || continue
-	p=$(sed 's/.*[[:space:]]\([0-9.]*\)us ( +-.*/\1/' <<<"$(perf_rows | awk -v n="$name" '$1 == n')")
+	p=$(sed 's/.*[[:space:]]\([0-9.]*\)us ( +-.*/\1/' <<<" $rest")
 	c=$(code_of "$name")
 	awk -v c="$c" -v p="$p" -v n="$name" '$1 == c && $2 > 0 {
 		m = $3 / $2 / 1000; d = (m - p) / p
 		printf "%s %.2f/%.2f%s; ", n, m, p, (d < -0.25 || d > 0.25) ? " OFF" : "" }' "$tmp/k.txt"
-done)
+done <"$tmp/perf_rows.txt")
 diag "mean us per reason, kvmstat/perf: $means"
 like "$means" '[a-z]' "the mean times compared (reasons with 100 exits or more)"
 # The same exits, paired the same way, but time-stamped by each tool's own
