@@ -49,6 +49,7 @@ typedef uint64_t u64;
 struct opts {
 	double seconds, accesses, flush_us;
 	u64 hz, age_frames, interval_ms, chunk, seed;
+	bool jump;
 	const char *truth, *out;
 };
 
@@ -87,6 +88,10 @@ static void usage(FILE *f)
 "  -f, --flush-us US      what a round's clears and flush take before the\n"
 "                         intervals start (default 0)\n"
 "  -s, --seed N           the random seed (default 1)\n"
+"  -J, --jump             a candidate controller, not the module's: the\n"
+"                         interval divided by up to 8 at once (the touched\n"
+"                         share over 30%), decided every 16 intervals\n"
+"                         (50 to 500 ms) instead of every 500 ms\n"
 "  -h, --help             this text\n"
 "\n"
 "At the end, on standard error: abit-sim: observed= touched= rounds=\n"
@@ -222,6 +227,7 @@ static int parse(int argc, char **argv, struct opts *o)
 		{ "chunk", required_argument, NULL, 'c' },
 		{ "flush-us", required_argument, NULL, 'f' },
 		{ "seed", required_argument, NULL, 's' },
+		{ "jump", no_argument, NULL, 'J' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -229,7 +235,7 @@ static int parse(int argc, char **argv, struct opts *o)
 
 	opterr = 0;		/* bad() says it, prefixed */
 	*o = (struct opts){ .seconds = 10, .hz = 250, .chunk = 128, .seed = 1 };
-	while ((c = getopt_long(argc, argv, "d:o:z:F:i:c:f:s:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:o:z:F:i:c:f:s:Jh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd': o->seconds = opt_double(optarg, "--duration"); break;
 		case 'o': o->out = optarg; break;
@@ -239,6 +245,7 @@ static int parse(int argc, char **argv, struct opts *o)
 		case 'c': o->chunk = opt_u64(optarg, "--chunk"); break;
 		case 'f': o->flush_us = opt_double(optarg, "--flush-us"); break;
 		case 's': o->seed = opt_u64(optarg, "--seed"); break;
+		case 'J': o->jump = true; break;
 		case 'h': usage(stdout); exit(0);
 		default: return bad("unknown option or missing value");
 		}
@@ -292,6 +299,7 @@ int main(int argc, char **argv)
 	while (gcd(s.stride, s.nchunks) != 1)
 		s.stride++;
 	ept_age_ctl_init(&s.ctl, o.interval_ms * EPT_AGE_NS_PER_MS);
+	s.ctl.jump = o.jump;
 	s.log = open_output(o.out);
 	ept_bin_header_init(&h, 0, START_NS, 0, KVM_EPT_SAMPLE_XWR);
 	fwrite(&h, sizeof(h), 1, s.log);

@@ -2,8 +2,9 @@
 # bench_models.t - the sampler models (bench/sampler-model, bench/abit-model)
 # and the simulator of the default mode (bench/abit-sim) that docs/kmod.md
 # cites: they build, give the figures the docs state for the lab's
-# reference guest, respond to more observations as a model must, and
-# refuse bad input.
+# reference guest, respond to more observations as a model must, show
+# what the candidate controller (abit-sim -J) gains and where, and refuse
+# bad input.
 source "$(dirname "$0")/../lib/tap.sh"
 G=$EPTSCOPE_ROOT/workload/guest
 B=$EPTSCOPE_ROOT/bench
@@ -62,6 +63,21 @@ is "$(awk -v f="$fast" -v s="$slow" 'BEGIN { print (f < 1 && s > 10) ? "yes" : "
 	"the interval adapts to the guest: ${fast} ms at 1e9 accesses/s, ${slow} ms at 1e5"
 is "$("$B/abit-sim" -o /dev/null "$t/ref" 1e11 2>&1 | kv_in saturated)" 1 "at 1e11 accesses/s the bits saturate"
 is "$(iv -i 20 "$t/ref" 1e9)" 20.000 "-i 20: the interval stays at 20 ms"
+# -J, a candidate controller (docs/kmod.md, "A model of the default
+# mode"): at the lab's rate it never jumps, so the log is the module's; on
+# a guest 200 times faster it finds the band sooner (the hot set by 2 s),
+# and once there its observations rank the hot set: its last 5 s alone.
+"$B/abit-sim" -o "$t/halve.log" "$t/ref" 4.7e6 2>/dev/null
+"$B/abit-sim" -J -o "$t/jump.log" "$t/ref" 4.7e6 2>/dev/null
+cmp -s "$t/halve.log" "$t/jump.log"
+is "$?" 0 "-J at the lab's rate (4.7e6/s): the same log as the module's controller"
+"$B/abit-sim" -o "$t/halve.log" "$t/ref" 1e9 2>/dev/null
+"$B/abit-sim" -J -o "$t/sim.log" "$t/ref" 1e9 2>/dev/null
+j2=$(sim_p ref 2s)
+h2=$("$H" -q -u 2s -g "$t/ref" "$t/halve.log" | sed -n 's/^precision=\([0-9.]*\) .*/\1/p')
+ge "$(milli "$j2")" "$(( $(milli "$h2") + 300 ))" "-J at 1e9/s: precision at 2 s $j2, 0.3 or more above halving's $h2"
+last=$("$H" -q -w 5s -g "$t/ref" "$t/sim.log" | sed -n 's/^precision=\([0-9.]*\) .*/\1/p' | sed -n 2p)
+ge "$(milli "$last")" 980 "... and its second 5 s window alone ranks the hot set: $last >= 0.98"
 for a in "$t/missing 1e6" "$t/ref 0" "-- $t/ref -5" "-q $t/ref 1e6" "$t/ref" "-c 0 $t/ref 1e6" "-c 513 $t/ref 1e6" "-z 7 $t/ref 1e6" "-d 0 $t/ref 1e6" "-i 2000 $t/ref 1e6"; do
 	# shellcheck disable=SC2086
 	"$B/abit-sim" -o /dev/null $a >/dev/null 2>"$t/err"
