@@ -5,6 +5,7 @@
 #                        the guest's frames are (analysis/placement -g), t_s
 #                        since the daemon started (TAG static or moving)
 #   $out/change.dat      when the moving guest's hot set moved (t_s)
+#   $out/damos.damos.dat the same for DAMOS, in the 6.12 boot (TAG damos)
 # One colour and point type per policy; the oracle thin and dashed, over
 # the others, so that a policy that matches it shows through.
 set terminal pngcairo size 1000,520 font ',11'
@@ -25,7 +26,8 @@ set key below horizontal maxrows 1 samplen 2 width 2
 
 set output 'fast-share.png'
 set title "a static hot set: share of the guest's accesses served by fast-node pages (lab, 2 NUMA nodes; RAM starts on the slow node)"
-plot for [i=1:n] out.'/static.'.word(policies, i).'.dat' using 1:4 with linespoints lw lw(i) dt dt(i) pt pt(i) ps 1 lc rgb col(i) title word(policies, i)
+plot for [i=1:n] out.'/static.'.word(policies, i).'.dat' using 1:4 with linespoints lw lw(i) dt dt(i) pt pt(i) ps 1 lc rgb col(i) title word(policies, i), \
+	out.'/damos.damos.dat' using 1:4 with linespoints lw 3 pt 11 ps 1 lc rgb '#e6ab02' title 'DAMOS (6.12 boot)'
 
 change = real(system("head -n 1 ".out."/change.dat"))
 set output 'fast-share-moving.png'
