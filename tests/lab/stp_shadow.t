@@ -29,7 +29,7 @@ Z=$(lab/stap stp/zap_unsync.stp) ; ok $? "zap_unsync.stp compiles ($Z)"
 lab/run --shadow --vcpus 2 --timeout 400 --out "$tmp/out" -- sh -c '
 O=$LAB_OUT
 g="workload/guest --mem 16M --vcpus 2 --interval 0 --address-spaces 8"
-staprun -c "$g --seconds 4 --switch-rate 1000" '"$R"' >$O/root.out 2>&1
+staprun -c "$g --seconds 8 --switch-rate 1000" '"$R"' >$O/root.out 2>&1
 for r in 0 200 1000; do
 	staprun -c "$g --seconds 4 --switch-rate $r" '"$M"' >$O/load.$r.out 2>&1
 done
@@ -41,9 +41,14 @@ ok $st "the lab run (shadow paging, 6 guests under 4 scripts) succeeds"
 [ $st -eq 0 ] || tail -n 20 "$tmp/run.log" | sed 's/^/# /'
 O=$tmp/out
 
-# root_hpa: a report per second with a line for each vCPU.
+# root_hpa: a report per second with a line for each vCPU. The guest runs
+# 8 s: in one CI run on 6.12 (2026-12-06) the first report came about 4 s
+# into a 4 s guest, with all its loads, and there was no second (cause not
+# found; a failure prints every report and the guest's total).
 reports=$(grep -c '^root_hpa t=[0-9]* pid=[0-9]* vcpus=2 zaps=0$' "$O/root.out")
 ok_if 'reports >= 2' "root_hpa: reports for the VM's 2 vCPUs ($reports)"
+[ "$reports" -ge 2 ] ||
+	grep -e '^root_hpa ' -e '^vcpu\[0\]' -e '^total ' "$O/root.out" | sed 's/^/# /'
 for v in 0 1; do
 	n=$(grep -c "^vcpu\[$v\] root_hpa [0-9a-f]* loads=[0-9]* switches=[0-9]* pgd=[0-9a-f]* hits=[0-9]* misses=[0-9]*$" "$O/root.out")
 	is "$n" "$reports" "root_hpa: vCPU $v is in every report"
